@@ -1,0 +1,28 @@
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundle } from "../deploy/bundle.js";
+import { HydroError } from "../deploy/errors.js";
+
+export type ConfigMain = (args: string[]) => unknown;
+
+/**
+ * Compiles a *.hydro.ts config in-process with esbuild (cached by its inputs) and imports it.
+ * Source maps are on, so errors and callsites point at the user's .ts lines.
+ */
+export async function loadConfig(file: string): Promise<ConfigMain> {
+  const entry = path.resolve(file);
+  if (!fs.statSync(entry, { throwIfNoEntry: false })?.isFile()) throw new HydroError(`config file not found: ${file}`);
+  let compiled;
+  try {
+    compiled = await bundle(entry, "config");
+  } catch (error) {
+    throw new HydroError(`cannot compile ${file}:\n  ${(error as Error).message.replaceAll("\n", "\n  ")}`);
+  }
+  process.setSourceMapsEnabled(true);
+  const module = (await import(pathToFileURL(compiled.path).href)) as { default?: unknown };
+  if (typeof module.default !== "function") {
+    throw new HydroError(`${file} must export a default function: export default async function main(args: string[]) { … }`);
+  }
+  return module.default as ConfigMain;
+}

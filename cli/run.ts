@@ -1,0 +1,69 @@
+import { addReporter, type Reporter } from "../deploy/events.js";
+import { jsonReporter } from "../deploy/report/json.js";
+import { liveReporter } from "../deploy/report/live.js";
+import { plainReporter } from "../deploy/report/plain.js";
+import { killAll, teardownAll } from "../deploy/registry.js";
+import { HydroError } from "../deploy/errors.js";
+import { loadConfig } from "./load-config.js";
+
+export interface RunOptions {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * `hydro run`: loads the config, calls its default export with the args, and always tears
+ * down what it deployed: when it returns, when it throws, and on Ctrl-C (a second one kills).
+ */
+export async function run(config: string, args: string[], options: RunOptions): Promise<never> {
+  addReporter(chooseReporter(options));
+  const finish = async (code: number): Promise<never> => {
+    await teardownAll();
+    process.exit(code);
+  };
+
+  let interrupted = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      killAll();
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping everything (Ctrl-C again to kill at once)\n`);
+    void finish(EXIT.interrupted);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, interrupt);
+  const fail = (error: unknown) => {
+    if (interrupted) return;
+    process.stderr.write(`${describeError(error, options.verbose ?? false)}\n`);
+    void finish(EXIT.failed);
+  };
+  process.on("unhandledRejection", fail);
+
+  try {
+    const main = await loadConfig(config);
+    await main(args);
+  } catch (error) {
+    fail(error);
+    return new Promise<never>(() => {});
+  }
+  if (interrupted) return new Promise<never>(() => {});
+  return finish(EXIT.ok);
+}
+
+function chooseReporter(options: RunOptions): Reporter {
+  if (options.json) return jsonReporter();
+  return process.stderr.isTTY ? liveReporter() : plainReporter();
+}
+
+/** One line for the user (several for a list of problems); the stack only with --verbose. */
+export function describeError(error: unknown, verbose: boolean): string {
+  if (!(error instanceof Error)) return `error: ${String(error)}`;
+  if (verbose) return `error: ${error.stack ?? error.message}`;
+  if (error instanceof HydroError) return `error: ${error.message}`;
+  // An error from the script itself: its message and the line that threw it.
+  const where = error.stack?.split("\n").find((line) => /\.hydro\.ts:\d+|\.[cm]?[jt]s:\d+/.test(line) && !line.includes("node_modules"));
+  return `error: ${error.message}${where ? `\n    ${where.trim()}` : ""}`;
+}

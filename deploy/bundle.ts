@@ -1,0 +1,132 @@
+import fs from "node:fs/promises";
+import { statSync } from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Plugin, Message } from "esbuild";
+import { HydroError } from "./errors.js";
+
+/** A program or config compiled into one ESM file, named by the hash of its content. */
+export interface Bundle {
+  path: string;
+  hash: string;
+  /** True when nothing changed since the last build and esbuild did not run. */
+  cached: boolean;
+}
+
+export type BundleKind =
+  /** A deployed program: everything, `hydro-deploy/runtime` included, goes into one file. */
+  | "program"
+  /** A config script: `hydro-deploy` stays a reference to the running CLI's own module, so both share one instance. */
+  | "config";
+
+const packageRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** Running from dist/ the package's modules are .js; running from source (tests) they are .ts. */
+const moduleExtension = path.extname(fileURLToPath(import.meta.url));
+/** A rebuilt or upgraded hydro-deploy may bundle differently, so it does not reuse older bundles. */
+const bundlerIdentity = `${packageRoot}\0${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+
+export function cacheDir(): string {
+  return path.resolve(".hydro", "cache");
+}
+
+interface Manifest {
+  bundle: string;
+  inputs: Record<string, { size: number; mtimeMs: number }>;
+}
+
+/**
+ * Bundles `entry` with esbuild, reusing the last bundle when none of its input files changed
+ * (checked by size and mtime, like make), so a warm `hydro run` does not start esbuild at all.
+ */
+export async function bundle(entry: string, kind: BundleKind): Promise<Bundle> {
+  const dir = path.join(cacheDir(), kind);
+  const manifestPath = path.join(dir, `${sha256(`${entry}\0${bundlerIdentity}`).slice(0, 16)}.manifest.json`);
+  const reused = await reuse(manifestPath);
+  if (reused) return reused;
+
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    // Source map paths are relative to the output directory, where the bundle will be written.
+    outdir: dir,
+    metafile: true,
+    sourcemap: "inline",
+    sourcesContent: false,
+    logLevel: "silent",
+    // ESM output still meets CommonJS dependencies that call require(); give them one.
+    banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
+    plugins: [packageAliases(kind)],
+  }).catch((error: { errors?: Message[] }) => {
+    throw new HydroError(error.errors?.length ? error.errors.map(formatMessage).join("\n") : String(error));
+  });
+
+  const code = result.outputFiles[0]!.contents;
+  const hash = sha256(code).slice(0, 32);
+  const bundlePath = path.join(dir, `${hash}.mjs`);
+  await fs.mkdir(dir, { recursive: true });
+  await writeAtomically(bundlePath, code);
+  const inputs: Manifest["inputs"] = {};
+  await Promise.all(
+    Object.keys(result.metafile.inputs).map(async (input) => {
+      const file = path.resolve(input);
+      const stat = await fs.stat(file);
+      inputs[file] = { size: stat.size, mtimeMs: stat.mtimeMs };
+    }),
+  );
+  await writeAtomically(manifestPath, JSON.stringify({ bundle: bundlePath, inputs } satisfies Manifest));
+  return { path: bundlePath, hash, cached: false };
+}
+
+async function reuse(manifestPath: string): Promise<Bundle | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await fs.readFile(manifestPath, "utf8")) as Manifest;
+    await fs.access(manifest.bundle);
+  } catch {
+    return undefined;
+  }
+  const unchanged = await Promise.all(
+    Object.entries(manifest.inputs).map(async ([file, recorded]) => {
+      const stat = await fs.stat(file).catch(() => undefined);
+      return stat?.size === recorded.size && stat.mtimeMs === recorded.mtimeMs;
+    }),
+  );
+  if (!unchanged.every(Boolean)) return undefined;
+  return { path: manifest.bundle, hash: path.basename(manifest.bundle, ".mjs"), cached: true };
+}
+
+/** Written under a temporary name and renamed, so a reader never sees half a file. */
+export async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  await fs.writeFile(temporary, data);
+  await fs.rename(temporary, file);
+}
+
+function packageAliases(kind: BundleKind): Plugin {
+  return {
+    name: "hydro-deploy-aliases",
+    setup(build) {
+      build.onResolve({ filter: /^hydro-deploy(\/runtime)?$/ }, (args) => {
+        const isRuntime = args.path.endsWith("/runtime");
+        const file = path.join(packageRoot, isRuntime ? "runtime" : "deploy", `index${moduleExtension}`);
+        if (kind === "config" && !isRuntime) return { path: pathToFileURL(file).href, external: true };
+        return { path: file };
+      });
+    },
+  };
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : "";
+  return `${where}${message.text}`;
+}
+
+function sha256(data: string | Uint8Array): string {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}

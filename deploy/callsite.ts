@@ -1,0 +1,41 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where in the user's config a declaration was made: "examples/echo/echo.hydro.ts:7:18". */
+export interface Callsite {
+  file: string;
+  line: number;
+  column: number;
+}
+
+const compiledRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// With source maps on, frames of the compiled library (dist/deploy/…) name its sources (deploy/….ts).
+const roots = path.basename(compiledRoot) === "dist" ? [compiledRoot, path.dirname(compiledRoot)] : [compiledRoot];
+const libraryDirs = roots.flatMap((root) => ["deploy", "runtime", "cli"].map((dir) => path.join(root, dir) + path.sep));
+const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
+
+/**
+ * The first stack frame outside hydro-deploy itself. Config scripts are loaded with source maps
+ * enabled, so the frame names the user's .ts file and line.
+ */
+export function callsite(): Callsite | undefined {
+  const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  for (const frame of stack) {
+    const match = FRAME.exec(frame.trim());
+    if (!match) continue;
+    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
+    if (isLibrary(file)) continue;
+    return { file, line: Number(match[2]), column: Number(match[3]) };
+  }
+  return undefined;
+}
+
+function isLibrary(file: string): boolean {
+  if (file.includes(`${path.sep}node_modules${path.sep}`)) return true;
+  return !file.endsWith(".test.ts") && libraryDirs.some((dir) => file.startsWith(dir));
+}
+
+export function formatCallsite(site: Callsite | undefined): string {
+  if (!site) return "";
+  return `${path.relative(process.cwd(), site.file) || site.file}:${site.line}:${site.column}`;
+}

@@ -1,0 +1,197 @@
+import crypto from "node:crypto";
+import type { Address } from "../runtime/protocol.js";
+import { callsite, formatCallsite } from "./callsite.js";
+import { HydroError, combine } from "./errors.js";
+import { step } from "./events.js";
+import type { Host, LaunchedHost } from "./host.js";
+import { Localhost } from "./localhost/index.js";
+import { deploymentOptions, externalOptions, parse, parseProcess, parseService, type DeploymentOptions } from "./options.js";
+import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
+import { live } from "./registry.js";
+import type { DeployNode } from "./nodes/node.js";
+import { Service } from "./nodes/service.js";
+import { ProcessNode } from "./nodes/process.js";
+import { External } from "./nodes/external.js";
+
+type Phase = "declaring" | "deploying" | "running" | "torn down";
+
+/**
+ * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
+ * `teardown()` (also run by the CLI when the script ends, throws or is interrupted) stops
+ * everything and releases every host.
+ */
+export class Deployment {
+  readonly id = crypto.randomBytes(4).toString("hex");
+  readonly options: DeploymentOptions;
+  readonly edges: Edge[] = [];
+  private readonly nodes: DeployNode[] = [];
+  private readonly launched = new Map<Host, Promise<LaunchedHost>>();
+  private localhostHost: Localhost | undefined;
+  private phase: Phase = "declaring";
+  private tearingDown: Promise<void> | undefined;
+
+  constructor(options: Partial<DeploymentOptions> = {}) {
+    this.options = parse(deploymentOptions, options, "new Deployment()", callsite());
+  }
+
+  get name(): string {
+    return this.options.name ?? `deployment ${this.id}`;
+  }
+
+  /** The machine the deployer runs on. */
+  localhost(): Host {
+    return (this.localhostHost ??= new Localhost(this));
+  }
+
+  /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */
+  service(options: { src: string; on: Host; args?: string[]; env?: Record<string, string>; name?: string }): Service {
+    const site = callsite();
+    this.assertDeclaring(site, "service()");
+    return this.add(new Service(this, parseService(options, site, this, this.uniqueName), site));
+  }
+
+  /** Any other command; `{port:NAME}`, `{host:NAME}`, `{addr:NAME}` in it are replaced by its ports' addresses. */
+  process(options: { command: string | string[]; on: Host; ports?: Record<string, number>; env?: Record<string, string>; name?: string }): ProcessNode {
+    const site = callsite();
+    this.assertDeclaring(site, "process()");
+    return this.add(new ProcessNode(this, parseProcess(options, site, this, this.uniqueName), site));
+  }
+
+  /** Ports held by the config script itself: wire them, then send on them or iterate them after deploy(). */
+  external(options?: { name?: string }): External {
+    const site = callsite();
+    this.assertDeclaring(site, "external()");
+    const { name } = parse(externalOptions, options, "external()", site);
+    return this.add(new External(this, this.uniqueName(name, "external"), site));
+  }
+
+  private add<N extends DeployNode>(node: N): N {
+    this.nodes.push(node);
+    return node;
+  }
+
+  private readonly uniqueName = (wanted: string | undefined, fallback: string): string => {
+    const taken = new Set(this.nodes.map((node) => node.name));
+    if (wanted !== undefined) {
+      if (taken.has(wanted)) throw new HydroError(`${formatCallsite(callsite())}: the name "${wanted}" is already used in ${this.name}`);
+      return wanted;
+    }
+    let name = fallback;
+    for (let n = 2; taken.has(name); n++) name = `${fallback}-${n}`;
+    return name;
+  };
+
+  /** Called by PortRef.connect/demux. */
+  wire(edge: Edge): void {
+    this.assertDeclaring(edge.site, `connecting ${edge.from} to ${edge.to}`);
+    this.edges.push(edge);
+  }
+
+  private assertDeclaring(site: ReturnType<typeof callsite>, what: string): void {
+    if (this.phase !== "declaring") throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
+  }
+
+  /** Everything that can be checked without starting anything. */
+  private validate(): void {
+    const problems = checkEdges(this.edges, this);
+    for (const node of this.nodes) {
+      if (node instanceof ProcessNode) {
+        problems.push(...checkDeclared(node, Object.fromEntries(node.declaredPorts.map((port) => [port, "in" as const])), this.edges));
+      }
+    }
+    if (problems.length) throw combine(problems);
+  }
+
+  /** Bundles, provisions, binds, wires and starts everything; on any failure tears down what it started. */
+  async deploy(): Promise<void> {
+    this.assertDeclaring(callsite(), "deploy()");
+    this.phase = "deploying";
+    live.add(this);
+    try {
+      await step(["deploy"], () => this.bringUp());
+      this.phase = "running";
+    } catch (error) {
+      await this.teardown();
+      throw error;
+    }
+  }
+
+  private async bringUp(): Promise<void> {
+    this.validate();
+    const services = this.nodes.filter((node): node is Service => node instanceof Service);
+    await step(["deploy", "bundle"], () => settleAll(services.map((service) => step(["deploy", "bundle", service.name], () => service.prepare(), () => ({ detail: service.bundleCached ? "cached" : "built" })))));
+
+    // The config script's own ports (external endpoints) live on the deployer's machine: localhost.
+    const placeOf = (node: DeployNode) => node.host ?? this.localhost();
+    for (const host of new Set(this.nodes.map(placeOf))) this.launched.set(host, step(["deploy", "hosts", host.name], () => host.launch()));
+    await step(["deploy", "hosts"], () => settleAll([...this.launched.values()]));
+    const launchedOf = (node: DeployNode) => this.launched.get(placeOf(node))!;
+
+    const bound = new Map<PortRef, Address>();
+    await step(["deploy", "bind"], () =>
+      settleAll(
+        this.nodes.map((node) =>
+          step(["deploy", "bind", node.name], async () => {
+            const result = await node.bind(node.host && (await launchedOf(node)), await this.bindPlan(node, launchedOf));
+            if (result.declared) {
+              const problems = checkDeclared(node, result.declared, this.edges);
+              if (problems.length) throw combine(problems);
+            }
+            for (const [name, address] of Object.entries(result.bound)) bound.set(node.ports[name]!, address);
+          }),
+        ),
+      ),
+    );
+
+    // A process that connects to another process's port starts after its servers accept connections.
+    const connectsToProcess = (node: DeployNode) => node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
+    await step(["deploy", "start"], async () => {
+      for (const wave of [this.nodes.filter((node) => !connectsToProcess(node)), this.nodes.filter(connectsToProcess)]) {
+        await settleAll(wave.map((node) => step(["deploy", "start", node.name], () => node.start(targetsOf(node, this.edges, bound)))));
+      }
+    });
+  }
+
+  /** Where each wired receiving port of `node` binds, given where its senders run. */
+  private async bindPlan(node: DeployNode, launchedOf: (node: DeployNode) => Promise<LaunchedHost>): Promise<Record<string, Address>> {
+    const senders = new Map<string, DeployNode[]>();
+    for (const edge of this.edges) {
+      if (edge.to.node === node) senders.set(edge.to.name, [...(senders.get(edge.to.name) ?? []), edge.from.node]);
+    }
+    const plan: Record<string, Address> = {};
+    for (const [port, from] of senders) {
+      plan[port] = planBind(await launchedOf(node), await Promise.all(from.map(launchedOf)), `${node.name}.${port}`);
+    }
+    return plan;
+  }
+
+  /** Stops every program (asking first, killing after stopTimeoutMs) and releases every host. Safe to call twice. */
+  teardown(): Promise<void> {
+    this.tearingDown ??= step(["teardown"], async () => {
+      this.phase = "torn down";
+      await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));
+      await Promise.allSettled([...this.launched.values()].map(async (host) => (await host).teardown()));
+      live.delete(this);
+    });
+    return this.tearingDown;
+  }
+
+  /** Same as teardown(). */
+  stop(): Promise<void> {
+    return this.teardown();
+  }
+
+  /** Kills everything at once, without waiting (a second Ctrl-C). */
+  kill(): void {
+    for (const node of this.nodes) node.kill();
+  }
+}
+
+/** Like Promise.all, but waits for every task, so nothing is still starting when the first failure triggers teardown. */
+async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(tasks);
+  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw combine(failures.map((failure) => failure.message));
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}

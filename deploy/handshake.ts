@@ -1,0 +1,88 @@
+import { encodeControl, parseLine, readLines, type DeployerMessage, type ProgramMessage } from "../runtime/protocol.js";
+import { HydroError } from "./errors.js";
+import { describeExit, type Exit, type RunningProcess } from "./host.js";
+import type { LineStream } from "./lines.js";
+
+const TAIL_LINES = 10;
+export const BINDING = "binding its ports";
+export const STARTING = "connecting its ports";
+
+/**
+ * The deployer's side of the handshake with one program: control lines are taken out of its
+ * stdout, everything else goes to the service's line streams. Waiting for a message fails with
+ * an error naming the service and host when the program exits, reports an error, or times out.
+ */
+export class ProgramSession {
+  private readonly inbox: ProgramMessage[] = [];
+  private wake: (() => void) | undefined;
+  private readonly tail: string[] = [];
+  private exit: Exit | undefined;
+  private protocolProblem: string | undefined;
+
+  constructor(
+    private readonly process: RunningProcess,
+    private readonly who: string,
+    stdout: LineStream,
+    stderr: LineStream,
+  ) {
+    readLines(process.stdout, (line) => this.onStdout(line, stdout), () => stdout.end());
+    readLines(process.stderr, (line) => this.remember(line, stderr), () => stderr.end());
+    process.exited.then((exit) => {
+      this.exit = exit;
+      this.wake?.();
+    });
+  }
+
+  private onStdout(line: string, stdout: LineStream): void {
+    const parsed = parseLine<ProgramMessage>(line);
+    if (parsed.text) this.remember(parsed.text, stdout);
+    if (parsed.kind === "text") return;
+    if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
+    else this.inbox.push(parsed.message);
+    this.wake?.();
+  }
+
+  private remember(line: string, stream: LineStream): void {
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+    stream.push(line);
+  }
+
+  send(message: DeployerMessage): void {
+    this.process.stdin.write(encodeControl(message));
+  }
+
+  async expect<K extends ProgramMessage["type"]>(type: K, timeoutMs: number, phase: string): Promise<Extract<ProgramMessage, { type: K }>> {
+    const deadline = Date.now() + timeoutMs;
+    const hint = phase === BINDING ? " (does it call connect() from hydro-deploy/runtime?)" : "";
+    for (;;) {
+      const index = this.inbox.findIndex((message) => message.type === type || message.type === "error");
+      if (index >= 0) {
+        const [message] = this.inbox.splice(index, 1);
+        if (message!.type === "error") throw this.failure(`failed while ${phase}: ${message!.message}`);
+        return message as Extract<ProgramMessage, { type: K }>;
+      }
+      if (this.protocolProblem) throw this.failure(this.protocolProblem);
+      // Let the last lines a dying program printed arrive before reporting its exit.
+      if (this.exit) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw this.failure(`${describeExit(this.exit)} while ${phase}${hint}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.failure(`did not answer within ${timeoutMs} ms while ${phase}${hint}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private failure(reason: string): HydroError {
+    const output = this.tail.length ? `\n  last output:\n    ${this.tail.join("\n    ")}` : "";
+    return new HydroError(`${this.who} ${reason}${output}`);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Address } from "../runtime/protocol.js";
+import type { Bundle } from "./bundle.js";
+
+/**
+ * The lifecycle of a machine, as types (DESIGN §2): a Host is what the config declares;
+ * `launch()` provisions it and returns a LaunchedHost that can run things; `teardown()`
+ * leaves nothing behind. Every host kind (localhost, ssh, gcp, aws) implements Host.
+ */
+export interface Host {
+  readonly name: string;
+  /** The Deployment that declared it: a host is used only by its own deployment. */
+  readonly owner: object;
+  launch(): Promise<LaunchedHost>;
+}
+
+export interface LaunchedHost {
+  readonly name: string;
+  /** Makes a bundle available on the host and returns its path there. */
+  install(bundle: Bundle): Promise<{ path: string; uploaded: boolean }>;
+  /** The node executable to run services with. */
+  readonly node: string;
+  /** A unix socket path for a server port that only clients on this machine use. */
+  socketPath(label: string): string;
+  /** The address other machines reach this host at; TCP ports bind there. */
+  readonly networkAddress: string;
+  /** A TCP port that is free on the host now, for programs that cannot bind port 0 and report back. */
+  freePort(): Promise<number>;
+  spawn(command: Command): RunningProcess;
+  teardown(): Promise<void>;
+}
+
+export interface Command {
+  argv: string[];
+  env: Record<string, string>;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A started command. Signals go to its whole process group, so helpers it spawned go too. */
+export interface RunningProcess {
+  readonly stdin: NodeJS.WritableStream;
+  readonly stdout: NodeJS.ReadableStream;
+  readonly stderr: NodeJS.ReadableStream;
+  readonly exited: Promise<Exit>;
+  signal(signal: "SIGTERM" | "SIGKILL"): void;
+}
+
+export function describeExit({ code, signal }: Exit): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+export type { Address };

@@ -1,0 +1,11 @@
+/** The config-script API: `import { Deployment } from "hydro-deploy"`. */
+export { Deployment } from "./deployment.js";
+export type { DeploymentOptions } from "./options.js";
+export type { Host } from "./host.js";
+export type { Service } from "./nodes/service.js";
+export type { ProcessNode } from "./nodes/process.js";
+export type { External, ExternalPort } from "./nodes/external.js";
+export type { PortRef } from "./ports.js";
+export { HydroError } from "./errors.js";
+export { addReporter, type DeployEvent, type Reporter } from "./events.js";
+export type { Received } from "../runtime/inbound.js";

@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import type { Host, LaunchedHost, Command, RunningProcess, Exit } from "../host.js";
+import type { Bundle } from "../bundle.js";
+
+/** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
+export class Localhost implements Host {
+  constructor(readonly owner: object, readonly name = "localhost") {}
+
+  async launch(): Promise<LaunchedHost> {
+    // Unix socket paths are limited to ~107 bytes, so the run directory stays short.
+    const runDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hydro-"));
+    return new LaunchedLocalhost(this.name, runDir);
+  }
+}
+
+class LaunchedLocalhost implements LaunchedHost {
+  readonly node = process.execPath;
+  readonly networkAddress = "127.0.0.1";
+  private sockets = 0;
+
+  constructor(readonly name: string, private readonly runDir: string) {}
+
+  async install(bundle: Bundle) {
+    return { path: bundle.path, uploaded: false };
+  }
+
+  socketPath(label: string): string {
+    return path.join(this.runDir, `${this.sockets++}-${label.replace(/[^\w.-]/g, "_").slice(0, 40)}.sock`);
+  }
+
+  freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(0, this.networkAddress, () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  }
+
+  spawn({ argv, env }: Command): RunningProcess {
+    const [file, ...args] = argv;
+    // Its own process group: a terminal's Ctrl-C reaches only the deployer, which stops services in
+    // order, and a group signal also reaches whatever the program started.
+    const child = execa(file!, args, {
+      env,
+      detached: true,
+      stdin: "pipe",
+      buffer: false,
+      reject: false,
+      cleanup: false,
+      stripFinalNewline: false,
+    });
+    const exited: Promise<Exit> = child.then((result) => ({
+      code: result.exitCode ?? null,
+      signal: result.signal ?? null,
+    }));
+    return {
+      stdin: child.stdin!,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
+      exited,
+      signal(signal) {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // The group is already gone.
+        }
+      },
+    };
+  }
+
+  async teardown(): Promise<void> {
+    await fs.promises.rm(this.runDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,95 @@
+import type { Address, Target } from "../../runtime/protocol.js";
+import { Inbound, type Received } from "../../runtime/inbound.js";
+import { Outbound, type SendOptions } from "../../runtime/outbound.js";
+import type { StandardSchema } from "../../runtime/schema.js";
+import { HydroError } from "../errors.js";
+import { PortRef } from "../ports.js";
+import { DeployNode, type BindResult } from "./node.js";
+import type { Deployment } from "../deployment.js";
+import type { Callsite } from "../callsite.js";
+
+/** Accepts any message: the config script decides what it expects. */
+const anything: StandardSchema<any> = { "~standard": { version: 1, vendor: "hydro-deploy", validate: (value) => ({ value }) } };
+
+/**
+ * The config script's own end of some ports. Its ports are used like a service's when wiring,
+ * and after deploy() the script sends on them and iterates them.
+ */
+export class External extends DeployNode {
+  readonly wireKind = "any";
+  readonly host = undefined;
+  private readonly inbound = new Map<string, Inbound<any>>();
+  private readonly outbound = new Map<string, Outbound<any>>();
+  declare readonly ports: Record<string, ExternalPort>;
+
+  constructor(deployment: Deployment, name: string, site: Callsite | undefined) {
+    super(deployment, name, site);
+  }
+
+  protected override portRef(name: string): ExternalPort {
+    return new ExternalPort(this, name);
+  }
+
+  describe(): string {
+    return `external endpoint "${this.name}"`;
+  }
+
+  /** The live port behind `name`, once deployed. */
+  receiving(name: string): Inbound<any> {
+    const port = this.inbound.get(name);
+    if (!port) throw new HydroError(`${this.describe()}: port '${name}' does not receive anything (wire a sender to it and deploy() first)`);
+    return port;
+  }
+
+  sending(name: string): Outbound<any> {
+    const port = this.outbound.get(name);
+    if (!port) throw new HydroError(`${this.describe()}: port '${name}' does not send anywhere (connect it to a receiver and deploy() first)`);
+    return port;
+  }
+
+  async bind(_host: undefined, plan: Record<string, Address>): Promise<BindResult> {
+    const bound: Record<string, Address> = {};
+    for (const [name, address] of Object.entries(plan)) {
+      const port = new Inbound<any>(name, anything);
+      this.inbound.set(name, port);
+      bound[name] = await port.listen(address);
+    }
+    return { bound };
+  }
+
+  async start(targets: Record<string, Target[]>): Promise<void> {
+    await Promise.all(
+      Object.entries(targets).map(async ([name, receivers]) => {
+        const port = new Outbound<any>(name);
+        this.outbound.set(name, port);
+        await port.connect(receivers, this.name, this.deployment.options.readyTimeoutMs);
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.outbound.values()].map((port) => port.close()));
+    await Promise.all([...this.inbound.values()].map((port) => port.close()));
+  }
+
+  kill(): void {
+    for (const port of this.inbound.values()) void port.close();
+  }
+}
+
+/** A port of an External: wire it like any port, then send on it or iterate it. */
+export class ExternalPort<T = any> extends PortRef implements AsyncIterable<Received<T>> {
+  declare readonly node: External;
+
+  send(data: T, options?: SendOptions): void {
+    this.node.sending(this.name).send(data, options);
+  }
+
+  flush(): Promise<void> {
+    return this.node.sending(this.name).flush();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
+    return this.node.receiving(this.name)[Symbol.asyncIterator]();
+  }
+}

@@ -1,0 +1,107 @@
+import net from "node:net";
+import type { Address, Target } from "../../runtime/protocol.js";
+import type { LaunchedHost, RunningProcess } from "../host.js";
+import type { ProcessOptions } from "../options.js";
+import { HydroError } from "../errors.js";
+import { WATCHDOG } from "../watchdog.js";
+import { readLines } from "../../runtime/protocol.js";
+import { describeExit } from "../host.js";
+import { ProgramNode } from "./program.js";
+import type { BindResult } from "./node.js";
+import type { Deployment } from "../deployment.js";
+import type { Callsite } from "../callsite.js";
+
+/** `{port:NAME}`, `{host:NAME}` and `{addr:NAME}` in a process() command or env value. */
+export const PLACEHOLDER = /\{(port|host|addr):([\w.-]+)\}/g;
+
+/**
+ * Any other program (redis-server, a Python script): its port addresses are substituted into
+ * its command line and environment, and it counts as ready when its server ports accept TCP.
+ */
+export class ProcessNode extends ProgramNode {
+  readonly wireKind = "raw";
+  protected readonly kind = "process";
+  private readonly addresses = new Map<string, { host: string; port: number }>();
+  private launched: LaunchedHost | undefined;
+
+  constructor(deployment: Deployment, private readonly options: ProcessOptions, site: Callsite | undefined) {
+    super(deployment, options.name, options.on, site);
+  }
+
+  /** Declared in options.ports; known before anything starts, so wiring is checked up front. */
+  get declaredPorts(): string[] {
+    return Object.keys(this.options.ports);
+  }
+
+  /** The address of one of its server ports, for the config script (after deploy()). */
+  address(port: string): { host: string; port: number } {
+    const address = this.addresses.get(port);
+    if (!address) throw new HydroError(`${this.describe()} has no bound port '${port}' (deploy() first; ports: ${this.declaredPorts.join(", ") || "none"})`);
+    return address;
+  }
+
+  private get senderPorts(): Set<string> {
+    return new Set(this.deployment.edges.filter((edge) => edge.from.node === this).map((edge) => edge.from.name));
+  }
+
+  /** Picks the TCP port of every port it serves (fixed in options, or free now). The program binds them itself. */
+  async bind(host: LaunchedHost | undefined): Promise<BindResult> {
+    this.launched = host!;
+    const bound: Record<string, Address> = {};
+    const senders = this.senderPorts;
+    for (const [name, fixed] of Object.entries(this.options.ports)) {
+      if (senders.has(name)) continue;
+      const port = fixed || (await host!.freePort());
+      this.addresses.set(name, { host: host!.networkAddress, port });
+      bound[name] = { kind: "tcp", host: host!.networkAddress, port };
+    }
+    return { bound };
+  }
+
+  async start(targets: Record<string, Target[]>): Promise<void> {
+    for (const [name, [target]] of Object.entries(targets)) {
+      if (target?.address.kind === "tcp") this.addresses.set(name, { host: target.address.host, port: target.address.port });
+    }
+    const substitute = (text: string) =>
+      text.replace(PLACEHOLDER, (_, what: string, name: string) => {
+        const address = this.address(name);
+        return what === "port" ? String(address.port) : what === "host" ? address.host : `${address.host}:${address.port}`;
+      });
+    const argv = typeof this.options.command === "string" ? ["sh", "-c", this.options.command] : this.options.command;
+    const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
+    const process = this.launched!.spawn({ argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...argv.map(substitute)], env });
+    this.track(process);
+    readLines(process.stdout, (line) => this.stdoutLines.push(line), () => this.stdoutLines.end());
+    readLines(process.stderr, (line) => this.stderrLines.push(line), () => this.stderrLines.end());
+    const served = Object.keys(this.options.ports).filter((name) => !(name in targets));
+    await Promise.all(served.map((name) => this.probe(name, process)));
+  }
+
+  /** Ready means the port accepts a TCP connection; fails early if the process exits first. */
+  private async probe(name: string, process: RunningProcess): Promise<void> {
+    const { host, port } = this.address(name);
+    const deadline = Date.now() + this.deployment.options.readyTimeoutMs;
+    let exited: string | undefined;
+    process.exited.then((exit) => (exited = describeExit(exit)));
+    while (!(await accepts(host, port))) {
+      if (exited) throw new HydroError(`${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
+      if (Date.now() > deadline) throw new HydroError(`${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.deployment.options.readyTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  protected askToStop(process: RunningProcess): void {
+    process.signal("SIGTERM");
+  }
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

@@ -1,0 +1,76 @@
+import os from "node:os";
+import { LineStream } from "../lines.js";
+import { emit } from "../events.js";
+import type { Host, RunningProcess, Exit } from "../host.js";
+import { DeployNode } from "./node.js";
+import type { Deployment } from "../deployment.js";
+import type { Callsite } from "../callsite.js";
+
+/** A node that is a process on a host: service() and process() share its output and exit handling. */
+export abstract class ProgramNode extends DeployNode {
+  protected readonly stdoutLines: LineStream;
+  protected readonly stderrLines: LineStream;
+  protected running: RunningProcess | undefined;
+  private readonly exitPromise: Promise<Exit>;
+  private resolveExit!: (exit: Exit) => void;
+  private stopping = false;
+
+  constructor(deployment: Deployment, name: string, readonly host: Host, site: Callsite | undefined) {
+    super(deployment, name, site);
+    this.stdoutLines = new LineStream(name, "stdout");
+    this.stderrLines = new LineStream(name, "stderr");
+    this.exitPromise = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  describe(): string {
+    return `${this.kind} "${this.name}" on ${this.host.name}`;
+  }
+
+  protected abstract readonly kind: string;
+
+  /** Lines the program prints from now on; the iteration ends when it exits. */
+  stdout(): AsyncIterableIterator<string> {
+    return this.stdoutLines.lines();
+  }
+
+  stderr(): AsyncIterableIterator<string> {
+    return this.stderrLines.lines();
+  }
+
+  /** Resolves when the program exits: its exit code, or 128 + the signal number if a signal ended it. */
+  async exitCode(): Promise<number> {
+    const { code, signal } = await this.exitPromise;
+    return code ?? 128 + (signal ? (os.constants.signals[signal as NodeJS.Signals] ?? 0) : 0);
+  }
+
+  /** Tracks a started process: its exit is reported unless the deployer stopped it. */
+  protected track(process: RunningProcess): void {
+    this.running = process;
+    process.exited.then((exit) => {
+      this.resolveExit(exit);
+      process.stdin.end();
+      if (!this.stopping) emit({ type: "exit", service: this.name, host: this.host.name, code: exit.code, signal: exit.signal });
+    });
+  }
+
+  /** How this kind of program is asked to stop gracefully. */
+  protected abstract askToStop(process: RunningProcess): void;
+
+  async stop(timeoutMs: number): Promise<void> {
+    const process = this.running;
+    if (!process) return;
+    this.stopping = true;
+    this.askToStop(process);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([process.exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    // Also sweeps anything the program started in its process group.
+    process.signal("SIGKILL");
+    await process.exited;
+  }
+
+  kill(): void {
+    this.stopping = true;
+    this.running?.signal("SIGKILL");
+  }
+}

@@ -1,0 +1,58 @@
+import type { Address, Target } from "../../runtime/protocol.js";
+import { ENV_SERVICE } from "../../runtime/protocol.js";
+import { bundle, type Bundle } from "../bundle.js";
+import { ProgramSession, BINDING, STARTING } from "../handshake.js";
+import type { LaunchedHost } from "../host.js";
+import type { ServiceOptions } from "../options.js";
+import { HydroError } from "../errors.js";
+import { ProgramNode } from "./program.js";
+import type { BindResult } from "./node.js";
+import type { Deployment } from "../deployment.js";
+import type { Callsite } from "../callsite.js";
+
+/** A TypeScript/JavaScript program that imports hydro-deploy/runtime, bundled and run with node. */
+export class Service extends ProgramNode {
+  readonly wireKind = "framed";
+  protected readonly kind = "service";
+  private bundled: Bundle | undefined;
+  private session: ProgramSession | undefined;
+
+  constructor(deployment: Deployment, private readonly options: ServiceOptions, site: Callsite | undefined) {
+    super(deployment, options.name, options.on, site);
+  }
+
+  override async prepare(): Promise<void> {
+    try {
+      this.bundled = await bundle(this.options.src, "program");
+    } catch (error) {
+      throw new HydroError(`${this.describe()}: cannot bundle ${this.options.src}:\n  ${(error as Error).message.replaceAll("\n", "\n  ")}`);
+    }
+  }
+
+  /** Whether the last prepare() reused a cached bundle. */
+  get bundleCached(): boolean {
+    return this.bundled?.cached ?? false;
+  }
+
+  async bind(host: LaunchedHost | undefined, plan: Record<string, Address>): Promise<BindResult> {
+    const { path } = await host!.install(this.bundled!);
+    const process = host!.spawn({
+      argv: [host!.node, "--enable-source-maps", path, ...this.options.args],
+      env: { ...this.options.env, [ENV_SERVICE]: this.name },
+    });
+    this.track(process);
+    this.session = new ProgramSession(process, this.describe(), this.stdoutLines, this.stderrLines);
+    this.session.send({ type: "bind", service: this.name, ports: plan });
+    const ready = await this.session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
+    return { bound: ready.bound, declared: ready.declared };
+  }
+
+  async start(targets: Record<string, Target[]>): Promise<void> {
+    this.session!.send({ type: "start", ports: targets });
+    await this.session!.expect("started", this.deployment.options.readyTimeoutMs, STARTING);
+  }
+
+  protected askToStop(): void {
+    this.session?.send({ type: "stop" });
+  }
+}

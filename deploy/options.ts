@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { Host } from "./host.js";
+import { HydroError } from "./errors.js";
+import { formatCallsite, type Callsite } from "./callsite.js";
+
+/** Every option the config passes is checked and normalised here, in one place. */
+
+const isHost = (value: unknown): value is Host =>
+  typeof value === "object" && value !== null && "launch" in value && "owner" in value && typeof (value as Host).name === "string";
+const host = z.custom<Host>(isHost, { message: "expected a host, e.g. d.localhost()" });
+const name = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'").max(64);
+const env = z.record(z.string(), z.string()).default({});
+
+export const deploymentOptions = z.strictObject({
+  name: name.optional(),
+  /** How long a program may take to bind or connect its ports. */
+  readyTimeoutMs: z.number().int().positive().default(30_000),
+  /** How long a program may take to exit after being asked to stop, before it is killed. */
+  stopTimeoutMs: z.number().int().nonnegative().default(5_000),
+});
+export type DeploymentOptions = z.output<typeof deploymentOptions>;
+
+const serviceOptions = z.strictObject({
+  src: z.string().min(1, "give the program's source file"),
+  on: host,
+  args: z.array(z.string()).default([]),
+  env,
+  name: name.optional(),
+});
+export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { name: string };
+
+const processOptions = z.strictObject({
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  on: host,
+  /** Port name → fixed TCP port, or 0 to pick a free one. */
+  ports: z.record(z.string(), z.number().int().min(0).max(65535)).default({}),
+  env,
+  name: name.optional(),
+});
+export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
+
+export const externalOptions = z.strictObject({ name: name.optional() }).default({});
+
+/** Parses with `schema`, or throws one error listing every field problem and where the call was made. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string, site: Callsite | undefined): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const at = site ? `${formatCallsite(site)}: ` : "";
+  const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "options"}: ${issue.message}`);
+  throw new HydroError(`${at}${what}: ${problems.join("; ")}`);
+}
+
+export function parseService(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+  const options = parse(serviceOptions, input, "service()", site);
+  const at = site ? `${formatCallsite(site)}: ` : "";
+  const src = resolveSource(options.src, site);
+  if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
+    throw new HydroError(`${at}service(): src: file not found: ${path.relative(process.cwd(), src) || src}`);
+  }
+  checkOwner(options.on, owner, `${at}service()`);
+  return { ...options, src, name: uniqueName(options.name, path.basename(src).replace(/\.[cm]?[jt]sx?$/, "")) } satisfies ServiceOptions;
+}
+
+export function parseProcess(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+  const options = parse(processOptions, input, "process()", site);
+  const at = site ? `${formatCallsite(site)}: ` : "";
+  checkOwner(options.on, owner, `${at}process()`);
+  const program = typeof options.command === "string" ? options.command.trim().split(/\s+/)[0]! : options.command[0]!;
+  return { ...options, name: uniqueName(options.name, path.basename(program)) } satisfies ProcessOptions;
+}
+
+function checkOwner(host: Host, owner: object, where: string): void {
+  if (host.owner !== owner) throw new HydroError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
+}
+
+/** A relative src is relative to the file that declares the service, like an import. */
+function resolveSource(src: string, site: Callsite | undefined): string {
+  return path.resolve(site ? path.dirname(site.file) : process.cwd(), src);
+}

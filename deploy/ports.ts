@@ -1,0 +1,120 @@
+import type { Address, PortDirection, Target } from "../runtime/protocol.js";
+import { callsite, formatCallsite, type Callsite } from "./callsite.js";
+import type { DeployNode } from "./nodes/node.js";
+import type { LaunchedHost } from "./host.js";
+
+/**
+ * The port graph: which port sends to which, as edges recorded when the config calls
+ * `connect`/`demux`, checked before anything starts, and turned into addresses once hosts are up.
+ */
+
+export type EdgeMode =
+  /** One sender port to one receiver port. Several senders into one receiver make a merge. */
+  | "direct"
+  /** One sender port to several receivers; `send(data, { to: key })` picks one. */
+  | "demux";
+
+export interface Edge {
+  from: PortRef;
+  to: PortRef;
+  mode: EdgeMode;
+  key: string;
+  site: Callsite | undefined;
+}
+
+/** A named port of a service, process or external endpoint, as the config script refers to it. */
+export class PortRef {
+  constructor(readonly node: DeployNode, readonly name: string) {}
+
+  toString(): string {
+    return `${this.node.name}.${this.name}`;
+  }
+
+  /** Sends everything this port sends to `receiver`. */
+  connect(receiver: PortRef): void {
+    this.node.deployment.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, site: callsite() });
+  }
+
+  /** Sends to one of several receivers by key: a record's keys, or the receivers' service names. */
+  demux(receivers: Record<string, PortRef> | PortRef[]): void {
+    const site = callsite();
+    const entries = Array.isArray(receivers) ? receivers.map((receiver) => [receiver.node.name, receiver] as const) : Object.entries(receivers);
+    for (const [key, receiver] of entries) this.node.deployment.wire({ from: this, to: receiver, mode: "demux", key, site });
+  }
+}
+
+/** Every problem with the wiring, each naming the ports and where the config made the edge. */
+export function checkEdges(edges: Edge[], owner: object): string[] {
+  const problems: string[] = [];
+  const at = (edge: Edge) => (edge.site ? `${formatCallsite(edge.site)}: ` : "");
+  const sent = new Map<PortRef, Edge[]>();
+  const received = new Set<PortRef>();
+  for (const edge of edges) {
+    if (edge.from.node.deployment !== owner || edge.to.node.deployment !== owner) {
+      problems.push(`${at(edge)}cannot connect ${edge.from} to ${edge.to}: they belong to different Deployments`);
+      continue;
+    }
+    if (edge.from.node.wireKind !== edge.to.node.wireKind && edge.from.node.wireKind !== "any" && edge.to.node.wireKind !== "any") {
+      problems.push(`${at(edge)}cannot connect ${edge.from} to ${edge.to}: a process() port carries raw TCP and a service() port carries framed messages`);
+    }
+    sent.set(edge.from, [...(sent.get(edge.from) ?? []), edge]);
+    received.add(edge.to);
+  }
+  for (const [port, out] of sent) {
+    if (received.has(port)) problems.push(`${at(out[0]!)}port ${port} is wired both as a sender and as a receiver`);
+    const direct = out.filter((edge) => edge.mode === "direct");
+    if (direct.length > 0 && direct.length < out.length) {
+      problems.push(`${at(direct[0]!)}port ${port} is wired with both connect() and demux(); use one`);
+    } else if (direct.length > 1) {
+      problems.push(
+        `${at(direct[1]!)}port ${port} is already connected to ${direct[0]!.to}${direct[0]!.site ? ` (at ${formatCallsite(direct[0]!.site)})` : ""}; to send to several receivers use demux()`,
+      );
+    }
+    const keys = new Set<string>();
+    for (const edge of out) {
+      if (edge.mode === "demux" && keys.has(edge.key)) problems.push(`${at(edge)}port ${port} has two demux receivers with key '${edge.key}'`);
+      keys.add(edge.key);
+    }
+  }
+  return problems;
+}
+
+/** Checks the wired ports of one node against the ports its program declares. */
+export function checkDeclared(node: DeployNode, declared: Record<string, PortDirection>, edges: Edge[]): string[] {
+  const problems: string[] = [];
+  const names = Object.keys(declared);
+  const list = names.length ? names.map((name) => `${name} (${declared[name] === "in" ? "source" : "sink"})`).join(", ") : "none";
+  for (const edge of edges) {
+    for (const [port, direction] of [[edge.from, "out"], [edge.to, "in"]] as const) {
+      if (port.node !== node) continue;
+      const actual = declared[port.name];
+      if (actual === undefined) problems.push(`${node.describe()} has no port '${port.name}' (wired at ${formatCallsite(edge.site) || "?"}); it declares: ${list}`);
+      else if (actual !== direction && node.wireKind === "framed") {
+        problems.push(
+          `${node.describe()}: port '${port.name}' is a ${actual === "in" ? "source" : "sink"} but is wired as a ${direction === "in" ? "receiver" : "sender"} (at ${formatCallsite(edge.site) || "?"})`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Where a receiving port binds: a unix socket when every sender runs on the same machine,
+ * otherwise TCP on the host's network address (port 0: the program picks and reports it).
+ */
+export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label: string): Address {
+  const local = senders.every((sender) => sender === receiver);
+  return local ? { kind: "unix", path: receiver.socketPath(label) } : { kind: "tcp", host: receiver.networkAddress, port: 0 };
+}
+
+/** The receivers each sender port of `node` connects to, from the addresses the receivers reported. */
+export function targetsOf(node: DeployNode, edges: Edge[], bound: Map<PortRef, Address>): Record<string, Target[]> {
+  const targets: Record<string, Target[]> = {};
+  for (const edge of edges) {
+    if (edge.from.node !== node) continue;
+    const address = bound.get(edge.to)!;
+    (targets[edge.from.name] ??= []).push({ key: edge.key, address });
+  }
+  return targets;
+}

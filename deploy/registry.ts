@@ -1,0 +1,12 @@
+import type { Deployment } from "./deployment.js";
+
+/** Deployments that have started and not yet been torn down: what Ctrl-C and script end must clean up. */
+export const live = new Set<Deployment>();
+
+export async function teardownAll(): Promise<void> {
+  await Promise.allSettled([...live].map((deployment) => deployment.teardown()));
+}
+
+export function killAll(): void {
+  for (const deployment of live) deployment.kill();
+}

@@ -1,0 +1,35 @@
+import type { DeployEvent, StepStatus } from "../events.js";
+import { colorsFor, serviceColor } from "./colors.js";
+
+/** Wording shared by the plain and the live reporter. */
+
+export const stepMarks: Record<StepStatus, string> = { running: "…", done: "✔", failed: "✖", skipped: "↷" };
+
+export function stepSuffix(event: { ms?: number; detail?: string; status: StepStatus }): string {
+  const parts = [event.ms !== undefined ? `${Math.round(event.ms)} ms` : "", event.status !== "failed" ? (event.detail ?? "") : ""].filter(Boolean);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+type Colors = ReturnType<typeof colorsFor>;
+
+/** A program's line, an exit, or a log message, as printed for a person; undefined for steps. */
+export function formatLine(event: DeployEvent, colors: Colors): string | undefined {
+  switch (event.type) {
+    case "output":
+      return `${serviceColor(colors, event.service)(`[${event.service}]`)} ${event.line}`;
+    case "exit": {
+      const how = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
+      const text = `[${event.service}] ${how}`;
+      return event.code === 0 ? colors.dim(text) : colors.yellow(text);
+    }
+    case "log":
+      return event.level === "error" ? colors.red(event.message) : event.level === "warn" ? colors.yellow(event.message) : event.message;
+    case "step":
+      return undefined;
+  }
+}
+
+/** Service stdout goes to stdout; everything about the deployment goes to stderr, so `hydro run … > out` keeps only program output. */
+export function streamFor(event: DeployEvent): NodeJS.WriteStream {
+  return event.type === "output" && event.stream === "stdout" ? process.stdout : process.stderr;
+}

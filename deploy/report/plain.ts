@@ -1,0 +1,19 @@
+import type { Reporter } from "../events.js";
+import { colorsFor } from "./colors.js";
+import { formatLine, stepMarks, stepSuffix, streamFor } from "./format.js";
+
+/** One line per finished step and per program line: for pipes, logs and CI. */
+export function plainReporter(): Reporter {
+  const colors = { out: colorsFor(process.stdout), err: colorsFor(process.stderr) };
+  return (event) => {
+    const stream = streamFor(event);
+    const palette = stream === process.stdout ? colors.out : colors.err;
+    if (event.type === "step") {
+      if (event.status === "running") return;
+      const failure = event.status === "failed" && event.detail ? `: ${event.detail.split("\n")[0]}` : "";
+      stream.write(`${stepMarks[event.status]} ${event.path.join(" › ")}${stepSuffix(event)}${failure}\n`);
+      return;
+    }
+    stream.write(`${formatLine(event, palette)}\n`);
+  };
+}

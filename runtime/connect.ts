@@ -1,0 +1,105 @@
+import { encodeControl, parseLine, readLines, ENV_SERVICE, type DeployerMessage, type ProgramMessage, type Address, type PortDirection } from "./protocol.js";
+import { openPorts, type PortSpec, type Ports } from "./ports.js";
+import { Inbound } from "./inbound.js";
+import { Outbound } from "./outbound.js";
+
+type StopHandler = () => void | Promise<void>;
+
+const stopHandlers: StopHandler[] = [];
+const outbounds: Outbound<unknown>[] = [];
+let connected = false;
+
+/**
+ * The program's side of the handshake (DESIGN §3): declares the ports, binds the ones the
+ * deployer wired, reports `ready`, connects outbound ports on `start`, reports `started`.
+ * Afterwards `stop` on stdin exits gracefully and stdin EOF exits at once.
+ */
+export async function connect<P extends Record<string, PortSpec>>(specs: P): Promise<Ports<P>> {
+  const service = process.env[ENV_SERVICE];
+  if (!service) throw new Error("connect(): this program was not started by hydro-deploy (run it with `hydro run <config>`)");
+  if (connected) throw new Error("connect() may be called only once per program");
+  connected = true;
+
+  const control = readControl();
+  const ports = openPorts(specs);
+  try {
+    const bind = await control.expect("bind");
+    const bound: Record<string, Address> = {};
+    const declared: Record<string, PortDirection> = {};
+    for (const [name, port] of Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>)) {
+      declared[name] = port instanceof Inbound ? "in" : "out";
+      const address = bind.ports[name];
+      if (port instanceof Inbound && address) bound[name] = await port.listen(address);
+    }
+    send({ type: "ready", declared, bound });
+
+    const start = await control.expect("start");
+    await Promise.all(
+      Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>).map(async ([name, port]) => {
+        if (!(port instanceof Outbound)) return;
+        outbounds.push(port);
+        await port.connect(start.ports[name] ?? [], bind.service);
+      }),
+    );
+    send({ type: "started" });
+  } catch (error) {
+    send({ type: "error", message: (error as Error).message });
+    throw error;
+  }
+  control.onStop(async () => {
+    for (const handler of stopHandlers) await handler();
+    await exit(0);
+  });
+  return ports;
+}
+
+/** Runs when the deployer asks the program to stop (teardown, Ctrl-C), before the ports are flushed. */
+export function onStop(handler: StopHandler): void {
+  stopHandlers.push(handler);
+}
+
+/** Flushes every outbound port, then exits: the way for a program to end on its own. */
+export async function exit(code = 0): Promise<never> {
+  await Promise.all(outbounds.map((port) => port.flush()));
+  process.exit(code);
+}
+
+function send(message: ProgramMessage): void {
+  process.stdout.write(encodeControl(message));
+}
+
+/** Reads control lines from stdin; EOF means the deployer is gone, so the program exits at once. */
+function readControl() {
+  const pending: DeployerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let stop: (() => void) | undefined;
+  readLines(
+    process.stdin,
+    (line) => {
+      const parsed = parseLine<DeployerMessage>(line);
+      if (parsed.kind !== "control") return;
+      if (parsed.message.type === "stop" && stop) stop();
+      else pending.push(parsed.message);
+      wake?.();
+    },
+    () => process.exit(0),
+  );
+
+  return {
+    async expect<K extends DeployerMessage["type"]>(type: K): Promise<Extract<DeployerMessage, { type: K }>> {
+      for (;;) {
+        const index = pending.findIndex((message) => message.type === type || message.type === "stop");
+        if (index >= 0) {
+          const [message] = pending.splice(index, 1);
+          if (message!.type === "stop") process.exit(0);
+          return message as Extract<DeployerMessage, { type: K }>;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    onStop(handler: () => void) {
+      stop = handler;
+      if (pending.some((message) => message.type === "stop")) handler();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import net from "node:net";
+import fs from "node:fs";
+import type { Address } from "./protocol.js";
+import { FrameDecoder, DEFAULT_MAX_FRAME_BYTES } from "./framing.js";
+import { json, type Codec } from "./codec.js";
+import { validate, type StandardSchema } from "./schema.js";
+import { rateLimitedLog } from "./log.js";
+
+/** One message as a receiver sees it: `from` is the sending service (or external endpoint). */
+export interface Received<T> {
+  from: string;
+  data: T;
+}
+
+export interface InboundStats {
+  received: number;
+  /** Messages that decoded but failed the port's schema. */
+  invalid: number;
+  /** Frames that could not be decoded, and connections dropped for an oversized frame. */
+  badFrames: number;
+}
+
+export interface InboundOptions {
+  codec?: Codec;
+  maxFrameBytes?: number;
+}
+
+/** Above this many undelivered messages the port stops reading from its senders (TCP backpressure). */
+const HIGH_WATER = 4096;
+
+/**
+ * A server port: binds an address, accepts any number of senders (a merge is just several),
+ * validates every message, and yields them in arrival order to whoever iterates it.
+ */
+export class Inbound<T> implements AsyncIterable<Received<T>> {
+  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0 };
+  private readonly queue: Received<T>[] = [];
+  private readonly waiters: Array<(result: IteratorResult<Received<T>>) => void> = [];
+  private readonly sockets = new Set<net.Socket>();
+  private server: net.Server | undefined;
+  private closed = false;
+  private paused = false;
+  private readonly log: (message: string) => void;
+  /** Keeps message order per connection although validation may be async. */
+  private readonly codec: Codec;
+  private readonly maxFrameBytes: number;
+
+  constructor(readonly name: string, private readonly schema: StandardSchema<T>, options: InboundOptions = {}) {
+    this.codec = options.codec ?? json;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.log = rateLimitedLog(`port '${name}'`);
+  }
+
+  /** Binds and resolves with the real address (a TCP port 0 becomes the port the kernel chose). */
+  async listen(address: Address): Promise<Address> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = server;
+    if (address.kind === "unix") fs.rmSync(address.path, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      const onListening = () => {
+        server.off("error", reject);
+        resolve();
+      };
+      if (address.kind === "unix") server.listen(address.path, onListening);
+      else server.listen(address.port, address.host, onListening);
+    });
+    if (address.kind === "unix") return address;
+    const bound = server.address() as net.AddressInfo;
+    return { kind: "tcp", host: address.host, port: bound.port };
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    if (this.paused) socket.pause();
+    const decoder = new FrameDecoder(this.maxFrameBytes);
+    let from: string | undefined;
+    // Validation may be async (a schema's choice), so each connection's messages are chained to keep their order.
+    let chain: Promise<void> = Promise.resolve();
+    socket.on("data", (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (error) {
+        this.stats.badFrames++;
+        this.log(`dropping connection from ${from ?? "an unnamed sender"}: ${(error as Error).message}`);
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        if (from === undefined) {
+          from = readHello(frame);
+          if (from === undefined) {
+            this.stats.badFrames++;
+            this.log("dropping a connection whose first frame is not a hydro hello");
+            socket.destroy();
+            return;
+          }
+          continue;
+        }
+        const sender = from;
+        chain = chain.then(() => this.deliver(sender, frame));
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => this.sockets.delete(socket));
+  }
+
+  private async deliver(from: string, frame: Buffer): Promise<void> {
+    let decoded: unknown;
+    try {
+      decoded = this.codec.decode(frame);
+    } catch (error) {
+      this.stats.badFrames++;
+      this.log(`undecodable frame from ${from}: ${(error as Error).message}`);
+      return;
+    }
+    const result = await validate(this.schema, decoded);
+    if (!result.ok) {
+      this.stats.invalid++;
+      this.log(`invalid message from ${from}: ${result.problem}`);
+      return;
+    }
+    this.stats.received++;
+    const message = { from, data: result.value };
+    const waiter = this.waiters.shift();
+    if (waiter) return waiter({ value: message, done: false });
+    this.queue.push(message);
+    if (this.queue.length >= HIGH_WATER && !this.paused) this.setPaused(true);
+  }
+
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const socket of this.sockets) paused ? socket.pause() : socket.resume();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
+    return {
+      next: () => {
+        const message = this.queue.shift();
+        if (message) {
+          if (this.paused && this.queue.length < HIGH_WATER / 2) this.setPaused(false);
+          return Promise.resolve({ value: message, done: false });
+        }
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.waiters.push(resolve));
+      },
+      return: () => Promise.resolve({ value: undefined, done: true }),
+    };
+  }
+
+  /** Stops accepting; iteration ends once the queued messages are consumed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    if (server?.listening) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function readHello(frame: Buffer): string | undefined {
+  try {
+    const hello = JSON.parse(frame.toString("utf8")) as { hydro?: unknown; from?: unknown };
+    return hello.hydro === 1 && typeof hello.from === "string" ? hello.from : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function helloFrame(from: string): Buffer {
+  return Buffer.from(JSON.stringify({ hydro: 1, from }));
+}

@@ -1,0 +1,7 @@
+/** What a deployed program imports: `hydro-deploy/runtime`. */
+export { connect, onStop, exit } from "./connect.js";
+export { source, sink, type PortSpec, type PortOptions, type Ports, type Port } from "./ports.js";
+export { Inbound, type Received, type InboundStats } from "./inbound.js";
+export { Outbound, type SendOptions } from "./outbound.js";
+export { json, bytes, type Codec } from "./codec.js";
+export type { StandardSchema, Infer } from "./schema.js";

@@ -1,0 +1,140 @@
+import net from "node:net";
+import type { Address, Target } from "./protocol.js";
+import { encodeFrame } from "./framing.js";
+import { json, type Codec } from "./codec.js";
+import { helloFrame } from "./inbound.js";
+
+export interface SendOptions {
+  /** Which receiver of a demux port gets the message (a receiver's key, by default its service name). */
+  to?: string;
+}
+
+export interface OutboundOptions {
+  codec?: Codec;
+}
+
+/**
+ * A client port: one connection per receiver. `send` never blocks; frames written in the same
+ * tick are coalesced into one write.
+ */
+export class Outbound<T> {
+  private readonly peers = new Map<string, Peer>();
+  private readonly codec: Codec;
+
+  constructor(readonly name: string, options: OutboundOptions = {}) {
+    this.codec = options.codec ?? json;
+  }
+
+  /** Receivers' keys, in the order the deployer listed them. */
+  get keys(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** Connects to every target (retrying while a receiver comes up) and announces `from` on each connection. */
+  async connect(targets: Target[], from: string, timeoutMs = 30_000): Promise<void> {
+    for (const target of targets) this.peers.set(target.key, new Peer(`port '${this.name}' → ${target.key}`, target.address, helloFrame(from)));
+    await Promise.all([...this.peers.values()].map((peer) => peer.connected(timeoutMs)));
+  }
+
+  send(data: T, options: SendOptions = {}): void {
+    this.peerFor(options.to).write(encodeFrame(this.codec.encode(data)));
+  }
+
+  private peerFor(to: string | undefined): Peer {
+    if (to !== undefined) {
+      const peer = this.peers.get(to);
+      if (!peer) throw new Error(`port '${this.name}' has no receiver '${to}'; its receivers are: ${this.keys.join(", ") || "none"}`);
+      return peer;
+    }
+    if (this.peers.size === 1) return this.peers.values().next().value!;
+    if (this.peers.size === 0) throw new Error(`port '${this.name}' is not connected to anything`);
+    throw new Error(`port '${this.name}' has several receivers (${this.keys.join(", ")}): say which with send(data, { to })`);
+  }
+
+  /** Resolves once everything sent so far has been handed to the kernel. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.peers.values()].map((peer) => peer.flush()));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const peer of this.peers.values()) peer.close();
+  }
+}
+
+const RETRY_FIRST_MS = 20;
+const RETRY_MAX_MS = 1000;
+
+/** One connection to one receiver, reconnecting with backoff; frames wait while it is down. */
+class Peer {
+  private socket: net.Socket | undefined;
+  private up = false;
+  private closed = false;
+  private waiting: Buffer[] = [];
+  private corked = false;
+  private readonly firstConnect: Promise<void>;
+  private resolveFirst!: () => void;
+
+  constructor(private readonly label: string, private readonly address: Address, private readonly hello: Buffer) {
+    this.firstConnect = new Promise((resolve) => (this.resolveFirst = resolve));
+    this.dial(RETRY_FIRST_MS);
+  }
+
+  connected(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.label}: could not connect to ${describe(this.address)} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([this.firstConnect, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private dial(retryMs: number): void {
+    if (this.closed) return;
+    const socket = this.address.kind === "unix" ? net.connect(this.address.path) : net.connect(this.address.port, this.address.host);
+    socket.setNoDelay(true);
+    this.socket = socket;
+    socket.once("connect", () => {
+      this.up = true;
+      socket.write(encodeFrame(this.hello));
+      for (const frame of this.waiting.splice(0)) socket.write(frame);
+      this.resolveFirst();
+    });
+    socket.on("error", () => {});
+    // A receiver that goes away is the deployer's to report (it sees the exit); here we only reconnect.
+    socket.once("close", () => {
+      this.up = false;
+      if (!this.closed) setTimeout(() => this.dial(Math.min(retryMs * 2, RETRY_MAX_MS)), retryMs).unref();
+    });
+  }
+
+  write(frame: Buffer): void {
+    if (!this.up || !this.socket) {
+      this.waiting.push(frame);
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket?.uncork();
+      });
+    }
+    this.socket.write(frame);
+  }
+
+  flush(): Promise<void> {
+    const socket = this.socket;
+    if (!this.up || !socket || socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.end();
+  }
+}
+
+export function describe(address: Address): string {
+  return address.kind === "unix" ? address.path : `${address.host}:${address.port}`;
+}

@@ -1,0 +1,45 @@
+import type { StandardSchema, Infer } from "./schema.js";
+import type { Codec } from "./codec.js";
+import { Inbound, type InboundOptions } from "./inbound.js";
+import { Outbound, type OutboundOptions } from "./outbound.js";
+
+/** A port a program declares: `source` receives, `sink` sends. The schema types and validates its messages. */
+export type PortSpec = SourceSpec<any> | SinkSpec<any>;
+
+export interface SourceSpec<S extends StandardSchema> {
+  direction: "in";
+  schema: S;
+  options: InboundOptions;
+}
+
+export interface SinkSpec<S extends StandardSchema> {
+  direction: "out";
+  schema: S;
+  options: OutboundOptions;
+}
+
+export interface PortOptions {
+  codec?: Codec;
+  /** Largest frame a source accepts; a bigger one drops that sender's connection. */
+  maxFrameBytes?: number;
+}
+
+export function source<S extends StandardSchema>(schema: S, options: PortOptions = {}): SourceSpec<S> {
+  return { direction: "in", schema, options };
+}
+
+export function sink<S extends StandardSchema>(schema: S, options: PortOptions = {}): SinkSpec<S> {
+  return { direction: "out", schema, options };
+}
+
+export type Port<P extends PortSpec> = P extends SourceSpec<infer S> ? Inbound<Infer<S>> : P extends SinkSpec<infer S> ? Outbound<Infer<S>> : never;
+export type Ports<P extends Record<string, PortSpec>> = { [K in keyof P]: Port<P[K]> };
+
+/** Makes the live port objects for a set of declarations. */
+export function openPorts<P extends Record<string, PortSpec>>(specs: P): Ports<P> {
+  const ports: Record<string, Inbound<unknown> | Outbound<unknown>> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    ports[name] = spec.direction === "in" ? new Inbound(name, spec.schema, spec.options) : new Outbound(name, spec.options);
+  }
+  return ports as Ports<P>;
+}

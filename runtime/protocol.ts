@@ -1,0 +1,92 @@
+/**
+ * The deployer ↔ program contract, imported by both sides (DESIGN §3).
+ *
+ * Control lines travel over the program's stdin/stdout, so the handshake works the same for a
+ * local child process and an SSH exec channel. Each control line starts with CONTROL_MARK; the
+ * mark may follow a partial line the user printed without a newline, so readers search for it
+ * anywhere in a line rather than only at its start.
+ */
+
+export const PROTOCOL_VERSION = 1;
+/** DLE (0x10) never appears in ordinary text output, so a user's console.log is never taken for control. */
+export const CONTROL_MARK = "\u0010hydro/";
+
+/** Where a server port listens, and so where its clients connect. */
+export type Address =
+  | { kind: "unix"; path: string }
+  | { kind: "tcp"; host: string; port: number };
+
+export type PortDirection = "in" | "out";
+
+/** One receiver of an outbound port; `key` is what `send(data, { to })` names (the service name by default). */
+export interface Target {
+  key: string;
+  address: Address;
+}
+
+/** Deployer → program. */
+export type DeployerMessage =
+  | { type: "bind"; service: string; ports: Record<string, Address> }
+  | { type: "start"; ports: Record<string, Target[]> }
+  | { type: "stop" };
+
+/** Program → deployer. */
+export type ProgramMessage =
+  | { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> }
+  | { type: "started" }
+  | { type: "error"; message: string };
+
+export function encodeControl(message: DeployerMessage | ProgramMessage): string {
+  return `${CONTROL_MARK}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;
+}
+
+export type ParsedLine<M> =
+  | { kind: "text"; text: string }
+  /** `text` is whatever the program printed on the same line before the mark. */
+  | { kind: "control"; text: string; message: M }
+  | { kind: "bad-control"; text: string; reason: string };
+
+/** Splits one line (without its newline) into user text and an optional control message. */
+export function parseLine<M extends DeployerMessage | ProgramMessage>(line: string): ParsedLine<M> {
+  const at = line.indexOf(CONTROL_MARK);
+  if (at < 0) return { kind: "text", text: line };
+  const text = line.slice(0, at);
+  const rest = line.slice(at + CONTROL_MARK.length);
+  const space = rest.indexOf(" ");
+  const version = Number(rest.slice(0, space));
+  if (version !== PROTOCOL_VERSION) {
+    return {
+      kind: "bad-control",
+      text,
+      reason: `speaks hydro protocol version ${rest.slice(0, Math.max(space, 0)) || "?"}, this side speaks ${PROTOCOL_VERSION}`,
+    };
+  }
+  try {
+    const message = JSON.parse(rest.slice(space + 1)) as M;
+    if (typeof message?.type !== "string") throw new Error("no message type");
+    return { kind: "control", text, message };
+  } catch (error) {
+    return { kind: "bad-control", text, reason: `malformed control line: ${(error as Error).message}` };
+  }
+}
+
+/** Environment variables through which the deployer tells a program who it is. */
+export const ENV_SERVICE = "HYDRO_SERVICE";
+
+/** Splits a byte stream into lines; a last line without a newline is delivered when the stream ends. */
+export function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void, onEnd: () => void): void {
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      onLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+  });
+  stream.on("end", () => {
+    if (buffered) onLine(buffered);
+    onEnd();
+  });
+}
