@@ -39,15 +39,28 @@ interface Manifest {
  * Bundles `entry` with esbuild, reusing the last bundle when none of its input files changed
  * (checked by size and mtime, like make), so a warm `hydro run` does not start esbuild at all.
  */
-export async function bundle(entry: string, kind: BundleKind): Promise<Bundle> {
+export function bundle(entry: string, kind: BundleKind): Promise<Bundle> {
+  // Several services of one program share one build.
+  const key = `${kind}\0${entry}`;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = build(entry, kind).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+const inFlight = new Map<string, Promise<Bundle>>();
+
+async function build(entry: string, kind: BundleKind): Promise<Bundle> {
   const dir = path.join(cacheDir(), kind);
   const manifestPath = path.join(dir, `${sha256(`${entry}\0${bundlerIdentity}`).slice(0, 16)}.manifest.json`);
   const reused = await reuse(manifestPath);
   if (reused) return reused;
 
-  const { build } = await import("esbuild");
-  const result = await build({
-    entryPoints: [entry],
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    entryPoints: [kind === "program" ? `${PROGRAM_ENTRY}:${entry}` : entry],
     bundle: true,
     platform: "node",
     format: "esm",
@@ -55,32 +68,39 @@ export async function bundle(entry: string, kind: BundleKind): Promise<Bundle> {
     write: false,
     // Source map paths are relative to the output directory, where the bundle will be written.
     outdir: dir,
+    entryNames: "[hash]",
+    outExtension: { ".js": ".mjs" },
     metafile: true,
-    sourcemap: "inline",
+    // A program's map stays in its own file, read only if a stack trace needs it (runtime/source-maps.ts);
+    // the config's is inline, for the deployer's own source-map support.
+    sourcemap: kind === "program" ? "linked" : "inline",
     sourcesContent: false,
     logLevel: "silent",
     // ESM output still meets CommonJS dependencies that call require(); give them one.
     banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
-    plugins: [packageAliases(kind)],
+    plugins: [packageAliases(kind), programEntry()],
   }).catch((error: { errors?: Message[] }) => {
     throw new HydroError(error.errors?.length ? error.errors.map(formatMessage).join("\n") : String(error));
   });
 
-  const code = result.outputFiles[0]!.contents;
-  const hash = sha256(code).slice(0, 32);
-  const bundlePath = path.join(dir, `${hash}.mjs`);
+  const code = result.outputFiles.find((file) => file.path.endsWith(".mjs"))!;
+  const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
   await fs.mkdir(dir, { recursive: true });
-  await writeAtomically(bundlePath, code);
+  // The map is written first, so a bundle on disk always has its map.
+  if (map) await writeAtomically(map.path, absoluteSources(map.text, dir));
+  await writeAtomically(code.path, code.contents);
   const inputs: Manifest["inputs"] = {};
   await Promise.all(
-    Object.keys(result.metafile.inputs).map(async (input) => {
+    Object.keys(result.metafile.inputs)
+      .filter((input) => !input.startsWith(`${PROGRAM_ENTRY}:`))
+      .map(async (input) => {
       const file = path.resolve(input);
       const stat = await fs.stat(file);
       inputs[file] = { size: stat.size, mtimeMs: stat.mtimeMs };
     }),
   );
-  await writeAtomically(manifestPath, JSON.stringify({ bundle: bundlePath, inputs } satisfies Manifest));
-  return { path: bundlePath, hash, cached: false };
+  await writeAtomically(manifestPath, JSON.stringify({ bundle: code.path, inputs } satisfies Manifest));
+  return { path: code.path, hash: path.basename(code.path, ".mjs"), cached: false };
 }
 
 async function reuse(manifestPath: string): Promise<Bundle | undefined> {
@@ -106,6 +126,33 @@ export async function writeAtomically(file: string, data: string | Uint8Array): 
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
   await fs.writeFile(temporary, data);
   await fs.rename(temporary, file);
+}
+
+/**
+ * A program's bundle starts with runtime/source-maps, then the program: ESM evaluates imports in
+ * order, so stack traces are mapped before any user code runs.
+ */
+const PROGRAM_ENTRY = "hydro-program";
+
+function programEntry(): Plugin {
+  return {
+    name: "hydro-program-entry",
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${PROGRAM_ENTRY}:`) }, (args) => ({ path: args.path.slice(PROGRAM_ENTRY.length + 1), namespace: PROGRAM_ENTRY }));
+      build.onLoad({ filter: /.*/, namespace: PROGRAM_ENTRY }, (args) => ({
+        contents: `import ${JSON.stringify(path.join(packageRoot, "runtime", `source-maps${moduleExtension}`))};\nimport ${JSON.stringify(args.path)};\n`,
+        resolveDir: path.dirname(args.path),
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/** Absolute source paths, so a bundle copied to another machine still names the deployer's files. */
+function absoluteSources(mapText: string, dir: string): string {
+  const map = JSON.parse(mapText) as { sources: string[] };
+  map.sources = map.sources.map((source) => path.resolve(dir, source));
+  return JSON.stringify(map);
 }
 
 function packageAliases(kind: BundleKind): Plugin {

@@ -3,7 +3,8 @@ import { HydroError } from "./errors.js";
 import { describeExit, type Exit, type RunningProcess } from "./host.js";
 import type { LineStream } from "./lines.js";
 
-const TAIL_LINES = 10;
+/** Enough for a message and Node's report of an uncaught error. */
+const TAIL_LINES = 20;
 export const BINDING = "binding its ports";
 export const STARTING = "connecting its ports";
 

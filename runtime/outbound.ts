@@ -3,6 +3,7 @@ import type { Address, Target } from "./protocol.js";
 import { encodeFrame } from "./framing.js";
 import { json, type Codec } from "./codec.js";
 import { helloFrame } from "./inbound.js";
+import { rateLimitedLog } from "./log.js";
 
 export interface SendOptions {
   /** Which receiver of a demux port gets the message (a receiver's key, by default its service name). */
@@ -21,8 +22,11 @@ export class Outbound<T> {
   private readonly peers = new Map<string, Peer>();
   private readonly codec: Codec;
 
+  private readonly log: (message: string) => void;
+
   constructor(readonly name: string, options: OutboundOptions = {}) {
     this.codec = options.codec ?? json;
+    this.log = rateLimitedLog(`port '${name}'`);
   }
 
   /** Receivers' keys, in the order the deployer listed them. */
@@ -36,18 +40,26 @@ export class Outbound<T> {
     await Promise.all([...this.peers.values()].map((peer) => peer.connected(timeoutMs)));
   }
 
+  /** Messages sent while the port is wired to nothing: dropped, and counted here. */
+  dropped = 0;
+
   send(data: T, options: SendOptions = {}): void {
-    this.peerFor(options.to).write(encodeFrame(this.codec.encode(data)));
+    const peer = this.peerFor(options.to);
+    if (peer) peer.write(encodeFrame(this.codec.encode(data)));
+    else {
+      this.dropped++;
+      this.log("is not connected to anything; dropping what is sent on it");
+    }
   }
 
-  private peerFor(to: string | undefined): Peer {
+  private peerFor(to: string | undefined): Peer | undefined {
     if (to !== undefined) {
       const peer = this.peers.get(to);
       if (!peer) throw new Error(`port '${this.name}' has no receiver '${to}'; its receivers are: ${this.keys.join(", ") || "none"}`);
       return peer;
     }
     if (this.peers.size === 1) return this.peers.values().next().value!;
-    if (this.peers.size === 0) throw new Error(`port '${this.name}' is not connected to anything`);
+    if (this.peers.size === 0) return undefined;
     throw new Error(`port '${this.name}' has several receivers (${this.keys.join(", ")}): say which with send(data, { to })`);
   }
 

@@ -37,7 +37,7 @@ export class Service extends ProgramNode {
   async bind(host: LaunchedHost | undefined, plan: Record<string, Address>): Promise<BindResult> {
     const { path } = await host!.install(this.bundled!);
     const process = host!.spawn({
-      argv: [host!.node, "--enable-source-maps", path, ...this.options.args],
+      argv: [host!.node, path, ...this.options.args],
       env: { ...this.options.env, [ENV_SERVICE]: this.name },
     });
     this.track(process);

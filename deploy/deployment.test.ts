@@ -1,0 +1,258 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { Deployment } from "./deployment.js";
+import { fixture, tempDir, processesMatching, uniqueTag, collect } from "../test/helpers.js";
+
+const dir = tempDir();
+
+describe("a bad config is rejected before any process starts", () => {
+  const cases: Array<{ name: string; build: (d: Deployment, other: Deployment) => void; message: RegExp }> = [
+    { name: "missing src", build: (d) => d.service({ src: "./nope.ts", on: d.localhost() }), message: /deployment\.test\.ts:\d+:\d+: service\(\): src: file not found: .*nope\.ts/ },
+    { name: "empty src", build: (d) => d.service({ src: "", on: d.localhost() }), message: /service\(\): src: give the program's source file/ },
+    { name: "args of the wrong type", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: ["ok", 3 as unknown as string] }), message: /service\(\): args\.1: .*string/ },
+    { name: "an unknown option", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), sorce: "x" } as never), message: /service\(\): options: .*sorce/ },
+    { name: "no host", build: (d) => d.service({ src: fixture("relay.ts") } as never), message: /service\(\): on: expected a host/ },
+    { name: "a host of another Deployment", build: (d, other) => d.service({ src: fixture("relay.ts"), on: other.localhost() }), message: /on: host "localhost" belongs to another Deployment/ },
+    { name: "a bad name", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), name: "has space" }), message: /service\(\): name: use letters/ },
+    {
+      name: "a name used twice",
+      build: (d) => {
+        d.service({ src: fixture("relay.ts"), on: d.localhost(), name: "twin" });
+        d.service({ src: fixture("relay.ts"), on: d.localhost(), name: "twin" });
+      },
+      message: /the name "twin" is already used/,
+    },
+    { name: "a process with no command", build: (d) => d.process({ command: [], on: d.localhost() }), message: /process\(\): command: / },
+    { name: "a bad port number", build: (d) => d.process({ command: "true", on: d.localhost(), ports: { main: 70000 } }), message: /process\(\): ports\.main: / },
+    { name: "a bad deployment option", build: () => new Deployment({ readyTimeoutMs: -1 }), message: /new Deployment\(\): readyTimeoutMs: / },
+  ];
+  for (const { name, build, message } of cases) {
+    test(name, () => {
+      const d = new Deployment();
+      assert.throws(() => build(d, new Deployment()), message);
+    });
+  }
+
+  const wiringCases: Array<{ name: string; wire: (a: Svc, b: Svc, c: Svc) => void; message: RegExp }> = [
+    {
+      name: "a sender connected twice",
+      wire: (a, b, c) => {
+        a.ports.outbound.connect(b.ports.inbound);
+        a.ports.outbound.connect(c.ports.inbound);
+      },
+      message: /port a\.outbound is already connected to b\.inbound \(at .*deployment\.test\.ts:\d+:\d+\); to send to several receivers use demux\(\)/,
+    },
+    {
+      name: "connect and demux on one port",
+      wire: (a, b, c) => {
+        a.ports.outbound.connect(b.ports.inbound);
+        a.ports.outbound.demux([c.ports.inbound]);
+      },
+      message: /port a\.outbound is wired with both connect\(\) and demux\(\)/,
+    },
+    {
+      name: "a port used as sender and receiver",
+      wire: (a, b) => {
+        a.ports.outbound.connect(b.ports.inbound);
+        b.ports.inbound.connect(a.ports.inbound);
+      },
+      message: /port b\.inbound is wired both as a sender and as a receiver/,
+    },
+    {
+      name: "two demux receivers with one key",
+      wire: (a, b, c) => a.ports.outbound.demux({ same: b.ports.inbound, ...{ ["same"]: c.ports.inbound } }) ?? a.ports.outbound.demux({ same: b.ports.inbound }),
+      message: /two demux receivers with key 'same'/,
+    },
+  ];
+  type Svc = ReturnType<Deployment["service"]>;
+  for (const { name, wire, message } of wiringCases) {
+    test(name, async () => {
+      const marker = path.join(dir, `${uniqueTag()}.started`);
+      const d = new Deployment();
+      const [a, b, c] = ["a", "b", "c"].map((n) => d.service({ name: n, src: fixture("relay.ts"), on: d.localhost(), env: { MARKER: marker } }));
+      wire(a!, b!, c!);
+      await assert.rejects(d.deploy(), message);
+      assert.equal(fs.existsSync(marker), false, "a program started although the config was bad");
+    });
+  }
+
+  test("wiring ports of two Deployments", async () => {
+    const d = new Deployment();
+    const other = new Deployment();
+    const a = d.service({ name: "a", src: fixture("relay.ts"), on: d.localhost() });
+    const b = other.service({ name: "b", src: fixture("relay.ts"), on: other.localhost() });
+    a.ports.outbound.connect(b.ports.inbound);
+    await assert.rejects(d.deploy(), /cannot connect a\.outbound to b\.inbound: they belong to different Deployments/);
+  });
+
+  test("a process port wired to a service port", async () => {
+    const d = new Deployment();
+    const web = d.process({ command: "sleep 100", on: d.localhost(), ports: { main: 0 } });
+    const relay = d.service({ src: fixture("relay.ts"), on: d.localhost() });
+    relay.ports.outbound.connect(web.ports.main);
+    await assert.rejects(d.deploy(), /a process\(\) port carries raw TCP and a service\(\) port carries framed messages/);
+  });
+
+  test("a process port that the process does not declare", async () => {
+    const d = new Deployment();
+    const server = d.process({ name: "server", command: "sleep 100", on: d.localhost(), ports: { main: 0 } });
+    const client = d.process({ name: "client", command: "sleep 100", on: d.localhost(), ports: { target: 0 } });
+    client.ports.target.connect(server.ports.mian);
+    await assert.rejects(d.deploy(), /process "server" on localhost has no port 'mian' \(wired at .*deployment\.test\.ts:\d+:\d+\); it declares: main/);
+  });
+
+  test("a TypeScript syntax error names the file and line, and nothing starts", async () => {
+    const marker = path.join(dir, `${uniqueTag()}.started`);
+    const d = new Deployment();
+    d.service({ src: fixture("relay.ts"), on: d.localhost(), env: { MARKER: marker } });
+    d.service({ src: fixture("syntax-error.ts"), on: d.localhost() });
+    await assert.rejects(d.deploy(), /service "syntax-error" on localhost: cannot bundle .*\n.*syntax-error\.ts:2:24: Unexpected ";"/);
+    assert.equal(fs.existsSync(marker), false);
+  });
+
+  test("declaring after deploy() is refused", async () => {
+    const d = new Deployment();
+    d.service({ src: fixture("relay.ts"), on: d.localhost() });
+    await d.deploy();
+    try {
+      assert.throws(() => d.service({ src: fixture("relay.ts"), on: d.localhost() }), /is already running; declare everything before deploy\(\)/);
+    } finally {
+      await d.teardown();
+    }
+  });
+});
+
+describe("the handshake reports a program that does not take part", () => {
+  test("a program that prints and never answers times out, naming it and showing its output", async () => {
+    const d = new Deployment({ readyTimeoutMs: 1500 });
+    d.service({ name: "quiet", src: fixture("chatty-silent.ts"), on: d.localhost() });
+    await assert.rejects(d.deploy(), (error: Error) => {
+      assert.match(error.message, /service "quiet" on localhost did not answer within 1500 ms while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)/);
+      assert.match(error.message, /last output:\n\s+i print before ready/);
+      return true;
+    });
+  });
+
+  test("a program that crashes before binding reports its exit and stderr", async () => {
+    const d = new Deployment();
+    d.service({ name: "fragile", src: fixture("crash-on-start.ts"), on: d.localhost() });
+    await assert.rejects(d.deploy(), (error: Error) => {
+      assert.match(error.message, /service "fragile" on localhost exited with code 1 while binding its ports/);
+      assert.match(error.message, /about to fail/);
+      assert.match(error.message, /cannot read my settings/);
+      return true;
+    });
+  });
+
+  test("a program that never imports the runtime is told to", async () => {
+    const d = new Deployment();
+    d.service({ src: fixture("no-runtime.ts"), on: d.localhost() });
+    await assert.rejects(d.deploy(), /exited with code 0 while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)[\s\S]*just a script/);
+  });
+
+  test("wiring a port the program does not declare names the service, the port and the declared ports", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment();
+    const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost(), args: [tag] });
+    const driver = d.external({ name: "driver" });
+    driver.ports.out.connect(relay.ports.inbox);
+    await assert.rejects(d.deploy(), /service "relay" on localhost has no port 'inbox' \(wired at .*deployment\.test\.ts:\d+:\d+\); it declares: inbound \(source\), outbound \(sink\)/);
+    assert.deepEqual(processesMatching(tag), [], "the failed deploy left a process running");
+  });
+
+  test("wiring a source as a sender is refused", async () => {
+    const d = new Deployment();
+    const a = d.service({ name: "a", src: fixture("relay.ts"), on: d.localhost() });
+    const b = d.service({ name: "b", src: fixture("relay.ts"), on: d.localhost() });
+    a.ports.inbound.connect(b.ports.inbound);
+    await assert.rejects(d.deploy(), /service "a" on localhost: port 'inbound' is a source but is wired as a sender/);
+  });
+});
+
+describe("a deployed system", () => {
+  test("the config script sends to a service and reads its replies through an external endpoint", async () => {
+    const d = new Deployment();
+    const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
+    const driver = d.external({ name: "driver" });
+    driver.ports.requests.connect(relay.ports.inbound);
+    relay.ports.outbound.connect(driver.ports.replies);
+    await d.deploy();
+    try {
+      for (let n = 0; n < 5; n++) driver.ports.requests.send({ n });
+      const replies: unknown[] = [];
+      for await (const { from, data } of driver.ports.replies) {
+        assert.equal(from, "relay");
+        replies.push(data);
+        if (replies.length === 5) break;
+      }
+      assert.deepEqual(replies, [0, 1, 2, 3, 4].map((n) => ({ n, from: "driver" })));
+    } finally {
+      await d.teardown();
+    }
+  });
+
+  test("stdout() yields the lines printed after it is called; teardown ends the iteration", async () => {
+    const d = new Deployment();
+    const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
+    const lines = relay.stdout();
+    const driver = d.external();
+    driver.ports.out.connect(relay.ports.inbound);
+    await d.deploy();
+    driver.ports.out.send({ n: 41 });
+    const seen: string[] = [];
+    for await (const line of lines) {
+      seen.push(line);
+      if (line.startsWith("relay got")) break;
+    }
+    assert.deepEqual(seen, ["relay starting", "relay connected", "relay got 41 from external"]);
+    const rest = relay.stdout();
+    await d.teardown();
+    assert.deepEqual(await collect(rest), []);
+    assert.equal(await relay.exitCode(), 0);
+  });
+
+  test("teardown stops every program, and a stopped program exits 0 through the runtime's stop", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment();
+    const services = [1, 2, 3].map((i) => d.service({ name: `r${i}`, src: fixture("relay.ts"), on: d.localhost(), args: [tag] }));
+    await d.deploy();
+    assert.equal(processesMatching(tag).length, 3);
+    await d.teardown();
+    assert.deepEqual(processesMatching(tag), []);
+    assert.deepEqual(await Promise.all(services.map((service) => service.exitCode())), [0, 0, 0]);
+  });
+
+  test("a process() gets its ports substituted and is ready when its port accepts connections", async () => {
+    const d = new Deployment();
+    const web = d.process({ name: "web", command: "exec python3 -m http.server {port:main} --bind {host:main} --directory {dir}".replace("{dir}", dir), on: d.localhost(), ports: { main: 0 } });
+    fs.writeFileSync(path.join(dir, "hello.txt"), "hello from python");
+    const fetcher = d.process({ name: "fetcher", command: ["python3", "-c", "import urllib.request,sys; print(urllib.request.urlopen('http://' + sys.argv[1] + '/hello.txt').read().decode())", "{addr:target}"], on: d.localhost(), ports: { target: 0 } });
+    fetcher.ports.target.connect(web.ports.main);
+    const output = fetcher.stdout();
+    await d.deploy();
+    try {
+      const { host, port } = web.address("main");
+      assert.equal(host, "127.0.0.1");
+      assert.equal(await (await fetch(`http://${host}:${port}/hello.txt`)).text(), "hello from python");
+      const [line] = await collect(output);
+      assert.equal(line, "hello from python");
+      assert.equal(await fetcher.exitCode(), 0);
+    } finally {
+      await d.teardown();
+    }
+    assert.ok((await web.exitCode()) !== 0, "the server was stopped by a signal");
+  });
+
+  test("stack traces of a crashing program point at its TypeScript source", async () => {
+    const d = new Deployment();
+    const crash = d.service({ name: "crash", src: fixture("crash-in-code.ts"), on: d.localhost() });
+    const stderr = crash.stderr();
+    await d.deploy();
+    const lines = await collect(stderr);
+    await d.teardown();
+    assert.match(lines.join("\n"), /at explode \(.*test\/fixtures\/crash-in-code\.ts:4:9\)/);
+    assert.equal(await crash.exitCode(), 1);
+  });
+});

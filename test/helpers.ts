@@ -1,0 +1,43 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const fixture = (name: string) => path.join(repoRoot, "test", "fixtures", name);
+
+/** A fresh directory, removed when the test process exits. */
+export function tempDir(prefix = "hydro-test-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Pids of live processes whose command line contains `text`. */
+export function processesMatching(text: string): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", "--", text], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
+export async function eventually(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function uniqueTag(): string {
+  return `hydro-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Array.fromAsync, which Node 20 lacks. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
