@@ -1,0 +1,126 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { repoRoot, fixture, tempDir, processesMatching, eventually, uniqueTag } from "../helpers.js";
+
+const cli = path.join(repoRoot, "bin", "hydro.js");
+const example = (name: string) => path.join(repoRoot, "examples", "echo", name);
+
+/** The CLI as a user runs it, piped (so no terminal), in a fresh working directory. */
+function hydro(args: string[], env: Record<string, string> = {}) {
+  return execa("node", [cli, ...args], { cwd: tempDir(), reject: false, env: { NO_COLOR: "", ...env }, timeout: 60_000 });
+}
+
+async function waitForLine(child: ResultPromise, text: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) resolve();
+    });
+    child.once("exit", () => reject(new Error(`exited before printing '${text}'; printed:\n${seen}`)));
+  });
+}
+
+describe("hydro run on the echo examples", () => {
+  test("echo: the client prints every round trip and the run exits 0", async () => {
+    const result = await hydro(["run", example("echo.hydro.ts"), "--", "4"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    for (let seq = 0; seq < 4; seq++) {
+      assert.match(result.stdout, new RegExp(`^\\[echo_client\\] echo ${seq}: \\d+\\.\\d+ ms round trip$`, "m"));
+      assert.match(result.stdout, new RegExp(`^\\[echo_server\\] echo_client says: hello ${seq}$`, "m"));
+    }
+    assert.match(result.stdout, /^\[echo_client\] done: 4 echoes, mean round trip/m);
+    assert.match(result.stderr, /^✔ deploy \(\d+ ms\)$/m);
+    assert.match(result.stderr, /^✔ teardown/m);
+  });
+
+  test("echo_many: three clients merge into one server and each gets its own echoes back", async () => {
+    const result = await hydro(["run", example("echo_many.hydro.ts"), "--", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    for (const client of ["client-1", "client-2", "client-3"]) {
+      assert.match(result.stdout, new RegExp(`^\\[${client}\\] done: 3 echoes`, "m"));
+      for (let seq = 0; seq < 3; seq++) assert.match(result.stdout, new RegExp(`^\\[echo_server\\] ${client} says: hello ${seq}$`, "m"));
+    }
+  });
+
+  test("piped output has no colour codes and no control lines", async () => {
+    const result = await hydro(["run", example("echo.hydro.ts"), "--", "2"], { NO_COLOR: "1" });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[|\u0010/);
+  });
+
+  test("--json prints one event per line", async () => {
+    const result = await hydro(["run", "--json", example("echo.hydro.ts"), "--", "2"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; path?: string[]; status?: string; service?: string; line?: string });
+    assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "deploy" && event.status === "done"));
+    assert.ok(events.some((event) => event.type === "output" && event.service === "echo_client" && event.line?.startsWith("done: 2 echoes")));
+    assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "teardown" && event.status === "done"));
+  });
+});
+
+describe("hydro run failures", () => {
+  test("a script that throws exits 1 with its message and line, and tears down", async () => {
+    const result = await hydro(["run", fixture("throws.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /^error: the experiment went wrong\n\s+at .*throws\.hydro\.ts:7:\d+/m);
+    assert.doesNotMatch(result.stderr, /node:internal/);
+    assert.match(result.stderr, /✔ teardown/);
+  });
+
+  test("--verbose adds the stack", async () => {
+    const result = await hydro(["run", "--verbose", fixture("throws.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /error: Error: the experiment went wrong\n\s+at main/);
+  });
+
+  test("a missing config file is named", async () => {
+    const result = await hydro(["run", "nowhere.hydro.ts"]);
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.stderr.trim(), "error: config file not found: nowhere.hydro.ts");
+  });
+
+  test("a config without a default export is told what to export", async () => {
+    const result = await hydro(["run", fixture("no-default.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /no-default\.hydro\.ts must export a default function/);
+  });
+
+  test("bad usage exits 2", async () => {
+    const result = await hydro(["launch"]);
+    assert.equal(result.exitCode, 2);
+    assert.match(result.stderr, /unknown command 'launch'/);
+  });
+
+  test("--help documents the exit codes", async () => {
+    const result = await hydro(["--help"]);
+    assert.equal(result.exitCode, 0);
+    assert.match(result.stdout, /Exit codes:[\s\S]*130\s+interrupted/);
+  });
+});
+
+describe("nothing is left running", () => {
+  test("Ctrl-C (SIGINT) tears down every service and process and exits 130", async () => {
+    const tag = uniqueTag();
+    const child = execa("node", [cli, "run", fixture("forever.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });
+    await waitForLine(child, "deployed");
+    assert.equal(processesMatching(tag).length >= 3, true, "services and the process are running");
+    child.kill("SIGINT");
+    const result = await child;
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.match(result.stderr, /Ctrl-C: stopping everything/);
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("kill -9 of the CLI ends every service and process within 5 s (stdin EOF)", async () => {
+    const tag = uniqueTag();
+    const child = execa("node", [cli, "run", fixture("forever.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });
+    await waitForLine(child, "deployed");
+    assert.ok(processesMatching(tag).length >= 3);
+    child.kill("SIGKILL");
+    await child;
+    await eventually(() => processesMatching(tag).length === 0, 5_000, "every deployed process to exit");
+  });
+});
