@@ -1,10 +1,17 @@
-import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
 import { Command } from "commander";
 import { run, EXIT } from "./run.js";
+import { packageRoot } from "../deploy/paths.js";
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+// The published bundle is both the CLI and the config API, so a config's `import "hydro-deploy"`
+// and the CLI share one module instance (one registry of live deployments to tear down).
+export * from "../deploy/index.js";
 
-const program = new Command("hydro")
+/** `hydro …`: the command-line program. */
+export async function runCli(argv: string[]): Promise<void> {
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
+  const program = new Command("hydro")
   .description("Deploy distributed programs to localhost, SSH machines and cloud VMs, and talk to them while they run.")
   .version(version)
   .addHelpText(
@@ -17,7 +24,7 @@ Exit codes:
   ${EXIT.interrupted}  interrupted by Ctrl-C / SIGTERM (everything was torn down; a second Ctrl-C kills at once)`,
   );
 
-program
+  program
   .command("run")
   .description("run a config script: its default export is called with the arguments after --")
   .argument("<config>", "a *.hydro.ts (or .js) config script")
@@ -28,8 +35,9 @@ program
     await run(config, args, options);
   });
 
-program.exitOverride((error) => {
-  process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
-});
+  program.exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
+  });
 
-await program.parseAsync(process.argv);
+  await program.parseAsync(argv);
+}

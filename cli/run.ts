@@ -1,6 +1,5 @@
 import { addReporter, type Reporter } from "../deploy/events.js";
 import { jsonReporter } from "../deploy/report/json.js";
-import { liveReporter } from "../deploy/report/live.js";
 import { plainReporter } from "../deploy/report/plain.js";
 import { killAll, teardownAll } from "../deploy/registry.js";
 import { HydroError } from "../deploy/errors.js";
@@ -18,7 +17,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
  * down what it deployed: when it returns, when it throws, and on Ctrl-C (a second one kills).
  */
 export async function run(config: string, args: string[], options: RunOptions): Promise<never> {
-  addReporter(chooseReporter(options));
+  addReporter(await chooseReporter(options));
   const finish = async (code: number): Promise<never> => {
     await teardownAll();
     process.exit(code);
@@ -53,9 +52,12 @@ export async function run(config: string, args: string[], options: RunOptions): 
   return finish(EXIT.ok);
 }
 
-function chooseReporter(options: RunOptions): Reporter {
+async function chooseReporter(options: RunOptions): Promise<Reporter> {
   if (options.json) return jsonReporter();
-  return process.stderr.isTTY ? liveReporter() : plainReporter();
+  if (!process.stderr.isTTY) return plainReporter();
+  // Terminal rendering costs start-up time, so only a terminal loads it.
+  const { liveReporter } = await import("../deploy/report/live.js");
+  return liveReporter();
 }
 
 /** One line for the user (several for a list of problems); the stack only with --verbose. */

@@ -2,9 +2,10 @@ import fs from "node:fs/promises";
 import { statSync } from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
 import { HydroError } from "./errors.js";
+import { apiModule, deployerFile, runtimeSource } from "./paths.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
 export interface Bundle {
@@ -20,11 +21,8 @@ export type BundleKind =
   /** A config script: `hydro-deploy` stays a reference to the running CLI's own module, so both share one instance. */
   | "config";
 
-const packageRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-/** Running from dist/ the package's modules are .js; running from source (tests) they are .ts. */
-const moduleExtension = path.extname(fileURLToPath(import.meta.url));
 /** A rebuilt or upgraded hydro-deploy may bundle differently, so it does not reuse older bundles. */
-const bundlerIdentity = `${packageRoot}\0${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+const bundlerIdentity = `${deployerFile}\0${statSync(deployerFile).mtimeMs}`;
 
 export function cacheDir(): string {
   return path.resolve(".hydro", "cache");
@@ -140,7 +138,7 @@ function programEntry(): Plugin {
     setup(build) {
       build.onResolve({ filter: new RegExp(`^${PROGRAM_ENTRY}:`) }, (args) => ({ path: args.path.slice(PROGRAM_ENTRY.length + 1), namespace: PROGRAM_ENTRY }));
       build.onLoad({ filter: /.*/, namespace: PROGRAM_ENTRY }, (args) => ({
-        contents: `import ${JSON.stringify(path.join(packageRoot, "runtime", `source-maps${moduleExtension}`))};\nimport ${JSON.stringify(args.path)};\n`,
+        contents: `import ${JSON.stringify(runtimeSource("source-maps.ts"))};\nimport ${JSON.stringify(args.path)};\n`,
         resolveDir: path.dirname(args.path),
         loader: "js",
       }));
@@ -160,10 +158,9 @@ function packageAliases(kind: BundleKind): Plugin {
     name: "hydro-deploy-aliases",
     setup(build) {
       build.onResolve({ filter: /^hydro-deploy(\/runtime)?$/ }, (args) => {
-        const isRuntime = args.path.endsWith("/runtime");
-        const file = path.join(packageRoot, isRuntime ? "runtime" : "deploy", `index${moduleExtension}`);
-        if (kind === "config" && !isRuntime) return { path: pathToFileURL(file).href, external: true };
-        return { path: file };
+        if (args.path.endsWith("/runtime")) return { path: runtimeSource("index.ts") };
+        if (kind === "config") return { path: pathToFileURL(apiModule).href, external: true };
+        return { path: apiModule };
       });
     },
   };

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { deployerFile, packageRoot } from "./paths.js";
 
 /** Where in the user's config a declaration was made: "examples/echo/echo.hydro.ts:7:18". */
 export interface Callsite {
@@ -8,10 +9,7 @@ export interface Callsite {
   column: number;
 }
 
-const compiledRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-// With source maps on, frames of the compiled library (dist/deploy/…) name its sources (deploy/….ts).
-const roots = path.basename(compiledRoot) === "dist" ? [compiledRoot, path.dirname(compiledRoot)] : [compiledRoot];
-const libraryDirs = roots.flatMap((root) => ["deploy", "runtime", "cli"].map((dir) => path.join(root, dir) + path.sep));
+const libraryDirs = ["deploy", "runtime", "cli"].map((dir) => path.join(packageRoot, dir) + path.sep);
 const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 /**
@@ -32,7 +30,7 @@ export function callsite(): Callsite | undefined {
 
 function isLibrary(file: string): boolean {
   if (file.includes(`${path.sep}node_modules${path.sep}`)) return true;
-  return !file.endsWith(".test.ts") && libraryDirs.some((dir) => file.startsWith(dir));
+  return file === deployerFile || (!file.endsWith(".test.ts") && libraryDirs.some((dir) => file.startsWith(dir)));
 }
 
 export function formatCallsite(site: Callsite | undefined): string {

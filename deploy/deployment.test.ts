@@ -62,7 +62,10 @@ describe("a bad config is rejected before any process starts", () => {
     },
     {
       name: "two demux receivers with one key",
-      wire: (a, b, c) => a.ports.outbound.demux({ same: b.ports.inbound, ...{ ["same"]: c.ports.inbound } }) ?? a.ports.outbound.demux({ same: b.ports.inbound }),
+      wire: (a, b, c) => {
+        a.ports.outbound.demux({ same: b.ports.inbound });
+        a.ports.outbound.demux({ same: c.ports.inbound });
+      },
       message: /two demux receivers with key 'same'/,
     },
   ];

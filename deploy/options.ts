@@ -1,6 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+// zod/mini: the same schemas, tree-shakable, so validation adds little to the CLI's start-up.
+import * as z from "zod/mini";
+import { en } from "zod/locales";
+
+z.config(en());
 import type { Host } from "./host.js";
 import { HydroError } from "./errors.js";
 import { formatCallsite, type Callsite } from "./callsite.js";
@@ -10,41 +14,41 @@ import { formatCallsite, type Callsite } from "./callsite.js";
 const isHost = (value: unknown): value is Host =>
   typeof value === "object" && value !== null && "launch" in value && "owner" in value && typeof (value as Host).name === "string";
 const host = z.custom<Host>(isHost, { message: "expected a host, e.g. d.localhost()" });
-const name = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'").max(64);
-const env = z.record(z.string(), z.string()).default({});
+const name = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'"), z.maxLength(64));
+const env = z._default(z.record(z.string(), z.string()), {});
 
 export const deploymentOptions = z.strictObject({
-  name: name.optional(),
+  name: z.optional(name),
   /** How long a program may take to bind or connect its ports. */
-  readyTimeoutMs: z.number().int().positive().default(30_000),
+  readyTimeoutMs: z._default(z.int().check(z.positive()), 30_000),
   /** How long a program may take to exit after being asked to stop, before it is killed. */
-  stopTimeoutMs: z.number().int().nonnegative().default(5_000),
+  stopTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
 });
 export type DeploymentOptions = z.output<typeof deploymentOptions>;
 
 const serviceOptions = z.strictObject({
-  src: z.string().min(1, "give the program's source file"),
+  src: z.string().check(z.minLength(1, "give the program's source file")),
   on: host,
-  args: z.array(z.string()).default([]),
+  args: z._default(z.array(z.string()), []),
   env,
-  name: name.optional(),
+  name: z.optional(name),
 });
 export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { name: string };
 
 const processOptions = z.strictObject({
-  command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  command: z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))]),
   on: host,
   /** Port name → fixed TCP port, or 0 to pick a free one. */
-  ports: z.record(z.string(), z.number().int().min(0).max(65535)).default({}),
+  ports: z._default(z.record(z.string(), z.int().check(z.minimum(0), z.maximum(65535))), {}),
   env,
-  name: name.optional(),
+  name: z.optional(name),
 });
 export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
 
-export const externalOptions = z.strictObject({ name: name.optional() }).default({});
+export const externalOptions = z._default(z.strictObject({ name: z.optional(name) }), {});
 
 /** Parses with `schema`, or throws one error listing every field problem and where the call was made. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string, site: Callsite | undefined): z.output<S> {
+export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, what: string, site: Callsite | undefined): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const at = site ? `${formatCallsite(site)}: ` : "";

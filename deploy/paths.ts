@@ -1,0 +1,17 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(import.meta.url);
+
+/** Published, the deployer runs as one bundle (dist/hydro.mjs); in tests it runs from deploy/*.ts under tsx. */
+export const deployerFile = here;
+const bundled = here.endsWith(".mjs");
+
+/** Two levels up from dist/hydro.mjs and from deploy/paths.ts alike. */
+export const packageRoot = path.dirname(path.dirname(here));
+
+/** What a config's `import "hydro-deploy"` resolves to: this very module instance, so both share one registry. */
+export const apiModule = bundled ? here : path.join(packageRoot, "deploy", "index.ts");
+
+/** Programs are bundled from the runtime's TypeScript sources, which the package ships. */
+export const runtimeSource = (file: "index.ts" | "source-maps.ts") => path.join(packageRoot, "runtime", file);

@@ -1,0 +1,21 @@
+// Builds the published files: the CLI and config API as one ESM bundle (one file loads far faster
+// than hundreds of modules: start-up is on the critical path of every `hydro run`), the runtime
+// bundle, and type declarations.
+import { build } from "esbuild";
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  // esbuild ships a native binary, so it stays a dependency rather than part of the bundle.
+  external: ["esbuild"],
+  banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ["cli/main.ts"], outfile: "dist/hydro.mjs" }),
+  build({ ...common, entryPoints: ["runtime/index.ts"], outfile: "dist/runtime.mjs" }),
+]);
