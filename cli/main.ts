@@ -12,28 +12,28 @@ export * from "../deploy/index.js";
 export async function runCli(argv: string[]): Promise<void> {
   const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   const program = new Command("hydro")
-  .description("Deploy distributed programs to localhost, SSH machines and cloud VMs, and talk to them while they run.")
-  .version(version)
-  .addHelpText(
-    "after",
-    `
+    .description("Deploy distributed programs to localhost, SSH machines and cloud VMs, and talk to them while they run.")
+    .version(version)
+    .addHelpText(
+      "after",
+      `
 Exit codes:
   ${EXIT.ok}    the config's main function returned and everything was torn down
   ${EXIT.failed}    the config failed (bad config, a program failed to start, the script threw)
   ${EXIT.usage}    bad command-line usage
   ${EXIT.interrupted}  interrupted by Ctrl-C / SIGTERM (everything was torn down; a second Ctrl-C kills at once)`,
-  );
+    );
 
   program
-  .command("run")
-  .description("run a config script: its default export is called with the arguments after --")
-  .argument("<config>", "a *.hydro.ts (or .js) config script")
-  .argument("[args...]", "arguments for the script (put them after --)")
-  .option("--json", "print one JSON event per line instead of the progress display")
-  .option("-v, --verbose", "print full stack traces on failure")
-  .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean }) => {
-    await run(config, args, options);
-  });
+    .command("run")
+    .description("run a config script: its default export is called with the arguments after --")
+    .argument("<config>", "a *.hydro.ts (or .js) config script")
+    .argument("[args...]", "arguments for the script (put them after --)")
+    .option("--json", "print one JSON event per line instead of the progress display")
+    .option("-v, --verbose", "print full stack traces on failure")
+    .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean }) => {
+      await run(config, args, options);
+    });
 
   program.exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : EXIT.usage);

@@ -57,29 +57,31 @@ async function build(entry: string, kind: BundleKind): Promise<Bundle> {
   if (reused) return reused;
 
   const esbuild = await import("esbuild");
-  const result = await esbuild.build({
-    entryPoints: [kind === "program" ? `${PROGRAM_ENTRY}:${entry}` : entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    // Source map paths are relative to the output directory, where the bundle will be written.
-    outdir: dir,
-    entryNames: "[hash]",
-    outExtension: { ".js": ".mjs" },
-    metafile: true,
-    // A program's map stays in its own file, read only if a stack trace needs it (runtime/source-maps.ts);
-    // the config's is inline, for the deployer's own source-map support.
-    sourcemap: kind === "program" ? "linked" : "inline",
-    sourcesContent: false,
-    logLevel: "silent",
-    // ESM output still meets CommonJS dependencies that call require(); give them one.
-    banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
-    plugins: [packageAliases(kind), programEntry()],
-  }).catch((error: { errors?: Message[] }) => {
-    throw new HydroError(error.errors?.length ? error.errors.map(formatMessage).join("\n") : String(error));
-  });
+  const result = await esbuild
+    .build({
+      entryPoints: [kind === "program" ? `${PROGRAM_ENTRY}:${entry}` : entry],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: false,
+      // Source map paths are relative to the output directory, where the bundle will be written.
+      outdir: dir,
+      entryNames: "[hash]",
+      outExtension: { ".js": ".mjs" },
+      metafile: true,
+      // A program's map stays in its own file, read only if a stack trace needs it (runtime/source-maps.ts);
+      // the config's is inline, for the deployer's own source-map support.
+      sourcemap: kind === "program" ? "linked" : "inline",
+      sourcesContent: false,
+      logLevel: "silent",
+      // ESM output still meets CommonJS dependencies that call require(); give them one.
+      banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
+      plugins: [packageAliases(kind), programEntry()],
+    })
+    .catch((error: { errors?: Message[] }) => {
+      throw new HydroError(error.errors?.length ? error.errors.map(formatMessage).join("\n") : String(error));
+    });
 
   const code = result.outputFiles.find((file) => file.path.endsWith(".mjs"))!;
   const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
@@ -92,10 +94,10 @@ async function build(entry: string, kind: BundleKind): Promise<Bundle> {
     Object.keys(result.metafile.inputs)
       .filter((input) => !input.startsWith(`${PROGRAM_ENTRY}:`))
       .map(async (input) => {
-      const file = path.resolve(input);
-      const stat = await fs.stat(file);
-      inputs[file] = { size: stat.size, mtimeMs: stat.mtimeMs };
-    }),
+        const file = path.resolve(input);
+        const stat = await fs.stat(file);
+        inputs[file] = { size: stat.size, mtimeMs: stat.mtimeMs };
+      }),
   );
   await writeAtomically(manifestPath, JSON.stringify({ bundle: code.path, inputs } satisfies Manifest));
   return { path: code.path, hash: path.basename(code.path, ".mjs"), cached: false };

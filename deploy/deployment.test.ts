@@ -9,13 +9,33 @@ const dir = tempDir();
 
 describe("a bad config is rejected before any process starts", () => {
   const cases: Array<{ name: string; build: (d: Deployment, other: Deployment) => void; message: RegExp }> = [
-    { name: "missing src", build: (d) => d.service({ src: "./nope.ts", on: d.localhost() }), message: /deployment\.test\.ts:\d+:\d+: service\(\): src: file not found: .*nope\.ts/ },
+    {
+      name: "missing src",
+      build: (d) => d.service({ src: "./nope.ts", on: d.localhost() }),
+      message: /deployment\.test\.ts:\d+:\d+: service\(\): src: file not found: .*nope\.ts/,
+    },
     { name: "empty src", build: (d) => d.service({ src: "", on: d.localhost() }), message: /service\(\): src: give the program's source file/ },
-    { name: "args of the wrong type", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: ["ok", 3 as unknown as string] }), message: /service\(\): args\.1: .*string/ },
-    { name: "an unknown option", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), sorce: "x" } as never), message: /service\(\): options: .*sorce/ },
+    {
+      name: "args of the wrong type",
+      build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: ["ok", 3 as unknown as string] }),
+      message: /service\(\): args\.1: .*string/,
+    },
+    {
+      name: "an unknown option",
+      build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), sorce: "x" } as never),
+      message: /service\(\): options: .*sorce/,
+    },
     { name: "no host", build: (d) => d.service({ src: fixture("relay.ts") } as never), message: /service\(\): on: expected a host/ },
-    { name: "a host of another Deployment", build: (d, other) => d.service({ src: fixture("relay.ts"), on: other.localhost() }), message: /on: host "localhost" belongs to another Deployment/ },
-    { name: "a bad name", build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), name: "has space" }), message: /service\(\): name: use letters/ },
+    {
+      name: "a host of another Deployment",
+      build: (d, other) => d.service({ src: fixture("relay.ts"), on: other.localhost() }),
+      message: /on: host "localhost" belongs to another Deployment/,
+    },
+    {
+      name: "a bad name",
+      build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), name: "has space" }),
+      message: /service\(\): name: use letters/,
+    },
     {
       name: "a name used twice",
       build: (d) => {
@@ -25,7 +45,11 @@ describe("a bad config is rejected before any process starts", () => {
       message: /the name "twin" is already used/,
     },
     { name: "a process with no command", build: (d) => d.process({ command: [], on: d.localhost() }), message: /process\(\): command: / },
-    { name: "a bad port number", build: (d) => d.process({ command: "true", on: d.localhost(), ports: { main: 70000 } }), message: /process\(\): ports\.main: / },
+    {
+      name: "a bad port number",
+      build: (d) => d.process({ command: "true", on: d.localhost(), ports: { main: 70000 } }),
+      message: /process\(\): ports\.main: /,
+    },
     { name: "a bad deployment option", build: () => new Deployment({ readyTimeoutMs: -1 }), message: /new Deployment\(\): readyTimeoutMs: / },
   ];
   for (const { name, build, message } of cases) {
@@ -132,7 +156,10 @@ describe("the handshake reports a program that does not take part", () => {
     const d = new Deployment({ readyTimeoutMs: 1500 });
     d.service({ name: "quiet", src: fixture("chatty-silent.ts"), on: d.localhost() });
     await assert.rejects(d.deploy(), (error: Error) => {
-      assert.match(error.message, /service "quiet" on localhost did not answer within 1500 ms while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)/);
+      assert.match(
+        error.message,
+        /service "quiet" on localhost did not answer within 1500 ms while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)/,
+      );
       assert.match(error.message, /last output:\n\s+i print before ready/);
       return true;
     });
@@ -152,7 +179,10 @@ describe("the handshake reports a program that does not take part", () => {
   test("a program that never imports the runtime is told to", async () => {
     const d = new Deployment();
     d.service({ src: fixture("no-runtime.ts"), on: d.localhost() });
-    await assert.rejects(d.deploy(), /exited with code 0 while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)[\s\S]*just a script/);
+    await assert.rejects(
+      d.deploy(),
+      /exited with code 0 while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)[\s\S]*just a script/,
+    );
   });
 
   test("wiring a port the program does not declare names the service, the port and the declared ports", async () => {
@@ -161,7 +191,10 @@ describe("the handshake reports a program that does not take part", () => {
     const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost(), args: [tag] });
     const driver = d.external({ name: "driver" });
     driver.ports.out.connect(relay.ports.inbox);
-    await assert.rejects(d.deploy(), /service "relay" on localhost has no port 'inbox' \(wired at .*deployment\.test\.ts:\d+:\d+\); it declares: inbound \(source\), outbound \(sink\)/);
+    await assert.rejects(
+      d.deploy(),
+      /service "relay" on localhost has no port 'inbox' \(wired at .*deployment\.test\.ts:\d+:\d+\); it declares: inbound \(source\), outbound \(sink\)/,
+    );
     assert.deepEqual(processesMatching(tag), [], "the failed deploy left a process running");
   });
 
@@ -190,7 +223,10 @@ describe("a deployed system", () => {
         replies.push(data);
         if (replies.length === 5) break;
       }
-      assert.deepEqual(replies, [0, 1, 2, 3, 4].map((n) => ({ n, from: "driver" })));
+      assert.deepEqual(
+        replies,
+        [0, 1, 2, 3, 4].map((n) => ({ n, from: "driver" })),
+      );
     } finally {
       await d.teardown();
     }
@@ -229,9 +265,24 @@ describe("a deployed system", () => {
 
   test("a process() gets its ports substituted and is ready when its port accepts connections", async () => {
     const d = new Deployment();
-    const web = d.process({ name: "web", command: "exec python3 -m http.server {port:main} --bind {host:main} --directory {dir}".replace("{dir}", dir), on: d.localhost(), ports: { main: 0 } });
+    const web = d.process({
+      name: "web",
+      command: "exec python3 -m http.server {port:main} --bind {host:main} --directory {dir}".replace("{dir}", dir),
+      on: d.localhost(),
+      ports: { main: 0 },
+    });
     fs.writeFileSync(path.join(dir, "hello.txt"), "hello from python");
-    const fetcher = d.process({ name: "fetcher", command: ["python3", "-c", "import urllib.request,sys; print(urllib.request.urlopen('http://' + sys.argv[1] + '/hello.txt').read().decode())", "{addr:target}"], on: d.localhost(), ports: { target: 0 } });
+    const fetcher = d.process({
+      name: "fetcher",
+      command: [
+        "python3",
+        "-c",
+        "import urllib.request,sys; print(urllib.request.urlopen('http://' + sys.argv[1] + '/hello.txt').read().decode())",
+        "{addr:target}",
+      ],
+      on: d.localhost(),
+      ports: { target: 0 },
+    });
     fetcher.ports.target.connect(web.ports.main);
     const output = fetcher.stdout();
     await d.deploy();

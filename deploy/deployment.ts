@@ -88,7 +88,8 @@ export class Deployment {
   }
 
   private assertDeclaring(site: ReturnType<typeof callsite>, what: string): void {
-    if (this.phase !== "declaring") throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
+    if (this.phase !== "declaring")
+      throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
   }
 
   /** Everything that can be checked without starting anything. */
@@ -119,11 +120,25 @@ export class Deployment {
   private async bringUp(): Promise<void> {
     this.validate();
     const services = this.nodes.filter((node): node is Service => node instanceof Service);
-    await step(["deploy", "bundle"], () => settleAll(services.map((service) => step(["deploy", "bundle", service.name], () => service.prepare(), () => ({ detail: service.bundleCached ? "cached" : "built" })))));
+    await step(["deploy", "bundle"], () =>
+      settleAll(
+        services.map((service) =>
+          step(
+            ["deploy", "bundle", service.name],
+            () => service.prepare(),
+            () => ({ detail: service.bundleCached ? "cached" : "built" }),
+          ),
+        ),
+      ),
+    );
 
     // The config script's own ports (external endpoints) live on the deployer's machine: localhost.
     const placeOf = (node: DeployNode) => node.host ?? this.localhost();
-    for (const host of new Set(this.nodes.map(placeOf))) this.launched.set(host, step(["deploy", "hosts", host.name], () => host.launch()));
+    for (const host of new Set(this.nodes.map(placeOf)))
+      this.launched.set(
+        host,
+        step(["deploy", "hosts", host.name], () => host.launch()),
+      );
     await step(["deploy", "hosts"], () => settleAll([...this.launched.values()]));
     const launchedOf = (node: DeployNode) => this.launched.get(placeOf(node))!;
 
@@ -144,7 +159,8 @@ export class Deployment {
     );
 
     // A process that connects to another process's port starts after its servers accept connections.
-    const connectsToProcess = (node: DeployNode) => node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
+    const connectsToProcess = (node: DeployNode) =>
+      node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
     await step(["deploy", "start"], async () => {
       for (const wave of [this.nodes.filter((node) => !connectsToProcess(node)), this.nodes.filter(connectsToProcess)]) {
         await settleAll(wave.map((node) => step(["deploy", "start", node.name], () => node.start(targetsOf(node, this.edges, bound)))));

@@ -26,8 +26,16 @@ export class ProgramSession {
     stdout: LineStream,
     stderr: LineStream,
   ) {
-    readLines(process.stdout, (line) => this.onStdout(line, stdout), () => stdout.end());
-    readLines(process.stderr, (line) => this.remember(line, stderr), () => stderr.end());
+    readLines(
+      process.stdout,
+      (line) => this.onStdout(line, stdout),
+      () => stdout.end(),
+    );
+    readLines(
+      process.stderr,
+      (line) => this.remember(line, stderr),
+      () => stderr.end(),
+    );
     process.exited.then((exit) => {
       this.exit = exit;
       this.wake?.();

@@ -9,7 +9,10 @@ export class LineStream {
   private readonly consumers = new Set<Consumer>();
   private ended = false;
 
-  constructor(private readonly service: string, private readonly stream: "stdout" | "stderr") {}
+  constructor(
+    private readonly service: string,
+    private readonly stream: "stdout" | "stderr",
+  ) {}
 
   push(line: string): void {
     if (this.consumers.size === 0) {

@@ -76,7 +76,8 @@ export function parseProcess(input: unknown, site: Callsite | undefined, owner: 
 }
 
 function checkOwner(host: Host, owner: object, where: string): void {
-  if (host.owner !== owner) throw new HydroError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
+  if (host.owner !== owner)
+    throw new HydroError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
 }
 
 /** A relative src is relative to the file that declares the service, like an import. */

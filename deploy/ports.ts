@@ -24,7 +24,10 @@ export interface Edge {
 
 /** A named port of a service, process or external endpoint, as the config script refers to it. */
 export class PortRef {
-  constructor(readonly node: DeployNode, readonly name: string) {}
+  constructor(
+    readonly node: DeployNode,
+    readonly name: string,
+  ) {}
 
   toString(): string {
     return `${this.node.name}.${this.name}`;
@@ -85,10 +88,14 @@ export function checkDeclared(node: DeployNode, declared: Record<string, PortDir
   const names = Object.keys(declared);
   const list = names.length ? names.map((name) => `${name} (${declared[name] === "in" ? "source" : "sink"})`).join(", ") : "none";
   for (const edge of edges) {
-    for (const [port, direction] of [[edge.from, "out"], [edge.to, "in"]] as const) {
+    for (const [port, direction] of [
+      [edge.from, "out"],
+      [edge.to, "in"],
+    ] as const) {
       if (port.node !== node) continue;
       const actual = declared[port.name];
-      if (actual === undefined) problems.push(`${node.describe()} has no port '${port.name}' (wired at ${formatCallsite(edge.site) || "?"}); it declares: ${list}`);
+      if (actual === undefined)
+        problems.push(`${node.describe()} has no port '${port.name}' (wired at ${formatCallsite(edge.site) || "?"}); it declares: ${list}`);
       else if (actual !== direction && node.wireKind === "framed") {
         problems.push(
           `${node.describe()}: port '${port.name}' is a ${actual === "in" ? "source" : "sink"} but is wired as a ${direction === "in" ? "receiver" : "sender"} (at ${formatCallsite(edge.site) || "?"})`,

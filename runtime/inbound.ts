@@ -45,7 +45,11 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   private readonly codec: Codec;
   private readonly maxFrameBytes: number;
 
-  constructor(readonly name: string, private readonly schema: StandardSchema<T>, options: InboundOptions = {}) {
+  constructor(
+    readonly name: string,
+    private readonly schema: StandardSchema<T>,
+    options: InboundOptions = {},
+  ) {
     this.codec = options.codec ?? json;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.log = rateLimitedLog(`port '${name}'`);

@@ -24,7 +24,10 @@ export class Outbound<T> {
 
   private readonly log: (message: string) => void;
 
-  constructor(readonly name: string, options: OutboundOptions = {}) {
+  constructor(
+    readonly name: string,
+    options: OutboundOptions = {},
+  ) {
     this.codec = options.codec ?? json;
     this.log = rateLimitedLog(`port '${name}'`);
   }
@@ -87,7 +90,11 @@ class Peer {
   private readonly firstConnect: Promise<void>;
   private resolveFirst!: () => void;
 
-  constructor(private readonly label: string, private readonly address: Address, private readonly hello: Buffer) {
+  constructor(
+    private readonly label: string,
+    private readonly address: Address,
+    private readonly hello: Buffer,
+  ) {
     this.firstConnect = new Promise((resolve) => (this.resolveFirst = resolve));
     this.dial(RETRY_FIRST_MS);
   }

@@ -52,8 +52,14 @@ test("one sender reaches the receiver named by `to` (demux), in order", async ()
   await outbound.connect(targets, "sender");
   for (let n = 0; n < 100; n++) outbound.send({ n }, { to: n % 2 ? "right" : "left" });
   const [left, right] = await Promise.all(receivers.map(({ port }) => take(port, 50)));
-  assert.deepEqual(left!.map((message) => message.data.n), Array.from({ length: 50 }, (_, i) => 2 * i));
-  assert.deepEqual(right!.map((message) => message.data.n), Array.from({ length: 50 }, (_, i) => 2 * i + 1));
+  assert.deepEqual(
+    left!.map((message) => message.data.n),
+    Array.from({ length: 50 }, (_, i) => 2 * i),
+  );
+  assert.deepEqual(
+    right!.map((message) => message.data.n),
+    Array.from({ length: 50 }, (_, i) => 2 * i + 1),
+  );
   assert.throws(() => outbound.send({ n: 0 }), /several receivers \(left, right\)/);
   assert.throws(() => outbound.send({ n: 0 }, { to: "middle" }), /no receiver 'middle'; its receivers are: left, right/);
   await outbound.close();

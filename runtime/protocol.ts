@@ -12,9 +12,7 @@ export const PROTOCOL_VERSION = 1;
 export const CONTROL_MARK = "\u0010hydro/";
 
 /** Where a server port listens, and so where its clients connect. */
-export type Address =
-  | { kind: "unix"; path: string }
-  | { kind: "tcp"; host: string; port: number };
+export type Address = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
 export type PortDirection = "in" | "out";
 
@@ -26,15 +24,11 @@ export interface Target {
 
 /** Deployer → program. */
 export type DeployerMessage =
-  | { type: "bind"; service: string; ports: Record<string, Address> }
-  | { type: "start"; ports: Record<string, Target[]> }
-  | { type: "stop" };
+  { type: "bind"; service: string; ports: Record<string, Address> } | { type: "start"; ports: Record<string, Target[]> } | { type: "stop" };
 
 /** Program → deployer. */
 export type ProgramMessage =
-  | { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> }
-  | { type: "started" }
-  | { type: "error"; message: string };
+  { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> } | { type: "started" } | { type: "error"; message: string };
 
 export function encodeControl(message: DeployerMessage | ProgramMessage): string {
   return `${CONTROL_MARK}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;

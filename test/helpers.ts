@@ -17,7 +17,11 @@ export function tempDir(prefix = "hydro-test-"): string {
 /** Pids of live processes whose command line contains `text`. */
 export function processesMatching(text: string): number[] {
   try {
-    return execFileSync("pgrep", ["-f", "--", text], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+    return execFileSync("pgrep", ["-f", "--", text], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
   } catch {
     return [];
   }

@@ -48,7 +48,16 @@ async function echoFloor(): Promise<number> {
   const out = path.join(work, "floor");
   const started = performance.now();
   const programs = ["echo_server.ts", "echo_client.ts"].map((name) => path.join(root, "examples", "echo", name));
-  await execa(esbuildBin, [...programs, "--bundle", "--platform=node", "--format=esm", `--outdir=${out}`, "--out-extension:.js=.mjs", "--log-level=error", `--alias:hydro-deploy=${root}`]);
+  await execa(esbuildBin, [
+    ...programs,
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    `--outdir=${out}`,
+    "--out-extension:.js=.mjs",
+    "--log-level=error",
+    `--alias:hydro-deploy=${root}`,
+  ]);
   // Each bundle loads everything it imports, then stops at connect(): no deployer, no handshake.
   await Promise.all(["echo_server.mjs", "echo_client.mjs"].map((file) => execa("node", [path.join(out, file)], { reject: false })));
   return performance.now() - started;
@@ -82,6 +91,8 @@ rows.push([`(b) ${fan} services fanned into 1, deployed + started`, fanned, bare
 console.log(`\nbench/deploy on ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs ((b): ${fanRuns})\n`);
 console.log(`${"case".padEnd(52)} ${"hydro ms".padStart(9)} ${"baseline ms".padStart(12)} ${"ratio".padStart(7)}  target`);
 for (const [name, value, baseline, target] of rows) {
-  console.log(`${name.padEnd(52)} ${value.toFixed(0).padStart(9)} ${baseline.toFixed(0).padStart(12)} ${(value / baseline).toFixed(2).padStart(6)}×  ${target}`);
+  console.log(
+    `${name.padEnd(52)} ${value.toFixed(0).padStart(9)} ${baseline.toFixed(0).padStart(12)} ${(value / baseline).toFixed(2).padStart(6)}×  ${target}`,
+  );
 }
 console.log(`\nbaselines: (a) esbuild CLI bundling both echo programs + two bare node processes loading the bundles; (b) ${fan} concurrent \`node -e 0\``);

@@ -8,7 +8,10 @@ import type { Bundle } from "../bundle.js";
 
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
 export class Localhost implements Host {
-  constructor(readonly owner: object, readonly name = "localhost") {}
+  constructor(
+    readonly owner: object,
+    readonly name = "localhost",
+  ) {}
 
   async launch(): Promise<LaunchedHost> {
     // Unix socket paths are limited to ~107 bytes, so the run directory stays short.
@@ -22,7 +25,10 @@ class LaunchedLocalhost implements LaunchedHost {
   readonly networkAddress = "127.0.0.1";
   private sockets = 0;
 
-  constructor(readonly name: string, private readonly runDir: string) {}
+  constructor(
+    readonly name: string,
+    private readonly runDir: string,
+  ) {}
 
   async install(bundle: Bundle) {
     return { path: bundle.path, uploaded: false };

@@ -23,7 +23,11 @@ export abstract class DeployNode {
   abstract readonly host: Host | undefined;
   readonly ports: Record<string, PortRef>;
 
-  constructor(readonly deployment: Deployment, readonly name: string, readonly site: Callsite | undefined) {
+  constructor(
+    readonly deployment: Deployment,
+    readonly name: string,
+    readonly site: Callsite | undefined,
+  ) {
     const refs = new Map<string, PortRef>();
     this.ports = new Proxy({} as Record<string, PortRef>, {
       get: (_, name) => {

@@ -24,7 +24,11 @@ export class ProcessNode extends ProgramNode {
   private readonly addresses = new Map<string, { host: string; port: number }>();
   private launched: LaunchedHost | undefined;
 
-  constructor(deployment: Deployment, private readonly options: ProcessOptions, site: Callsite | undefined) {
+  constructor(
+    deployment: Deployment,
+    private readonly options: ProcessOptions,
+    site: Callsite | undefined,
+  ) {
     super(deployment, options.name, options.on, site);
   }
 
@@ -71,8 +75,16 @@ export class ProcessNode extends ProgramNode {
     const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
     const process = this.launched!.spawn({ argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...argv.map(substitute)], env });
     this.track(process);
-    readLines(process.stdout, (line) => this.stdoutLines.push(line), () => this.stdoutLines.end());
-    readLines(process.stderr, (line) => this.stderrLines.push(line), () => this.stderrLines.end());
+    readLines(
+      process.stdout,
+      (line) => this.stdoutLines.push(line),
+      () => this.stdoutLines.end(),
+    );
+    readLines(
+      process.stderr,
+      (line) => this.stderrLines.push(line),
+      () => this.stderrLines.end(),
+    );
     const served = Object.keys(this.options.ports).filter((name) => !(name in targets));
     await Promise.all(served.map((name) => this.probe(name, process)));
   }
@@ -85,7 +97,10 @@ export class ProcessNode extends ProgramNode {
     process.exited.then((exit) => (exited = describeExit(exit)));
     while (!(await accepts(host, port))) {
       if (exited) throw new HydroError(`${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
-      if (Date.now() > deadline) throw new HydroError(`${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.deployment.options.readyTimeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new HydroError(
+          `${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.deployment.options.readyTimeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

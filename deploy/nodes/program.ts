@@ -15,7 +15,12 @@ export abstract class ProgramNode extends DeployNode {
   private resolveExit!: (exit: Exit) => void;
   private stopping = false;
 
-  constructor(deployment: Deployment, name: string, readonly host: Host, site: Callsite | undefined) {
+  constructor(
+    deployment: Deployment,
+    name: string,
+    readonly host: Host,
+    site: Callsite | undefined,
+  ) {
     super(deployment, name, site);
     this.stdoutLines = new LineStream(name, "stdout");
     this.stderrLines = new LineStream(name, "stderr");

@@ -17,7 +17,11 @@ export class Service extends ProgramNode {
   private bundled: Bundle | undefined;
   private session: ProgramSession | undefined;
 
-  constructor(deployment: Deployment, private readonly options: ServiceOptions, site: Callsite | undefined) {
+  constructor(
+    deployment: Deployment,
+    private readonly options: ServiceOptions,
+    site: Callsite | undefined,
+  ) {
     super(deployment, options.name, options.on, site);
   }
 

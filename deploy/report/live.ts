@@ -27,13 +27,21 @@ export function liveReporter(): Reporter {
 
   const render = () => {
     const lines: string[] = [];
-    const childrenOf = (path: string[]) => [...steps.values()].filter((step) => step.path.length === path.length + 1 && path.every((part, i) => step.path[i] === part));
+    const childrenOf = (path: string[]) =>
+      [...steps.values()].filter((step) => step.path.length === path.length + 1 && path.every((part, i) => step.path[i] === part));
     const walk = (step: StepState) => {
       const depth = step.path.length - 1;
-      const mark = step.status === "running" ? colors.cyan(SPINNER[frame % SPINNER.length]!) : step.status === "failed" ? colors.red(stepMarks.failed) : step.status === "done" ? colors.green(stepMarks.done) : colors.dim(stepMarks.skipped);
+      const mark =
+        step.status === "running"
+          ? colors.cyan(SPINNER[frame % SPINNER.length]!)
+          : step.status === "failed"
+            ? colors.red(stepMarks.failed)
+            : step.status === "done"
+              ? colors.green(stepMarks.done)
+              : colors.dim(stepMarks.skipped);
       lines.push(`${"  ".repeat(depth)}${mark} ${step.path.at(-1)}${colors.dim(stepSuffix(step))}`);
       if (step.status === "done") return;
-      const children = childrenOf(step.path).filter((child) => step.status === "failed" ? child.status === "failed" : true);
+      const children = childrenOf(step.path).filter((child) => (step.status === "failed" ? child.status === "failed" : true));
       const shown = children.filter((child) => child.status !== "done").slice(0, MAX_CHILDREN);
       for (const child of shown) walk(child);
       const folded = children.length - shown.length;

@@ -54,7 +54,10 @@ describe("hydro run on the echo examples", () => {
   test("--json prints one event per line", async () => {
     const result = await hydro(["run", "--json", example("echo.hydro.ts"), "--", "2"]);
     assert.equal(result.exitCode, 0, result.stderr);
-    const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; path?: string[]; status?: string; service?: string; line?: string });
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; path?: string[]; status?: string; service?: string; line?: string });
     assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "deploy" && event.status === "done"));
     assert.ok(events.some((event) => event.type === "output" && event.service === "echo_client" && event.line?.startsWith("done: 2 echoes")));
     assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "teardown" && event.status === "done"));
