@@ -51,6 +51,8 @@ export abstract class ProgramNode extends DeployNode {
   /** Tracks a started process: its exit is reported unless the deployer stopped it. */
   protected track(process: RunningProcess): void {
     this.running = process;
+    // Teardown began while this program was still being started (Ctrl-C during deploy).
+    if (this.stopping) process.signal("SIGKILL");
     process.exited.then((exit) => {
       this.resolveExit(exit);
       process.stdin.end();
@@ -62,9 +64,9 @@ export abstract class ProgramNode extends DeployNode {
   protected abstract askToStop(process: RunningProcess): void;
 
   async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
     const process = this.running;
     if (!process) return;
-    this.stopping = true;
     this.askToStop(process);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([process.exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
