@@ -1,0 +1,51 @@
+import { spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { nsenterArgs } from "./host-init.js";
+import { SSHD_PATH } from "./packages.js";
+import { processesInNamespaces, signalNow, waitUntilGone } from "./processes.js";
+
+export interface SshdInstance {
+  readonly hostName: string;
+  readonly namespace: string;
+  readonly initPid: number;
+  readonly configPath: string;
+  readonly pidFilePath: string;
+  readonly logPath: string;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/** Starts the host's sshd (in the foreground, under an `nsenter` of ours); resolves once it listens. */
+export async function startSshd(sshd: SshdInstance): Promise<void> {
+  await rm(sshd.pidFilePath, { force: true });
+  const command = [SSHD_PATH, "-D", "-f", sshd.configPath, "-E", sshd.logPath];
+  const child = spawn("nsenter", nsenterArgs(sshd.initPid, command), { detached: true, stdio: "ignore" });
+  child.unref();
+  let exit: string | undefined;
+  child.once("exit", (code, signal) => (exit = `exited (${signal ?? code})`));
+  child.once("error", (error) => (exit = error.message));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  // sshd writes its pid file (holding its pid inside the host) once its listening socket is bound.
+  while (!(await readFile(sshd.pidFilePath, "utf8").catch(() => ""))) {
+    if (exit !== undefined || Date.now() > deadline) {
+      const log = await readFile(sshd.logPath, "utf8").catch(() => "");
+      throw new Error(`host ${sshd.hostName}: sshd ${exit ?? "did not start listening"}; ${sshd.logPath}:\n${log}`);
+    }
+    await sleep(5);
+  }
+}
+
+/**
+ * Kills (SIGKILL) every sshd process of the host: the listener and each connection's session
+ * process, so open SSH connections drop as they would if the machine's sshd died.
+ */
+export async function stopSshd(sshd: SshdInstance): Promise<void> {
+  // OpenSSH ≥ 9.8 runs sessions as "sshd-session".
+  const sshds = processesInNamespaces([sshd.namespace]).filter((process) => process.comm.startsWith("sshd"));
+  signalNow(sshds.map((process) => process.pid));
+  // Also wait for our nsenter that started the listener, so nothing of this sshd is left.
+  const ourNsenters = sshds.map((process) => process.ppid).filter((ppid) => ppid !== sshd.initPid);
+  await waitUntilGone([...sshds.map((process) => process.pid), ...ourNsenters]);
+  await rm(sshd.pidFilePath, { force: true });
+}
