@@ -1,0 +1,165 @@
+import type { CodeContext, OperatorInstance, OperatorSpec, RunContext } from "./operator.js";
+import type { Handoff } from "./handoff.js";
+import { inboundHandoffs, outgoingEdges, type SubgraphRunner, type SubgraphSetup } from "./subgraph.js";
+
+/**
+ * Compiles a subgraph into one function. Operators with a code template (map, filter, sources,
+ * sinks, ...) are inlined, so an item travels a chain of them as plain statements in one loop;
+ * other operators are called as objects whose outputs are generated functions. An operator
+ * reached from several places gets its code once, in a local function.
+ */
+type Factory = (
+  specs: readonly OperatorSpec[],
+  handoffs: readonly (Handoff | undefined)[],
+  context: RunContext,
+) => { instances: OperatorInstance[]; run(first: boolean): void };
+
+/**
+ * Generated code by source text. A graph of the same shape built again (a service's per-request
+ * graph, a benchmark loop) reuses one factory, and so the machine code V8 optimized for it,
+ * much as Hydroflow's graphs are compiled once, ahead of time.
+ */
+const factories = new Map<string, Factory>();
+/** Code for an operator reached from several places is repeated up to this size, then shared. */
+const INLINE_LIMIT = 600;
+const FACTORY_CACHE_LIMIT = 256;
+
+function compile(source: string): Factory {
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    if (factories.size >= FACTORY_CACHE_LIMIT) factories.delete(factories.keys().next().value!);
+    factory = new Function("specs", "handoffs", "context", source) as Factory;
+    factories.set(source, factory);
+  }
+  return factory;
+}
+
+export function fuseSubgraph({ plan, subgraph, handoffs, context }: SubgraphSetup): SubgraphRunner & { source: string } {
+  const shape = plan.subgraphs[subgraph]!;
+  const outgoing = outgoingEdges(plan);
+  const entries = new Array<number>(plan.nodes.length).fill(0);
+  for (const e of plan.edges) entries[e.to]!++;
+
+  let counter = 0;
+  const fresh = (): string => `v${counter++}`;
+  const functions: string[] = [];
+  const fields = new Map<string, string>();
+  const inputFunctions = new Set<string>();
+  const usedHandoffs = new Set<number>();
+  const handoff = (i: number): string => {
+    usedHandoffs.add(i);
+    return `h${i}`;
+  };
+
+  const contextFor = (node: number): CodeContext => ({
+    field: (name) => {
+      const local = `o${node}_${name}`;
+      fields.set(local, `const ${local} = o${node}.${name};`);
+      return local;
+    },
+    emit: (port, value) => emitCode(node, port, value),
+    fresh,
+  });
+
+  const emitCode = (node: number, port: number, value: string): string =>
+    outgoing[node]![port]!.map((i) => {
+      if (handoffs[i]) return `${handoff(i)}.push(${value});`;
+      const { to, toPort } = plan.edges[i]!;
+      return `{\n${inputCode(to, toPort, value)}\n}`;
+    }).join("\n");
+
+  const inputCode = (node: number, port: number, value: string): string => {
+    if (entries[node]! <= 1) return inputBody(node, port, value);
+    const inline = inputBody(node, port, value);
+    if (inline.length <= INLINE_LIMIT) return inline;
+    const name = `in_${node}_${port}`;
+    if (!inputFunctions.has(name)) {
+      inputFunctions.add(name);
+      const param = fresh();
+      functions.push(`function ${name}(${param}) {\n${inputBody(node, port, param)}\n}`);
+    }
+    return `${name}(${value});`;
+  };
+
+  const inputBody = (node: number, port: number, value: string): string => {
+    const template = plan.nodes[node]!.spec.fused?.input;
+    return template ? template(contextFor(node), port, value) : `o${node}.input(${port}, ${value});`;
+  };
+
+  const drain = (edges: readonly number[]): string =>
+    edges
+      .map((i) => {
+        const { to, toPort } = plan.edges[i]!;
+        const items = fresh();
+        const index = fresh();
+        const item = fresh();
+        return `{
+const ${items} = ${handoff(i)}.take();
+for (let ${index} = 0; ${index} < ${items}.length; ${index}++) {
+const ${item} = ${items}[${index}];
+${inputCode(to, toPort, item)}
+}
+}`;
+      })
+      .join("\n");
+
+  const inlined = (node: number): boolean => plan.nodes[node]!.spec.fused !== undefined;
+  const instantiations = shape.nodes.map((node) => {
+    // Inlined operators are only read (their fields), never called, so they need no outputs.
+    const outputs = inlined(node)
+      ? []
+      : outgoing[node]!.map((_, port) => {
+          const name = `emit_${node}_${port}`;
+          const param = fresh();
+          functions.push(`function ${name}(${param}) {\n${emitCode(node, port, param)}\n}`);
+          return name;
+        });
+    return `const o${node} = specs[${node}].instantiate([${outputs.join(", ")}], context);`;
+  });
+  const starts = shape.nodes
+    .map((node) => {
+      const start = plan.nodes[node]!.spec.fused?.start;
+      if (start) return `{\n${start(contextFor(node))}\n}`;
+      return inlined(node) ? "" : `o${node}.start?.();`;
+    })
+    .join("\n");
+  const finishes = shape.nodes.map((node) => (inlined(node) ? "" : `o${node}.finish?.();`)).join("\n");
+  const { blocking, streaming } = inboundHandoffs(plan, subgraph);
+  const drainBlocking = drain(blocking);
+  const drainStreaming = drain(streaming);
+
+  const handoffLocals = [...usedHandoffs].map((i) => `const h${i} = handoffs[${i}];`);
+  const source = `"use strict";
+${handoffLocals.join("\n")}
+${functions.join("\n")}
+${instantiations.join("\n")}
+${[...fields.values()].join("\n")}
+return {
+instances: [${shape.nodes.map((n) => `o${n}`).join(", ")}],
+run(first) {
+// Locals shadow the closure's variables: V8 keeps these in registers in the hot loops.
+${[...handoffLocals, ...fields.values()].join("\n")}
+${drainBlocking}
+if (first) {
+${starts}
+}
+${drainStreaming}
+if (first) {
+${finishes}
+}
+},
+};`;
+  const compiled = compile(source)(
+    plan.nodes.map((n) => n.spec),
+    handoffs,
+    context,
+  );
+  const inputs = [...blocking, ...streaming].map((i) => handoffs[i]!);
+  return {
+    stratum: shape.stratum,
+    instances: compiled.instances,
+    run: compiled.run,
+    hasInput: () => inputs.some((h) => h.hasItems()),
+    source,
+  };
+}

@@ -1,0 +1,13 @@
+export { Graph, type CompileOptions } from "./graph.js";
+export { defineSubgraph } from "./named-subgraph.js";
+export { Flow } from "./flow.js";
+export { Stream, type Inlet, type PersistenceOption, type DemuxEmitters, type NamedStreams } from "./stream.js";
+export { UnionNode, JoinNode, CrossJoinNode, NegationNode } from "./nodes.js";
+export type { Persistence, PortPersistence } from "./persistence.js";
+export type { JoinOptions } from "./operators/join.js";
+export type { AntiJoinOptions } from "./operators/anti-join.js";
+export type { Sink } from "./operators/dest-sink.js";
+export { StratificationError } from "./strata.js";
+export type { Plan, PlannedEdge, GraphNode, GraphEdge } from "./plan.js";
+export { beginGraphCapture, endGraphCapture, isCapturingGraphs, type CapturedGraph, type GraphCapture } from "./capture.js";
+export { valueKey } from "./value-key.js";

@@ -1,0 +1,173 @@
+import type { Emit, ExternalSource, OperatorSpec } from "../operator.js";
+import { call } from "../label.js";
+
+const NOTHING: readonly unknown[] = [];
+
+/** Emits every item of `items` in the first tick (DFIR `source_iter`). */
+export function sourceIter(items: Iterable<unknown>, kind = "sourceIter", label?: string): OperatorSpec {
+  return {
+    kind,
+    label: label ?? call(kind, Array.isArray(items) ? `[${items.length} items]` : "iterable"),
+    inputs: [],
+    outputs: ["0"],
+    instantiate: (out) => {
+      let taken = false;
+      // Hands out the items once; an array lets the fused loop index instead of iterate.
+      const take = (): readonly unknown[] => {
+        if (taken) return NOTHING;
+        taken = true;
+        return Array.isArray(items) ? items : Array.from(items);
+      };
+      return {
+        take,
+        start: () => {
+          for (const item of take()) out[0]!(item);
+        },
+      };
+    },
+    fused: {
+      start: (c) => {
+        const items = c.fresh();
+        const i = c.fresh();
+        const item = c.fresh();
+        return `const ${items} = ${c.field("take")}();
+for (let ${i} = 0; ${i} < ${items}.length; ${i}++) {
+const ${item} = ${items}[${i}];
+${c.emit(0, item)}
+}`;
+      },
+    },
+  };
+}
+
+/** Emits one `undefined` in the first tick: a trigger for start-up work (DFIR `initialize`). */
+export function initialize(): OperatorSpec {
+  return sourceIter([undefined], "initialize", call("initialize"));
+}
+
+/**
+ * Items that arrive from outside between ticks; the next tick ingests all of them.
+ * Errors from outside are rethrown by the tick that would have ingested them.
+ */
+abstract class BufferedSource implements ExternalSource {
+  protected buffer: unknown[] = [];
+  protected wake: () => void = () => {};
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly emit: Emit) {}
+
+  abstract activate(wake: () => void): void;
+  abstract deactivate(): void;
+  abstract exhausted(): boolean;
+
+  protected receive(item: unknown): void {
+    this.buffer.push(item);
+    this.wake();
+  }
+
+  protected fail(error: unknown): void {
+    this.failure = { error };
+    this.wake();
+  }
+
+  start(): void {
+    if (this.failure) throw this.failure.error;
+    const items = this.buffer;
+    this.buffer = [];
+    for (const item of items) this.emit(item);
+  }
+
+  hasPendingInput(): boolean {
+    return this.buffer.length > 0 || this.failure !== undefined;
+  }
+}
+
+class AsyncIterableSource extends BufferedSource {
+  private iterator: AsyncIterator<unknown> | undefined;
+  private ended = false;
+
+  constructor(
+    emit: Emit,
+    private readonly items: AsyncIterable<unknown>,
+  ) {
+    super(emit);
+  }
+
+  activate(wake: () => void): void {
+    if (this.iterator) return;
+    this.wake = wake;
+    const iterator = this.items[Symbol.asyncIterator]();
+    this.iterator = iterator;
+    void (async () => {
+      try {
+        for (let next = await iterator.next(); !next.done && !this.ended; next = await iterator.next()) {
+          this.receive(next.value);
+        }
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.ended = true;
+        this.wake();
+      }
+    })();
+  }
+
+  deactivate(): void {
+    if (this.ended) return;
+    this.ended = true;
+    void this.iterator?.return?.();
+  }
+
+  exhausted(): boolean {
+    return this.ended && this.buffer.length === 0;
+  }
+}
+
+/** Items of an async iterable (an inbound port, a channel), ingested tick by tick (DFIR `source_stream`). */
+export function sourceStream(items: AsyncIterable<unknown>): OperatorSpec {
+  return {
+    kind: "sourceStream",
+    label: call("sourceStream"),
+    inputs: [],
+    outputs: ["0"],
+    instantiate: (out) => new AsyncIterableSource(out[0]!, items),
+  };
+}
+
+class IntervalSource extends BufferedSource {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    emit: Emit,
+    private readonly periodMs: number,
+  ) {
+    super(emit);
+  }
+
+  activate(wake: () => void): void {
+    if (this.timer || this.stopped) return;
+    this.wake = wake;
+    this.timer = setInterval(() => this.receive(Date.now()), this.periodMs);
+  }
+
+  deactivate(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  exhausted(): boolean {
+    return this.stopped;
+  }
+}
+
+/** Emits the time (`Date.now()`) every `periodMs` milliseconds while the flow runs (DFIR `source_interval`). */
+export function sourceInterval(periodMs: number): OperatorSpec {
+  return {
+    kind: "sourceInterval",
+    label: call("sourceInterval", `${periodMs}ms`),
+    inputs: [],
+    outputs: ["0"],
+    instantiate: (out) => new IntervalSource(out[0]!, periodMs),
+  };
+}
