@@ -1,7 +1,7 @@
 import { addReporter, type Reporter } from "../deploy/events.js";
 import { jsonReporter } from "../deploy/report/json.js";
 import { plainReporter } from "../deploy/report/plain.js";
-import { killAll, teardownAll } from "../deploy/registry.js";
+import { killAll, onFatal, teardownAll } from "../deploy/registry.js";
 import { HydroError } from "../deploy/errors.js";
 import { loadConfig } from "./load-config.js";
 
@@ -40,6 +40,7 @@ export async function run(config: string, args: string[], options: RunOptions): 
     void finish(EXIT.failed);
   };
   process.on("unhandledRejection", fail);
+  onFatal(fail);
 
   try {
     const main = await loadConfig(config);

@@ -2,12 +2,13 @@ import crypto from "node:crypto";
 import type { Address } from "../runtime/protocol.js";
 import { callsite, formatCallsite } from "./callsite.js";
 import { HydroError, combine } from "./errors.js";
-import { step } from "./events.js";
-import type { Host, LaunchedHost } from "./host.js";
+import { emit, step } from "./events.js";
+import type { Host, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
-import { deploymentOptions, externalOptions, parse, parseProcess, parseService, type DeploymentOptions } from "./options.js";
+import { deploymentOptions, externalOptions, parse, parseProcess, parseService, parseSsh, type DeploymentOptions } from "./options.js";
+import { SshHost } from "./ssh/index.js";
 import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
-import { live } from "./registry.js";
+import { live, reportFatal } from "./registry.js";
 import type { DeployNode } from "./nodes/node.js";
 import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
@@ -41,6 +42,26 @@ export class Deployment {
   /** The machine the deployer runs on. */
   localhost(): Host {
     return (this.localhostHost ??= new Localhost(this));
+  }
+
+  /** A machine reached over SSH (the ssh2 package), optionally through a `jump` host. */
+  ssh(options: {
+    host: string;
+    port?: number;
+    user?: string;
+    privateKeyPath?: string;
+    privateKey?: string;
+    agent?: string;
+    hostKey?: string;
+    jump?: Host;
+    connectAttempts?: number;
+    name?: string;
+  }): Host {
+    const site = callsite();
+    this.assertDeclaring(site, "ssh()");
+    const parsed = parseSsh(options, site, this);
+    const name = parsed.name ?? (parsed.port === 22 ? parsed.host : `${parsed.host}:${parsed.port}`);
+    return new SshHost(this, name, parsed);
   }
 
   /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */
@@ -134,13 +155,8 @@ export class Deployment {
 
     // The config script's own ports (external endpoints) live on the deployer's machine: localhost.
     const placeOf = (node: DeployNode) => node.host ?? this.localhost();
-    for (const host of new Set(this.nodes.map(placeOf)))
-      this.launched.set(
-        host,
-        step(["deploy", "hosts", host.name], () => host.launch()),
-      );
-    await step(["deploy", "hosts"], () => settleAll([...this.launched.values()]));
-    const launchedOf = (node: DeployNode) => this.launched.get(placeOf(node))!;
+    await step(["deploy", "hosts"], () => settleAll([...new Set(this.nodes.map(placeOf))].map((host) => this.launch(host))));
+    const launchedOf = (node: DeployNode) => this.launch(placeOf(node));
 
     const bound = new Map<PortRef, Address>();
     await step(["deploy", "bind"], () =>
@@ -163,10 +179,31 @@ export class Deployment {
       node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
     await step(["deploy", "start"], async () => {
       for (const wave of [this.nodes.filter((node) => !connectsToProcess(node)), this.nodes.filter(connectsToProcess)]) {
-        await settleAll(wave.map((node) => step(["deploy", "start", node.name], () => node.start(targetsOf(node, this.edges, bound)))));
+        await settleAll(wave.map((node) => step(["deploy", "start", node.name], async () => node.start(await targetsOf(node, this.edges, bound, launchedOf)))));
       }
     });
   }
+
+  /** Launches `host` once; a host behind a jump host launches that one through the context. */
+  private launch(host: Host): Promise<LaunchedHost> {
+    let launched = this.launched.get(host);
+    if (!launched) {
+      launched = step(["deploy", "hosts", host.name], () => host.launch(this.launchContext));
+      this.launched.set(host, launched);
+    }
+    return launched;
+  }
+
+  private readonly launchContext: LaunchContext = {
+    launched: (host) => this.launch(host),
+    lost: (host, reason) => {
+      if (this.phase !== "running") return;
+      const error = new HydroError(`host "${host.name}" ${reason}; tearing down ${this.name}`);
+      emit({ type: "log", level: "error", message: error.message });
+      reportFatal(error);
+      void this.teardown();
+    },
+  };
 
   /** Where each wired receiving port of `node` binds, given where its senders run. */
   private async bindPlan(node: DeployNode, launchedOf: (node: DeployNode) => Promise<LaunchedHost>): Promise<Record<string, Address>> {

@@ -10,11 +10,20 @@ export interface Host {
   readonly name: string;
   /** The Deployment that declared it: a host is used only by its own deployment. */
   readonly owner: object;
-  launch(): Promise<LaunchedHost>;
+  launch(context: LaunchContext): Promise<LaunchedHost>;
+}
+
+export interface LaunchContext {
+  /** Another host of the deployment, launched once and shared (e.g. a jump host). */
+  launched(host: Host): Promise<LaunchedHost>;
+  /** Reports that the host became unreachable after launch: the deployment fails and tears down. */
+  lost(host: Host, reason: string): void;
 }
 
 export interface LaunchedHost {
   readonly name: string;
+  /** True for the machine the deployer itself runs on, where the config script's own ports live. */
+  readonly local: boolean;
   /** Makes a bundle available on the host and returns its path there. */
   install(bundle: Bundle): Promise<{ path: string; uploaded: boolean }>;
   /** The node executable to run services with. */
@@ -25,7 +34,13 @@ export interface LaunchedHost {
   readonly networkAddress: string;
   /** A TCP port that is free on the host now, for programs that cannot bind port 0 and report back. */
   freePort(): Promise<number>;
-  spawn(command: Command): RunningProcess;
+  spawn(command: Command): Promise<RunningProcess>;
+  /** Whether something on the host accepts connections at `address` (a readiness probe). */
+  accepts(address: Address): Promise<boolean>;
+  /** A deployer-side address that reaches `address` on this host (an SSH tunnel; itself on localhost). */
+  tunnelTo(address: Address): Promise<Address>;
+  /** An address on this host that reaches the deployer-side `address` (a reverse SSH tunnel; itself on localhost). */
+  tunnelFrom(address: Address): Promise<Address>;
   teardown(): Promise<void>;
 }
 
@@ -49,7 +64,8 @@ export interface RunningProcess {
 }
 
 export function describeExit({ code, signal }: Exit): string {
-  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  if (signal) return `was killed by ${signal}`;
+  return code === null ? "lost its connection to the host" : `exited with code ${code}`;
 }
 
 export type { Address };

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 // zod/mini: the same schemas, tree-shakable, so validation adds little to the CLI's start-up.
 import * as z from "zod/mini";
@@ -45,6 +46,24 @@ const processOptions = z.strictObject({
 });
 export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
 
+const sshOptions = z.strictObject({
+  host: z.string().check(z.minLength(1, "give the machine's address or name")),
+  port: z._default(z.int().check(z.minimum(1), z.maximum(65535)), 22),
+  user: z._default(z.string().check(z.minLength(1)), () => os.userInfo().username),
+  privateKeyPath: z.optional(z.string().check(z.minLength(1))),
+  privateKey: z.optional(z.string().check(z.minLength(1))),
+  /** An ssh-agent socket; by default $SSH_AUTH_SOCK when no key is given. */
+  agent: z.optional(z.string().check(z.minLength(1))),
+  /** Pins the host key in advance: "SHA256:…" or a public key line. */
+  hostKey: z.optional(z.string()),
+  /** A bastion: another ssh() host of the same Deployment that this one is reached through. */
+  jump: z.optional(host),
+  /** Attempts to connect before giving up (transient network errors only), with backoff. */
+  connectAttempts: z._default(z.int().check(z.positive()), 5),
+  name: z.optional(name),
+});
+export type SshOptions = z.output<typeof sshOptions>;
+
 export const externalOptions = z._default(z.strictObject({ name: z.optional(name) }), {});
 
 /** Parses with `schema`, or throws one error listing every field problem and where the call was made. */
@@ -73,6 +92,30 @@ export function parseProcess(input: unknown, site: Callsite | undefined, owner: 
   checkOwner(options.on, owner, `${at}process()`);
   const program = typeof options.command === "string" ? options.command.trim().split(/\s+/)[0]! : options.command[0]!;
   return { ...options, name: uniqueName(options.name, path.basename(program)) } satisfies ProcessOptions;
+}
+
+export function parseSsh(input: unknown, site: Callsite | undefined, owner: object) {
+  const options = parse(sshOptions, input, "ssh()", site);
+  const at = `${site ? `${formatCallsite(site)}: ` : ""}ssh()`;
+  const given = (["privateKeyPath", "privateKey", "agent"] as const).filter((key) => options[key] !== undefined);
+  if (given.length > 1) throw new HydroError(`${at}: give one of privateKeyPath, privateKey, agent (got ${given.join(" and ")})`);
+  if (options.jump) checkOwner(options.jump, owner, at);
+  if (given.length === 0) {
+    const agent = process.env.SSH_AUTH_SOCK;
+    const key = ["id_ed25519", "id_ecdsa", "id_rsa"].map((file) => path.join(os.homedir(), ".ssh", file)).find((file) => fs.existsSync(file));
+    if (agent) options.agent = agent;
+    else if (key) options.privateKeyPath = key;
+    else throw new HydroError(`${at}: no credentials: give privateKeyPath, privateKey or agent (there is no SSH_AUTH_SOCK and no ~/.ssh/id_* key)`);
+  }
+  if (options.privateKeyPath) {
+    options.privateKeyPath = path.resolve(options.privateKeyPath);
+    try {
+      fs.accessSync(options.privateKeyPath, fs.constants.R_OK);
+    } catch {
+      throw new HydroError(`${at}: privateKeyPath: cannot read ${options.privateKeyPath}`);
+    }
+  }
+  return options;
 }
 
 function checkOwner(host: Host, owner: object, where: string): void {

@@ -1,14 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Deployment } from "./deployment.js";
-import { planBind, targetsOf, type PortRef } from "./ports.js";
+import { planBind, route, targetsOf, type PortRef } from "./ports.js";
 import type { LaunchedHost } from "./host.js";
 import type { Address } from "../runtime/protocol.js";
 import { fixture } from "../test/helpers.js";
 
-/** planBind only asks a host for a socket path and its network address. */
-function host(name: string, networkAddress: string): LaunchedHost {
-  return { name, networkAddress, socketPath: (label: string) => `/run/${name}/${label}.sock` } as LaunchedHost;
+/** Planning asks a host only for these; tunnels are tagged with the host that made them. */
+function host(name: string, networkAddress: string, local = false): LaunchedHost {
+  return {
+    name,
+    networkAddress,
+    local,
+    socketPath: (label: string) => `/run/${name}/${label}.sock`,
+    tunnelTo: async () => ({ kind: "unix", path: `tunnel to ${name}` }),
+    tunnelFrom: async () => ({ kind: "tcp", host: "127.0.0.1", port: 1 }),
+  } as unknown as LaunchedHost;
 }
 
 test("receivers whose senders all share their host bind a unix socket", () => {
@@ -22,7 +29,22 @@ test("a receiver with a sender on another host binds TCP on its network address,
   assert.deepEqual(planBind(a, [a, b], "server.in"), { kind: "tcp", host: "10.0.0.1", port: 0 });
 });
 
-test("a sender's targets carry each receiver's key and reported address, in wiring order", () => {
+test("a receiver on a remote host whose only other sender is the deployer binds a unix socket (the tunnel ends there)", () => {
+  const remote = host("remote", "10.0.0.2");
+  assert.deepEqual(planBind(remote, [remote, host("local", "127.0.0.1", true)], "server.in"), { kind: "unix", path: "/run/remote/server.in.sock" });
+});
+
+test("routes: same host and remote-to-remote use the bound address; deployer and remote hosts meet through tunnels", async () => {
+  const local = host("local", "127.0.0.1", true);
+  const [a, b] = [host("a", "10.0.0.1"), host("b", "10.0.0.2")];
+  const bound = { kind: "tcp", host: "10.0.0.2", port: 7 } as const;
+  assert.deepEqual(await route(b, b, bound), bound);
+  assert.deepEqual(await route(a, b, bound), bound);
+  assert.deepEqual(await route(local, b, bound), { kind: "unix", path: "tunnel to b" });
+  assert.deepEqual(await route(b, local, { kind: "unix", path: "/local.sock" }), { kind: "tcp", host: "127.0.0.1", port: 1 });
+});
+
+test("a sender's targets carry each receiver's key and reported address, in wiring order", async () => {
   const d = new Deployment();
   const server = d.service({ name: "server", src: fixture("relay.ts"), on: d.localhost() });
   const clients = ["c1", "c2"].map((name) => d.service({ name, src: fixture("relay.ts"), on: d.localhost() }));
@@ -33,11 +55,15 @@ test("a sender's targets carry each receiver's key and reported address, in wiri
     [clients[1]!.ports.inbound!, { kind: "unix", path: "/c2" }],
     [server.ports.inbound!, { kind: "tcp", host: "127.0.0.1", port: 4000 }],
   ]);
-  assert.deepEqual(targetsOf(server, d.edges, bound), {
+  const localhost = host("localhost", "127.0.0.1", true);
+  const place = async () => localhost;
+  assert.deepEqual(await targetsOf(server, d.edges, bound, place), {
     outbound: [
       { key: "first", address: { kind: "unix", path: "/c1" } },
       { key: "second", address: { kind: "unix", path: "/c2" } },
     ],
   });
-  assert.deepEqual(targetsOf(clients[1]!, d.edges, bound), { outbound: [{ key: "server", address: { kind: "tcp", host: "127.0.0.1", port: 4000 } }] });
+  assert.deepEqual(await targetsOf(clients[1]!, d.edges, bound, place), {
+    outbound: [{ key: "server", address: { kind: "tcp", host: "127.0.0.1", port: 4000 } }],
+  });
 });

@@ -111,16 +111,32 @@ export function checkDeclared(node: DeployNode, declared: Record<string, PortDir
  * otherwise TCP on the host's network address (port 0: the program picks and reports it).
  */
 export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label: string): Address {
-  const local = senders.every((sender) => sender === receiver);
+  // A tunnel from the deployer ends on the receiver's own machine, so it counts as local there.
+  const local = senders.every((sender) => sender === receiver || (sender.local && !receiver.local));
   return local ? { kind: "unix", path: receiver.socketPath(label) } : { kind: "tcp", host: receiver.networkAddress, port: 0 };
 }
 
-/** The receivers each sender port of `node` connects to, from the addresses the receivers reported. */
-export function targetsOf(node: DeployNode, edges: Edge[], bound: Map<PortRef, Address>): Record<string, Target[]> {
+/**
+ * The address a sender on `from` uses to reach a receiver bound at `address` on `to`: the same
+ * address on the same host or between remote hosts (their shared network), an SSH tunnel
+ * between the deployer's machine and a remote host.
+ */
+export function route(from: LaunchedHost, to: LaunchedHost, address: Address): Promise<Address> {
+  if (from === to || (!from.local && !to.local)) return Promise.resolve(address);
+  return to.local ? from.tunnelFrom(address) : to.tunnelTo(address);
+}
+
+/** The receivers each sender port of `node` connects to, as reachable from where `node` runs. */
+export async function targetsOf(
+  node: DeployNode,
+  edges: Edge[],
+  bound: Map<PortRef, Address>,
+  placeOf: (node: DeployNode) => Promise<LaunchedHost>,
+): Promise<Record<string, Target[]>> {
   const targets: Record<string, Target[]> = {};
   for (const edge of edges) {
     if (edge.from.node !== node) continue;
-    const address = bound.get(edge.to)!;
+    const address = await route(await placeOf(node), await placeOf(edge.to.node), bound.get(edge.to)!);
     (targets[edge.from.name] ??= []).push({ key: edge.key, address });
   }
   return targets;

@@ -10,3 +10,15 @@ export async function teardownAll(): Promise<void> {
 export function killAll(): void {
   for (const deployment of live) deployment.kill();
 }
+
+const fatalListeners = new Set<(error: Error) => void>();
+
+/** A failure after deploy() returned (a host lost): the CLI ends the run with it. */
+export function onFatal(listener: (error: Error) => void): () => void {
+  fatalListeners.add(listener);
+  return () => fatalListeners.delete(listener);
+}
+
+export function reportFatal(error: Error): void {
+  for (const listener of fatalListeners) listener(error);
+}

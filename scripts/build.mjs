@@ -10,8 +10,9 @@ const common = {
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  // esbuild ships a native binary, so it stays a dependency rather than part of the bundle.
-  external: ["esbuild"],
+  // esbuild ships a native binary and ssh2 optional native modules: they stay dependencies, loaded
+  // only when needed (no bundling, no SSH host: neither is loaded).
+  external: ["esbuild", "ssh2"],
   banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
 };
 

@@ -3,7 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import type { Host, LaunchedHost, Command, RunningProcess, Exit } from "../host.js";
+import type { Host, LaunchedHost, Command, RunningProcess, Exit, Address } from "../host.js";
 import type { Bundle } from "../bundle.js";
 
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
@@ -21,6 +21,7 @@ export class Localhost implements Host {
 }
 
 class LaunchedLocalhost implements LaunchedHost {
+  readonly local = true;
   readonly node = process.execPath;
   readonly networkAddress = "127.0.0.1";
   private sockets = 0;
@@ -49,7 +50,7 @@ class LaunchedLocalhost implements LaunchedHost {
     });
   }
 
-  spawn({ argv, env }: Command): RunningProcess {
+  async spawn({ argv, env }: Command): Promise<RunningProcess> {
     const [file, ...args] = argv;
     // Its own process group: a terminal's Ctrl-C reaches only the deployer, which stops services in
     // order, and a group signal also reaches whatever the program started. (node:child_process
@@ -76,6 +77,26 @@ class LaunchedLocalhost implements LaunchedHost {
         }
       },
     };
+  }
+
+  accepts(address: Address): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = address.kind === "unix" ? net.connect(address.path) : net.connect(address.port, address.host);
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+  }
+
+  /** The deployer runs here: nothing to tunnel. */
+  async tunnelTo(address: Address): Promise<Address> {
+    return address;
+  }
+
+  async tunnelFrom(address: Address): Promise<Address> {
+    return address;
   }
 
   async teardown(): Promise<void> {

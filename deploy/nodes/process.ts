@@ -1,4 +1,3 @@
-import net from "node:net";
 import type { Address, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
@@ -73,8 +72,7 @@ export class ProcessNode extends ProgramNode {
       });
     const argv = typeof this.options.command === "string" ? ["sh", "-c", this.options.command] : this.options.command;
     const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
-    const process = this.launched!.spawn({ argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...argv.map(substitute)], env });
-    this.track(process);
+    const process = await this.launch(this.launched!, { argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...argv.map(substitute)], env });
     readLines(
       process.stdout,
       (line) => this.stdoutLines.push(line),
@@ -95,7 +93,7 @@ export class ProcessNode extends ProgramNode {
     const deadline = Date.now() + this.deployment.options.readyTimeoutMs;
     let exited: string | undefined;
     process.exited.then((exit) => (exited = describeExit(exit)));
-    while (!(await accepts(host, port))) {
+    while (!(await this.launched!.accepts({ kind: "tcp", host, port }))) {
       if (exited) throw new HydroError(`${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
       if (Date.now() > deadline)
         throw new HydroError(
@@ -108,15 +106,4 @@ export class ProcessNode extends ProgramNode {
   protected askToStop(process: RunningProcess): void {
     process.signal("SIGTERM");
   }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -1,7 +1,8 @@
 import os from "node:os";
 import { LineStream } from "../lines.js";
 import { emit } from "../events.js";
-import type { Host, RunningProcess, Exit } from "../host.js";
+import type { Command, Host, LaunchedHost, RunningProcess, Exit } from "../host.js";
+import { HydroError } from "../errors.js";
 import { DeployNode } from "./node.js";
 import type { Deployment } from "../deployment.js";
 import type { Callsite } from "../callsite.js";
@@ -48,16 +49,19 @@ export abstract class ProgramNode extends DeployNode {
     return code ?? 128 + (signal ? (os.constants.signals[signal as NodeJS.Signals] ?? 0) : 0);
   }
 
-  /** Tracks a started process: its exit is reported unless the deployer stopped it. */
-  protected track(process: RunningProcess): void {
+  /** Starts the program on its host and tracks it: its exit is reported unless the deployer stopped it. */
+  protected async launch(host: LaunchedHost, command: Command): Promise<RunningProcess> {
+    if (this.stopping) throw new HydroError(`${this.describe()}: not started, the deployment is being torn down`);
+    const process = await host.spawn(command);
     this.running = process;
-    // Teardown began while this program was still being started (Ctrl-C during deploy).
+    // Teardown began while the program was being started (Ctrl-C during deploy).
     if (this.stopping) process.signal("SIGKILL");
     process.exited.then((exit) => {
       this.resolveExit(exit);
       process.stdin.end();
       if (!this.stopping) emit({ type: "exit", service: this.name, host: this.host.name, code: exit.code, signal: exit.signal });
     });
+    return process;
   }
 
   /** How this kind of program is asked to stop gracefully. */

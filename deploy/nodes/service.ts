@@ -5,6 +5,7 @@ import { ProgramSession, BINDING, STARTING } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
 import type { ServiceOptions } from "../options.js";
 import { HydroError } from "../errors.js";
+import { step } from "../events.js";
 import { ProgramNode } from "./program.js";
 import type { BindResult } from "./node.js";
 import type { Deployment } from "../deployment.js";
@@ -39,12 +40,16 @@ export class Service extends ProgramNode {
   }
 
   async bind(host: LaunchedHost | undefined, plan: Record<string, Address>): Promise<BindResult> {
-    const { path } = await host!.install(this.bundled!);
-    const process = host!.spawn({
+    const install = () => host!.install(this.bundled!);
+    const { path } = host!.local
+      ? await install()
+      : await step(["deploy", "upload", `${this.name} → ${host!.name}`], install, ({ uploaded }) =>
+          uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
+        );
+    const process = await this.launch(host!, {
       argv: [host!.node, path, ...this.options.args],
       env: { ...this.options.env, [ENV_SERVICE]: this.name },
     });
-    this.track(process);
     this.session = new ProgramSession(process, this.describe(), this.stdoutLines, this.stderrLines);
     this.session.send({ type: "bind", service: this.name, ports: plan });
     const ready = await this.session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);

@@ -3,7 +3,7 @@ import { connect, exit, source, sink } from "hydro-deploy/runtime";
 import { Ping, Echo, now } from "./messages.js";
 
 // Sends --count pings one at a time and prints each round-trip time.
-const { values } = parseArgs({ options: { count: { type: "string", default: "10" } } });
+const { values } = parseArgs({ options: { count: { type: "string", default: "10" } }, allowPositionals: true });
 const count = Number(values.count);
 
 const { inbound, outbound } = await connect({ inbound: source(Echo), outbound: sink(Ping) });

@@ -1,0 +1,197 @@
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
+import { HydroError } from "../errors.js";
+import type { KnownHosts } from "./known-hosts.js";
+
+export interface SshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  auth: { privateKey?: string | Buffer; agent?: string; privateKeyPath?: string };
+  hostKey: string | undefined;
+  /** For messages: `ssh host "host2" (root@10.0.0.2:22)`. */
+  label: string;
+}
+
+/** Opens the byte stream an SSH connection runs over: TCP, or a channel through a jump host. */
+export type Dialer = (host: string, port: number) => Promise<Duplex>;
+
+export const directDialer: Dialer = (host, port) =>
+  new Promise((resolve, reject) => {
+    // Nagle's algorithm added ~45 ms per channel round trip (DESIGN §8).
+    const socket = net.connect({ host, port, noDelay: true });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
+
+export interface ConnectOptions {
+  attempts: number;
+  knownHosts: KnownHosts;
+  dial: Dialer;
+  /** Called once if an established connection drops (dead host, killed sshd, link down). */
+  onLost: (reason: string) => void;
+}
+
+const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** Connects and authenticates, retrying transient network errors with backoff; one clear error after the last try. */
+export async function connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
+  const ssh2 = (await import("ssh2")).default;
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(new ssh2.Client(), endpoint, options);
+    } catch (error) {
+      const { reason, transient } = explain(error as Error & { code?: string; level?: string }, endpoint);
+      if (!transient || attempt >= options.attempts) {
+        throw new HydroError(`cannot connect to ${endpoint.label}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${reason}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+}
+
+async function connectOnce(client: Client, endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
+  const sock = await options.dial(endpoint.host, endpoint.port);
+  let refusal: string | undefined;
+  const config: ConnectConfig = {
+    sock: sock as ConnectConfig["sock"],
+    username: endpoint.user,
+    ...endpoint.auth,
+    readyTimeout: 15_000,
+    // A dead host is noticed within ~8 s rather than at the next TCP timeout.
+    keepaliveInterval: 2_000,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => {
+      refusal = options.knownHosts.check(endpoint.host, endpoint.port, key, endpoint.hostKey);
+      return refusal === undefined;
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    client.once("ready", () => {
+      client.off("error", reject);
+      resolve();
+    });
+    client.once("error", (error) => reject(refusal ? Object.assign(new Error(refusal), { code: "HOSTKEY" }) : error));
+    client.connect(config);
+  });
+  let lost = false;
+  const onLost = (reason: string) => {
+    if (lost) return;
+    lost = true;
+    options.onLost(reason);
+  };
+  client.on("error", (error) => onLost(`connection failed: ${error.message}`));
+  client.on("close", () => onLost("closed the connection"));
+  // Closed on purpose: not a loss.
+  const end = client.end.bind(client);
+  client.end = () => {
+    lost = true;
+    return end();
+  };
+  return client;
+}
+
+function explain(error: Error & { code?: string; level?: string }, endpoint: SshEndpoint): { reason: string; transient: boolean } {
+  if (error.code === "HOSTKEY") return { reason: error.message, transient: false };
+  if (error.level === "client-authentication") {
+    const how = endpoint.auth.agent
+      ? `the agent at ${endpoint.auth.agent}`
+      : endpoint.auth.privateKeyPath
+        ? `key ${endpoint.auth.privateKeyPath}`
+        : "the given private key";
+    return { reason: `authentication failed for user "${endpoint.user}" with ${how}`, transient: false };
+  }
+  if (error.code === "ECONNREFUSED") return { reason: `connection refused on port ${endpoint.port} (is sshd running there?)`, transient: true };
+  if (error.code && TRANSIENT.has(error.code)) return { reason: `${error.code}: ${error.message}`, transient: true };
+  if (/timed out/i.test(error.message)) return { reason: "timed out during the SSH handshake", transient: true };
+  return { reason: error.message, transient: false };
+}
+
+/** sshd's default MaxSessions is 10 per connection; stay under it and open another connection when full. */
+const SESSIONS_PER_CONNECTION = 8;
+
+/**
+ * The SSH connections to one host: sessions (exec, sftp) are spread over as many connections as
+ * they need; port forwards use the first.
+ */
+export class SessionPool {
+  private readonly connections: Array<{ client: Client; sessions: number }> = [];
+  private opening: Promise<{ client: Client; sessions: number }> | undefined;
+
+  constructor(
+    first: Client,
+    private readonly open: () => Promise<Client>,
+  ) {
+    this.connections.push({ client: first, sessions: 0 });
+  }
+
+  get primary(): Client {
+    return this.connections[0]!.client;
+  }
+
+  private async acquire(): Promise<{ client: Client; sessions: number }> {
+    for (;;) {
+      const free = this.connections.find((connection) => connection.sessions < SESSIONS_PER_CONNECTION);
+      if (free) {
+        free.sessions++;
+        return free;
+      }
+      this.opening ??= this.open().then((client) => {
+        const connection = { client, sessions: 0 };
+        this.connections.push(connection);
+        this.opening = undefined;
+        return connection;
+      });
+      await this.opening;
+    }
+  }
+
+  /** Runs `command` in a new session; the slot is released when the channel closes. */
+  async exec(command: string): Promise<ClientChannel> {
+    const connection = await this.acquire();
+    return new Promise((resolve, reject) => {
+      connection.client.exec(command, (error, channel) => {
+        if (error) {
+          connection.sessions--;
+          return reject(error);
+        }
+        channel.once("close", () => connection.sessions--);
+        resolve(channel);
+      });
+    });
+  }
+
+  /** Runs a short command to completion and returns its output. */
+  async run(command: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+    const channel = await this.exec(command);
+    let stdout = "";
+    let stderr = "";
+    channel.on("data", (chunk: Buffer) => (stdout += chunk));
+    channel.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    channel.end();
+    return new Promise((resolve) => {
+      let code: number | null = null;
+      channel.once("exit", (exitCode: number | null) => (code = exitCode));
+      channel.once("close", () => resolve({ stdout, stderr, code }));
+    });
+  }
+
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= this.acquire().then(
+      (connection) => new Promise((resolve, reject) => connection.client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))),
+    );
+    return this.sftpSession;
+  }
+
+  end(): void {
+    for (const { client } of this.connections) client.end();
+  }
+}
