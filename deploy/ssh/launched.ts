@@ -20,7 +20,14 @@ const PROBE = [
   'echo "home=$HOME"',
   'echo "run=$run"',
   'echo "platform=$(uname -sm)"',
-  'node=$(command -v node 2>/dev/null) && echo "node=$node" && echo "nodeVersion=$("$node" -p process.versions.node 2>/dev/null)"',
+  "node=$(command -v node 2>/dev/null) || exit 0",
+  'echo "node=$node"',
+  // Starting node to ask its version costs ~100 ms, so the answer is kept, keyed by the binary's mtime and size.
+  'stamp="$node $(stat -L -c %Y:%s "$node")"',
+  'if [ "$(head -n 1 "$HOME/.hydro/node-version" 2>/dev/null)" != "$stamp" ]; then',
+  '  printf "%s\\n%s\\n" "$stamp" "$("$node" -p process.versions.node 2>/dev/null)" > "$HOME/.hydro/node-version"',
+  "fi",
+  'echo "nodeVersion=$(sed -n 2p "$HOME/.hydro/node-version")"',
   "exit 0",
 ].join("\n");
 

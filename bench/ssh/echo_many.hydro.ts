@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import { Deployment } from "hydro-deploy";
+
+// bench/ssh: one echo server and seven clients spread over the first `hosts` hosts of a test
+// cluster (args: cluster.json, hosts). Prints "deployed" when everything is started.
+export default async function main([clusterFile, hostCount]: string[]) {
+  const cluster = JSON.parse(fs.readFileSync(clusterFile!, "utf8")) as {
+    privateKeyPath: string;
+    hosts: Array<{ name: string; address: string; user: string; hostPublicKey: string }>;
+  };
+  const d = new Deployment();
+  const hosts = cluster.hosts
+    .slice(0, Number(hostCount))
+    .map((host) => d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name }));
+  const on = (i: number) => hosts[i % hosts.length]!;
+  const server = d.service({ src: "../../examples/echo/echo_server.ts", on: on(0) });
+  const clients = Array.from({ length: 7 }, (_, i) =>
+    d.service({ name: `client-${i + 1}`, src: "../../examples/echo/echo_client.ts", on: on(i + 1), args: ["--count", "1"] }),
+  );
+  for (const client of clients) client.ports.outbound.connect(server.ports.inbound);
+  server.ports.outbound.demux(clients.map((client) => client.ports.inbound));
+  await d.deploy();
+  console.log("deployed");
+  await Promise.all(clients.map((client) => client.exitCode()));
+}
