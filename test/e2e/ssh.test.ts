@@ -178,6 +178,21 @@ describe("SSH failures", () => {
     assert.deepEqual(await remoteProcessesAfter(tag, 5_000), []);
   });
 
+  test("a host key pinned on first use and changed since is refused, naming both fingerprints", async () => {
+    const cwd = tempDir();
+    const first = await hydro(["login", "{}"], { cwd });
+    assert.equal(first.exitCode, 0, first.stderr);
+    const knownHosts = path.join(cwd, ".hydro", "known_hosts");
+    const host1 = cluster.host("host1").address;
+    const [line] = fs.readFileSync(knownHosts, "utf8").split("\n").filter((entry) => entry.startsWith(`[${host1}]:22 `));
+    const pinned = line!.split(" ")[1]!;
+    // As if host1 had been reinstalled: the file now remembers another key for it.
+    fs.writeFileSync(knownHosts, `[${host1}]:22 SHA256:${"A".repeat(43)}\n`);
+    const second = await hydro(["login", "{}"], { cwd });
+    assert.equal(second.exitCode, 1);
+    assert.match(second.stderr, new RegExp(`expected SHA256:A{43} \\(from .*known_hosts\\), got ${pinned.replace(/[+/]/g, "\\$&")}`));
+  });
+
   const logins: Array<{ name: string; overrides: () => Record<string, unknown>; message: RegExp }> = [
     {
       name: "a wrong key",
