@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { ResultPromise } from "execa";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const fixture = (name: string) => path.join(repoRoot, "test", "fixtures", name);
@@ -44,4 +45,16 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
+}
+
+/** Resolves when the child prints a stdout line containing `text`; rejects if it exits first. */
+export function waitForLine(child: ResultPromise, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) resolve();
+    });
+    child.once("exit", () => reject(new Error(`exited before printing '${text}'; printed:\n${seen}`)));
+  });
 }

@@ -1,8 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { repoRoot, fixture, tempDir, processesMatching, eventually, uniqueTag } from "../helpers.js";
+import { execa } from "execa";
+import { repoRoot, fixture, tempDir, processesMatching, eventually, uniqueTag, waitForLine } from "../helpers.js";
 
 const cli = path.join(repoRoot, "bin", "hydro.js");
 const example = (name: string) => path.join(repoRoot, "examples", "echo", name);
@@ -10,17 +10,6 @@ const example = (name: string) => path.join(repoRoot, "examples", "echo", name);
 /** The CLI as a user runs it, piped (so no terminal), in a fresh working directory. */
 function hydro(args: string[], env: Record<string, string> = {}) {
   return execa("node", [cli, ...args], { cwd: tempDir(), reject: false, env: { NO_COLOR: "", ...env }, timeout: 60_000 });
-}
-
-async function waitForLine(child: ResultPromise, text: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.once("exit", () => reject(new Error(`exited before printing '${text}'; printed:\n${seen}`)));
-  });
 }
 
 describe("hydro run on the echo examples", () => {

@@ -2,9 +2,9 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { execa, execaSync, type ResultPromise } from "execa";
+import { execa, execaSync } from "execa";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
-import { repoRoot, fixture, tempDir, eventually, uniqueTag } from "../helpers.js";
+import { repoRoot, fixture, tempDir, eventually, uniqueTag, waitForLine } from "../helpers.js";
 
 const cli = path.join(repoRoot, "bin", "hydro.js");
 const config = fixture("cluster.hydro.ts");
@@ -53,17 +53,6 @@ async function remoteProcessesAfter(text: string, ms: number): Promise<string[]>
     left = await remoteProcesses(text);
   }
   return left;
-}
-
-async function waitForLine(child: ResultPromise, text: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.once("exit", () => reject(new Error(`exited before printing '${text}'; printed:\n${seen}`)));
-  });
 }
 
 describe("deploying to SSH hosts", () => {
@@ -184,7 +173,10 @@ describe("SSH failures", () => {
     assert.equal(first.exitCode, 0, first.stderr);
     const knownHosts = path.join(cwd, ".hydro", "known_hosts");
     const host1 = cluster.host("host1").address;
-    const [line] = fs.readFileSync(knownHosts, "utf8").split("\n").filter((entry) => entry.startsWith(`[${host1}]:22 `));
+    const [line] = fs
+      .readFileSync(knownHosts, "utf8")
+      .split("\n")
+      .filter((entry) => entry.startsWith(`[${host1}]:22 `));
     const pinned = line!.split(" ")[1]!;
     // As if host1 had been reinstalled: the file now remembers another key for it.
     fs.writeFileSync(knownHosts, `[${host1}]:22 SHA256:${"A".repeat(43)}\n`);
