@@ -5,7 +5,20 @@ import { HydroError, combine } from "./errors.js";
 import { emit, step } from "./events.js";
 import type { Host, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
-import { deploymentOptions, externalOptions, parse, parseProcess, parseService, parseSsh, type DeploymentOptions } from "./options.js";
+import {
+  deploymentOptions,
+  externalOptions,
+  parse,
+  parseProcess,
+  parseService,
+  parseSsh,
+  type DeploymentInput,
+  type DeploymentOptions,
+  type ExternalInput,
+  type ProcessInput,
+  type ServiceInput,
+  type SshInput,
+} from "./options.js";
 import { SshHost } from "./ssh/index.js";
 import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
@@ -31,7 +44,7 @@ export class Deployment {
   private phase: Phase = "declaring";
   private tearingDown: Promise<void> | undefined;
 
-  constructor(options: Partial<DeploymentOptions> = {}) {
+  constructor(options: DeploymentInput = {}) {
     this.options = parse(deploymentOptions, options, "new Deployment()", callsite());
   }
 
@@ -45,18 +58,7 @@ export class Deployment {
   }
 
   /** A machine reached over SSH (the ssh2 package), optionally through a `jump` host. */
-  ssh(options: {
-    host: string;
-    port?: number;
-    user?: string;
-    privateKeyPath?: string;
-    privateKey?: string;
-    agent?: string;
-    hostKey?: string;
-    jump?: Host;
-    connectAttempts?: number;
-    name?: string;
-  }): Host {
+  ssh(options: SshInput): Host {
     const site = callsite();
     this.assertDeclaring(site, "ssh()");
     const parsed = parseSsh(options, site, this);
@@ -65,21 +67,21 @@ export class Deployment {
   }
 
   /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */
-  service(options: { src: string; on: Host; args?: string[]; env?: Record<string, string>; name?: string }): Service {
+  service(options: ServiceInput): Service {
     const site = callsite();
     this.assertDeclaring(site, "service()");
     return this.add(new Service(this, parseService(options, site, this, this.uniqueName), site));
   }
 
   /** Any other command; `{port:NAME}`, `{host:NAME}`, `{addr:NAME}` in it are replaced by its ports' addresses. */
-  process(options: { command: string | string[]; on: Host; ports?: Record<string, number>; env?: Record<string, string>; name?: string }): ProcessNode {
+  process(options: ProcessInput): ProcessNode {
     const site = callsite();
     this.assertDeclaring(site, "process()");
     return this.add(new ProcessNode(this, parseProcess(options, site, this, this.uniqueName), site));
   }
 
   /** Ports held by the config script itself: wire them, then send on them or iterate them after deploy(). */
-  external(options?: { name?: string }): External {
+  external(options?: ExternalInput): External {
     const site = callsite();
     this.assertDeclaring(site, "external()");
     const { name } = parse(externalOptions, options, "external()", site);

@@ -37,7 +37,7 @@ export interface LaunchedHost {
   spawn(command: Command): Promise<RunningProcess>;
   /** Whether something on the host accepts connections at `address` (a readiness probe). */
   accepts(address: Address): Promise<boolean>;
-  /** A deployer-side address that reaches `address` on this host (an SSH tunnel; itself on localhost). */
+  /** A deployer-side address that reaches `address` on this host (an SSH tunnel, TCP on loopback; itself on localhost). */
   tunnelTo(address: Address): Promise<Address>;
   /** An address on this host that reaches the deployer-side `address` (a reverse SSH tunnel; itself on localhost). */
   tunnelFrom(address: Address): Promise<Address>;

@@ -26,6 +26,7 @@ export const deploymentOptions = z.strictObject({
   stopTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
 });
 export type DeploymentOptions = z.output<typeof deploymentOptions>;
+export type DeploymentInput = z.input<typeof deploymentOptions>;
 
 const serviceOptions = z.strictObject({
   src: z.string().check(z.minLength(1, "give the program's source file")),
@@ -35,6 +36,7 @@ const serviceOptions = z.strictObject({
   name: z.optional(name),
 });
 export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { name: string };
+export type ServiceInput = z.input<typeof serviceOptions>;
 
 const processOptions = z.strictObject({
   command: z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))]),
@@ -45,6 +47,7 @@ const processOptions = z.strictObject({
   name: z.optional(name),
 });
 export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
+export type ProcessInput = z.input<typeof processOptions>;
 
 const sshOptions = z.strictObject({
   host: z.string().check(z.minLength(1, "give the machine's address or name")),
@@ -63,8 +66,10 @@ const sshOptions = z.strictObject({
   name: z.optional(name),
 });
 export type SshOptions = z.output<typeof sshOptions>;
+export type SshInput = z.input<typeof sshOptions>;
 
 export const externalOptions = z._default(z.strictObject({ name: z.optional(name) }), {});
+export type ExternalInput = z.input<typeof externalOptions>;
 
 /** Parses with `schema`, or throws one error listing every field problem and where the call was made. */
 export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, what: string, site: Callsite | undefined): z.output<S> {

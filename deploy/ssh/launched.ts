@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { PassThrough, type Duplex } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
@@ -47,7 +46,6 @@ export class LaunchedSshHost implements LaunchedHost {
     readonly node: string,
     private readonly home: string,
     private readonly runDir: string,
-    private readonly localDir: string,
   ) {
     // Connections into reverse tunnels (tunnelFrom) arrive here, by the remote port they came in on.
     pool.primary.on("tcp connection", (info, accept, reject) => {
@@ -81,8 +79,7 @@ export class LaunchedSshHost implements LaunchedHost {
       if (probe.code !== 0 || !facts.home || !facts.run)
         throw new HydroError(`${endpoint.label}: cannot prepare the host: ${probe.stderr.trim() || `exit code ${probe.code}`}`);
       const node = await usableNode(pool, facts, endpoint.label);
-      const localDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hydro-ssh-"));
-      return new LaunchedSshHost(spec.name, pool, options.host, node, facts.home, facts.run, localDir);
+      return new LaunchedSshHost(spec.name, pool, options.host, node, facts.home, facts.run);
     } catch (error) {
       pool.end();
       throw error;
@@ -148,15 +145,16 @@ export class LaunchedSshHost implements LaunchedHost {
     );
   }
 
-  /** A unix socket on the deployer; each connection to it is forwarded to `address` on this host. */
+  /**
+   * A loopback TCP port on the deployer; each connection to it is forwarded to `address` on this
+   * host. TCP rather than a unix socket, so a process() on the deployer gets a host:port too.
+   */
   tunnelTo(address: Address): Promise<Address> {
     const key = `to ${JSON.stringify(address)}`;
     let tunnel = this.tunnels.get(key);
     if (!tunnel) {
       tunnel = new Promise((resolve, reject) => {
-        const local = path.join(this.localDir, `${this.servers.length}.sock`);
-        const server = net.createServer((socket) => {
-          socket.setNoDelay?.(true);
+        const server = net.createServer({ noDelay: true }, (socket) => {
           this.openRemote(address).then(
             (stream) => splice(socket, stream),
             () => socket.destroy(),
@@ -164,7 +162,7 @@ export class LaunchedSshHost implements LaunchedHost {
         });
         this.servers.push(server);
         server.once("error", reject);
-        server.listen(local, () => resolve({ kind: "unix", path: local }));
+        server.listen(0, "127.0.0.1", () => resolve({ kind: "tcp", host: "127.0.0.1", port: (server.address() as net.AddressInfo).port }));
       });
       this.tunnels.set(key, tunnel);
     }
@@ -192,7 +190,6 @@ export class LaunchedSshHost implements LaunchedHost {
     for (const server of this.servers) server.close();
     await this.pool.run(`rm -rf ${quote(this.runDir)}`).catch(() => {});
     this.pool.end();
-    await fs.promises.rm(this.localDir, { recursive: true, force: true });
   }
 }
 

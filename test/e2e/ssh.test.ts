@@ -86,6 +86,12 @@ describe("deploying to SSH hosts", () => {
     assert.match(result.stdout, /^through the jump host: \{"n":42,"from":"script"\}$/m);
   });
 
+  test("a command on the deployer reaches a remote process's port through a tunnel", async () => {
+    const result = await hydro(["process-tunnel", uniqueTag()]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^\[fetcher\] hello from host1$/m);
+  });
+
   test("a redeploy skips uploads that are already on the hosts", async () => {
     for (const host of cluster.hosts) fs.rmSync(path.join(host.homeDir, ".hydro", "cache"), { recursive: true, force: true });
     const cwd = tempDir();
