@@ -141,6 +141,27 @@ describe("SSH failures", () => {
     }
   });
 
+  test("a host whose link goes down mid-run is noticed by keepalive within 10 s and the others are torn down", async () => {
+    const tag = uniqueTag();
+    const child = hydro(["forever", tag]);
+    await waitForLine(child, "deployed");
+    const cut = Date.now();
+    await cluster.host("host3").linkDown();
+    try {
+      const result = await child;
+      assert.ok(Date.now() - cut < 10_000, `took ${Date.now() - cut} ms`);
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /error: host "host3" /);
+      // host3 itself cannot be reached: its programs end when its sshd notices the dead connection.
+      assert.deepEqual(
+        (await remoteProcessesAfter(tag, 2_000)).filter((left) => !left.startsWith("host3")),
+        [],
+      );
+    } finally {
+      await cluster.host("host3").linkUp();
+    }
+  });
+
   test("kill -9 of the CLI ends every remote service within 5 s", async () => {
     const tag = uniqueTag();
     const child = hydro(["forever", tag]);
