@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { run, EXIT } from "./run.js";
+import { graph } from "./graph.js";
 import { packageRoot } from "../deploy/paths.js";
 
 // The published bundle is both the CLI and the config API, so a config's `import "hydro-deploy"`
@@ -33,6 +34,16 @@ Exit codes:
     .option("-v, --verbose", "print full stack traces on failure")
     .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean }) => {
       await run(config, args, options);
+    });
+
+  program
+    .command("graph")
+    .description("print the dataflow graphs a program builds, as mermaid: in-out trees as subgraphs, with their strata")
+    .argument("<program>", "a program (.ts or .js) that builds a dataflow Graph; it is loaded, not run: its ports carry nothing")
+    .argument("[args...]", "the program's own arguments (put them after --)")
+    .option("-v, --verbose", "print full stack traces on failure")
+    .action(async (file: string, args: string[], options: { verbose?: boolean }) => {
+      await graph(file, args, options);
     });
 
   program.exitOverride((error) => {

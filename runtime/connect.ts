@@ -1,7 +1,8 @@
 import { encodeControl, parseLine, readLines, ENV_SERVICE, type DeployerMessage, type ProgramMessage, type Address, type PortDirection } from "./protocol.js";
-import { openPorts, type PortSpec, type Ports } from "./ports.js";
+import { inertPorts, openPorts, type PortSpec, type Ports } from "./ports.js";
 import { Inbound } from "./inbound.js";
 import { Outbound } from "./outbound.js";
+import { isCapturingGraphs } from "./dataflow/capture.js";
 
 type StopHandler = () => void | Promise<void>;
 
@@ -13,8 +14,10 @@ let connected = false;
  * The program's side of the handshake (DESIGN §3): declares the ports, binds the ones the
  * deployer wired, reports `ready`, connects outbound ports on `start`, reports `started`.
  * Afterwards `stop` on stdin exits gracefully and stdin EOF exits at once.
+ * While `hydro graph` loads the program there is no deployer: the ports are inert instead.
  */
 export async function connect<P extends Record<string, PortSpec>>(specs: P): Promise<Ports<P>> {
+  if (isCapturingGraphs()) return inertPorts(specs);
   const service = process.env[ENV_SERVICE];
   if (!service) throw new Error("connect(): this program was not started by hydro-deploy (run it with `hydro run <config>`)");
   if (connected) throw new Error("connect() may be called only once per program");

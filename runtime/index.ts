@@ -5,3 +5,5 @@ export { Inbound, type Received, type InboundStats } from "./inbound.js";
 export { Outbound, type SendOptions } from "./outbound.js";
 export { json, bytes, type Codec } from "./codec.js";
 export type { StandardSchema, Infer } from "./schema.js";
+export * from "./dataflow/index.js";
+export * from "./lattices/index.js";

@@ -56,13 +56,14 @@ export class Outbound<T> {
   }
 
   private peerFor(to: string | undefined): Peer | undefined {
+    // Wired to nothing (or inert, while `hydro graph` loads the program): every message is dropped.
+    if (this.peers.size === 0) return undefined;
     if (to !== undefined) {
       const peer = this.peers.get(to);
       if (!peer) throw new Error(`port '${this.name}' has no receiver '${to}'; its receivers are: ${this.keys.join(", ") || "none"}`);
       return peer;
     }
     if (this.peers.size === 1) return this.peers.values().next().value!;
-    if (this.peers.size === 0) return undefined;
     throw new Error(`port '${this.name}' has several receivers (${this.keys.join(", ")}): say which with send(data, { to })`);
   }
 

@@ -66,6 +66,13 @@ test("one sender reaches the receiver named by `to` (demux), in order", async ()
   await Promise.all(receivers.map(({ port }) => port.close()));
 });
 
+test("a sink wired to nothing drops and counts what is sent, whoever it is addressed to", () => {
+  const outbound = new Outbound<{ n: number }>("out");
+  outbound.send({ n: 0 });
+  outbound.send({ n: 1 }, { to: "anyone" });
+  assert.equal(outbound.dropped, 2);
+});
+
 test("an invalid message is counted and skipped, and later messages still arrive", async () => {
   const inbound = new Inbound("in", Message);
   const address = await inbound.listen(socketAddress());

@@ -43,3 +43,12 @@ export function openPorts<P extends Record<string, PortSpec>>(specs: P): Ports<P
   }
   return ports as Ports<P>;
 }
+
+/** Ports that carry nothing: sources end at once, sinks drop. For loading a program without running it. */
+export function inertPorts<P extends Record<string, PortSpec>>(specs: P): Ports<P> {
+  const ports = openPorts(specs);
+  for (const port of Object.values(ports as Record<string, Inbound<unknown> | Outbound<unknown>>)) {
+    if (port instanceof Inbound) void port.close();
+  }
+  return ports;
+}

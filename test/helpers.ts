@@ -3,10 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ResultPromise } from "execa";
+import { execa, type ResultPromise } from "execa";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const fixture = (name: string) => path.join(repoRoot, "test", "fixtures", name);
+export const cli = path.join(repoRoot, "bin", "hydro.js");
+
+/** The built CLI as a user runs it: piped (so no terminal), in a fresh working directory unless given one. */
+export function hydro(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  return execa("node", [cli, ...args], { cwd: options.cwd ?? tempDir(), reject: false, env: { NO_COLOR: "1", ...options.env }, timeout: 90_000 });
+}
 
 /** A fresh directory, removed when the test process exits. */
 export function tempDir(prefix = "hydro-test-"): string {

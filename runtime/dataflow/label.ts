@@ -9,3 +9,9 @@ export function describeFunction(fn: (...args: never[]) => unknown, maxLength = 
 export function call(kind: string, ...args: string[]): string {
   return `${kind}(${args.join(", ")})`;
 }
+
+/** The `name` of a port (`inbound`, `outbound`) or any named object, to show in pictures. */
+export function nameOf(target: object): string | undefined {
+  const name = (target as { name?: unknown }).name;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}

@@ -34,6 +34,19 @@ describe("mermaid pictures", () => {
     assert.doesNotMatch(text, /<code>[^<]*"[^<]*<\/code>/);
   });
 
+  test("a source or sink with a name (a port) is labelled with it; a sink function with its source", () => {
+    const g = new Graph();
+    const inbound = Object.assign((async function* () {})(), { name: "inbound" });
+    const numbers = g.sourceStream<number>(inbound);
+    const outbound = { name: "outbound", send: () => {} };
+    numbers.destSink(outbound);
+    numbers.destSink((n) => void n);
+    const text = g.toMermaid();
+    assert.match(text, /<code>sourceStream\(inbound\)<\/code>/);
+    assert.match(text, /<code>destSink\(outbound\)<\/code>/);
+    assert.match(text, /<code>destSink\(\(?n\)?\s*=&gt;\s*void n\)<\/code>/);
+  });
+
   test("push operators after a fan-out are drawn as push", () => {
     const g = new Graph();
     const numbers = g.sourceIter([1]).map((n) => n + 1);

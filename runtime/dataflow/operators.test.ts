@@ -170,6 +170,40 @@ for (const fused of [true, false]) {
       ]);
     });
 
+    test("join set semantics hold in big buckets and in buckets mixing primitives and records", () => {
+      const big = [...Array.from({ length: 20 }, (_, i) => i), 3, 19, 0];
+      const mixed = [1, "\u0001o{}", { v: 1 }, 1, { v: 1 }, {}, "\u0001o{}"];
+      const out = once((g) =>
+        g
+          .sourceIter([...big.map((v) => ["big", v] as const), ...mixed.map((v) => ["mixed", v] as const)])
+          .join(g.sourceIter([["big", "x"] as const, ["mixed", "x"] as const]))
+          .map(([key, [v]]) => [key, v]),
+      );
+      assert.deepEqual(out, [...Array.from({ length: 20 }, (_, i) => ["big", i]), ["mixed", 1], ["mixed", "\u0001o{}"], ["mixed", { v: 1 }], ["mixed", {}]]);
+    });
+
+    test("a 'static join replays earlier ticks' pairs with their tuple keys", () => {
+      const out = run(
+        (g) =>
+          g.sourceIter<[[number, number], string]>([[[1, 2], "a"]]).join(g.sourceIter<[[number, number], string]>([[[1, 2], "b"]]), { persistence: "static" }),
+        2,
+      );
+      assert.deepEqual(out, [
+        [
+          [
+            [1, 2],
+            ["a", "b"],
+          ],
+        ],
+        [
+          [
+            [1, 2],
+            ["a", "b"],
+          ],
+        ],
+      ]);
+    });
+
     test("crossJoin pairs every item with every item", () => {
       const out = once((g) => g.sourceIter([1, 2]).crossJoin(g.sourceIter(["a", "b"])));
       assert.deepEqual(out.sort(), [

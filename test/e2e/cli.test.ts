@@ -2,15 +2,9 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { execa } from "execa";
-import { repoRoot, fixture, tempDir, processesMatching, eventually, uniqueTag, waitForLine } from "../helpers.js";
+import { repoRoot, fixture, cli, hydro, tempDir, processesMatching, eventually, uniqueTag, waitForLine } from "../helpers.js";
 
-const cli = path.join(repoRoot, "bin", "hydro.js");
 const example = (name: string) => path.join(repoRoot, "examples", "echo", name);
-
-/** The CLI as a user runs it, piped (so no terminal), in a fresh working directory. */
-function hydro(args: string[], env: Record<string, string> = {}) {
-  return execa("node", [cli, ...args], { cwd: tempDir(), reject: false, env: { NO_COLOR: "", ...env }, timeout: 60_000 });
-}
 
 describe("hydro run on the echo examples", () => {
   test("echo: the client prints every round trip and the run exits 0", async () => {
@@ -35,9 +29,16 @@ describe("hydro run on the echo examples", () => {
   });
 
   test("piped output has no colour codes and no control lines", async () => {
-    const result = await hydro(["run", example("echo.hydro.ts"), "--", "2"], { NO_COLOR: "1" });
+    const result = await hydro(["run", example("echo.hydro.ts"), "--", "2"], { env: { NO_COLOR: "" } });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.doesNotMatch(result.stdout + result.stderr, /\u001b\[|\u0010/);
+  });
+
+  test("FORCE_COLOR colours service names even when piped, and NO_COLOR wins over it", async () => {
+    const forced = await hydro(["run", example("echo.hydro.ts"), "--", "1"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
+    assert.match(forced.stdout, /\u001b\[\d+m\[echo_client\]\u001b\[\d+m echo 0:/);
+    const both = await hydro(["run", example("echo.hydro.ts"), "--", "1"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    assert.doesNotMatch(both.stdout, /\u001b\[/);
   });
 
   test("--json prints one event per line", async () => {

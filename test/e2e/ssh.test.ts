@@ -4,9 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { execa, execaSync } from "execa";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
-import { repoRoot, fixture, tempDir, eventually, uniqueTag, waitForLine } from "../helpers.js";
+import { cli, fixture, tempDir, eventually, uniqueTag, waitForLine } from "../helpers.js";
 
-const cli = path.join(repoRoot, "bin", "hydro.js");
 const config = fixture("cluster.hydro.ts");
 let cluster: Cluster;
 

@@ -1,7 +1,10 @@
 import type { OperatorSpec } from "../operator.js";
-import { call } from "../label.js";
+import { call, describeFunction, nameOf } from "../label.js";
 
-/** Anything that accepts items: an outbound port (`send(data)`), a channel, or a plain function. */
+/**
+ * Anything that accepts items: an outbound port (`send(data)`), a channel, or a plain function.
+ * A function is also how to send with per-item options: `([to, data]) => port.send(data, { to })`.
+ */
 export type Sink<T> = { send(item: T): unknown } | ((item: T) => unknown);
 
 /** Sends every item to `sink` (DFIR `dest_sink`). */
@@ -10,7 +13,7 @@ export function destSink(sink: Sink<never>): OperatorSpec {
   const send = typeof target === "function" ? target : (item: unknown) => target.send(item);
   return {
     kind: "destSink",
-    label: call("destSink", typeof target === "function" ? target.name || "fn" : target.constructor.name),
+    label: call("destSink", typeof target === "function" ? describeFunction(target) : (nameOf(target) ?? target.constructor.name)),
     inputs: [{ name: "0" }],
     outputs: [],
     instantiate: () => ({ send, input: (_port, item) => void send(item) }),

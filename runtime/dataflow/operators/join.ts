@@ -1,4 +1,4 @@
-import type { Emit, OperatorInstance, OperatorSpec, RunContext } from "../operator.js";
+import type { Emit, FusedCode, OperatorInstance, OperatorSpec, RunContext } from "../operator.js";
 import { persistenceLabel, persistenceOf, type Persistence, type PortPersistence } from "../persistence.js";
 import { call } from "../label.js";
 import { valueKey } from "../value-key.js";
@@ -10,52 +10,70 @@ export interface JoinOptions {
   multiset?: boolean;
 }
 
-/**
- * Values seen under one join key. Small buckets dedupe by scanning, big ones get a Set; the
- * structural ids of values are kept only once some value is not a primitive (its own id).
- */
-interface Bucket {
-  key: unknown;
-  values: unknown[];
-  ids: unknown[] | undefined;
-  index: Set<unknown> | undefined;
-}
-
 const SCAN_LIMIT = 8;
 
-/** One input's state: key → bucket. */
+/**
+ * One input's state. The common case — primitive keys and values, small buckets — is one Map
+ * from key to an array of values, as a hand-written join keeps it. Set semantics dedupe a
+ * bucket by scanning it; a bucket that holds objects (compared by their `valueKey`) or outgrows
+ * the scan keeps its values' ids aside, in `ids`.
+ */
 class HalfJoin {
-  readonly buckets = new Map<unknown, Bucket>();
+  /** Values per key id. */
+  readonly buckets = new Map<unknown, unknown[]>();
+  /** The key of each key id that is not the key itself (tuples, records). */
+  readonly keys = new Map<unknown, unknown>();
+  /** Ids of a bucket's values: a list to scan while it is small, then a Set. */
+  private readonly ids = new Map<unknown, unknown[] | Set<unknown>>();
 
   constructor(private readonly multiset: boolean) {}
 
+  keyOf(keyId: unknown): unknown {
+    return this.keys.has(keyId) ? this.keys.get(keyId) : keyId;
+  }
+
   /** Returns false when set semantics make the value a duplicate. */
   insert(keyId: unknown, key: unknown, value: unknown): boolean {
-    const bucket = this.buckets.get(keyId);
-    if (bucket === undefined) {
-      const id = this.multiset ? value : valueKey(value);
-      this.buckets.set(keyId, { key, values: [value], ids: id === value ? undefined : [id], index: undefined });
+    const values = this.buckets.get(keyId);
+    if (values === undefined) {
+      this.buckets.set(keyId, [value]);
+      if (keyId !== key) this.keys.set(keyId, key);
+      if (!this.multiset && isObject(value)) this.ids.set(keyId, [valueKey(value)]);
       return true;
     }
-    if (!this.multiset && !this.addId(bucket, value)) return false;
-    bucket.values.push(value);
+    if (!this.multiset && !this.addId(keyId, values, value)) return false;
+    values.push(value);
     return true;
   }
 
-  private addId(bucket: Bucket, value: unknown): boolean {
-    const id = valueKey(value);
-    if (id !== value && bucket.ids === undefined) bucket.ids = bucket.values.map(valueKey);
-    const ids = bucket.ids ?? bucket.values;
-    if (bucket.index !== undefined) {
-      if (bucket.index.has(id)) return false;
-      bucket.index.add(id);
-    } else {
-      if (ids.includes(id)) return false;
-      if (ids.length >= SCAN_LIMIT) bucket.index = new Set([...ids, id]);
+  private addId(keyId: unknown, values: unknown[], value: unknown): boolean {
+    let ids = this.ids.size === 0 ? undefined : this.ids.get(keyId);
+    if (ids === undefined) {
+      if (!isObject(value) && values.length < SCAN_LIMIT) return !values.includes(value);
+      ids = values.map(valueKey);
+      this.ids.set(keyId, ids);
     }
-    bucket.ids?.push(id);
+    const id = valueKey(value);
+    if (ids instanceof Set) {
+      if (ids.has(id)) return false;
+      ids.add(id);
+      return true;
+    }
+    if (ids.includes(id)) return false;
+    if (ids.length < SCAN_LIMIT) ids.push(id);
+    else this.ids.set(keyId, new Set(ids).add(id));
     return true;
   }
+
+  clear(): void {
+    this.buckets.clear();
+    this.keys.clear();
+    this.ids.clear();
+  }
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 /**
@@ -66,7 +84,7 @@ class SymmetricJoin implements OperatorInstance {
   private readonly sides: readonly [HalfJoin, HalfJoin];
 
   constructor(
-    private readonly emit: Emit,
+    private readonly emit: Emit | undefined,
     private readonly context: RunContext,
     private readonly persistence: readonly [Persistence, Persistence],
     multiset: boolean,
@@ -75,16 +93,25 @@ class SymmetricJoin implements OperatorInstance {
     this.sides = [new HalfJoin(multiset), new HalfJoin(multiset)];
   }
 
+  /**
+   * Stores `item` on side `port` and returns the values the other side holds under its key, to
+   * pair it with; undefined when there are none or set semantics drop the item as a duplicate.
+   * An arrow function, so that fused code can call it from a local.
+   */
+  readonly match = (port: number, item: unknown): unknown[] | undefined => {
+    const key = this.keyed ? (item as readonly unknown[])[0] : null;
+    const keyId = valueKey(key);
+    if (!this.sides[port]!.insert(keyId, key, this.keyed ? (item as readonly unknown[])[1] : item)) return undefined;
+    return this.sides[1 - port]!.buckets.get(keyId);
+  };
+
   input(port: number, item: unknown): void {
+    const others = this.match(port, item);
+    if (others === undefined) return;
     const key = this.keyed ? (item as readonly unknown[])[0] : null;
     const value = this.keyed ? (item as readonly unknown[])[1] : item;
-    const keyId = valueKey(key);
-    if (!this.sides[port]!.insert(keyId, key, value)) return;
-    const matches = this.sides[1 - port]!.buckets.get(keyId);
-    if (matches === undefined) return;
-    const others = matches.values;
     for (let i = 0; i < others.length; i++) {
-      this.emit(port === 0 ? this.pair(key, value, others[i]) : this.pair(key, others[i], value));
+      this.emit!(port === 0 ? this.pair(key, value, others[i]) : this.pair(key, others[i], value));
     }
   }
 
@@ -93,21 +120,60 @@ class SymmetricJoin implements OperatorInstance {
   }
 
   /** `'static` on both sides: earlier ticks' pairs hold again in this tick. */
-  start(): void {
-    if (this.context.tick === 0 || this.persistence[0] !== "static" || this.persistence[1] !== "static") return;
+  readonly replay = (): unknown[] => {
+    const pairs: unknown[] = [];
+    if (this.context.tick === 0 || this.persistence[0] !== "static" || this.persistence[1] !== "static") return pairs;
     const [left, right] = this.sides;
     for (const [keyId, l] of left.buckets) {
       const r = right.buckets.get(keyId);
       if (r === undefined) continue;
-      for (const lv of l.values) for (const rv of r.values) this.emit(this.pair(l.key, lv, rv));
+      const key = left.keyOf(keyId);
+      for (const lv of l) for (const rv of r) pairs.push(this.pair(key, lv, rv));
     }
+    return pairs;
+  };
+
+  start(): void {
+    for (const pair of this.replay()) this.emit!(pair);
   }
 
   endTick(): void {
     this.persistence.forEach((p, port) => {
-      if (p === "tick") this.sides[port]!.buckets.clear();
+      if (p === "tick") this.sides[port]!.clear();
     });
   }
+}
+
+/** Inlined: the generated code builds each output pair itself, right where it is consumed. */
+function fusedJoin(keyed: boolean): FusedCode {
+  const pair = (port: number, item: string, other: string): string => {
+    if (!keyed) return port === 0 ? `[${item}, ${other}]` : `[${other}, ${item}]`;
+    return port === 0 ? `[${item}[0], [${item}[1], ${other}]]` : `[${item}[0], [${other}, ${item}[1]]]`;
+  };
+  return {
+    input: (c, port, item) => {
+      const others = c.fresh();
+      const i = c.fresh();
+      const out = c.fresh();
+      return `const ${others} = ${c.field("match")}(${port}, ${item});
+if (${others} !== undefined) {
+for (let ${i} = 0; ${i} < ${others}.length; ${i}++) {
+const ${out} = ${pair(port, item, `${others}[${i}]`)};
+${c.emit(0, out)}
+}
+}`;
+    },
+    start: (c) => {
+      const pairs = c.fresh();
+      const i = c.fresh();
+      const out = c.fresh();
+      return `const ${pairs} = ${c.field("replay")}();
+for (let ${i} = 0; ${i} < ${pairs}.length; ${i}++) {
+const ${out} = ${pairs}[${i}];
+${c.emit(0, out)}
+}`;
+    },
+  };
 }
 
 function joinSpec(kind: "join" | "crossJoin", options: JoinOptions): OperatorSpec {
@@ -118,7 +184,8 @@ function joinSpec(kind: "join" | "crossJoin", options: JoinOptions): OperatorSpe
     label: call(name + persistenceLabel(options.persistence)),
     inputs: [{ name: "0" }, { name: "1" }],
     outputs: ["0"],
-    instantiate: (out, context) => new SymmetricJoin(out[0]!, context, persistence, options.multiset ?? false, kind === "join"),
+    instantiate: (out, context) => new SymmetricJoin(out[0], context, persistence, options.multiset ?? false, kind === "join"),
+    fused: fusedJoin(kind === "join"),
   };
 }
 

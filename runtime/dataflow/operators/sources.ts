@@ -1,5 +1,5 @@
 import type { Emit, ExternalSource, OperatorSpec } from "../operator.js";
-import { call } from "../label.js";
+import { call, nameOf } from "../label.js";
 
 const NOTHING: readonly unknown[] = [];
 
@@ -125,9 +125,10 @@ class AsyncIterableSource extends BufferedSource {
 
 /** Items of an async iterable (an inbound port, a channel), ingested tick by tick (DFIR `source_stream`). */
 export function sourceStream(items: AsyncIterable<unknown>): OperatorSpec {
+  const name = nameOf(items);
   return {
     kind: "sourceStream",
-    label: call("sourceStream"),
+    label: name === undefined ? call("sourceStream") : call("sourceStream", name),
     inputs: [],
     outputs: ["0"],
     instantiate: (out) => new AsyncIterableSource(out[0]!, items),
