@@ -34,6 +34,11 @@ test("a receiver on a remote host whose only other sender is the deployer binds 
   assert.deepEqual(planBind(remote, [remote, host("local", "127.0.0.1", true)], "server.in"), { kind: "unix", path: "/run/remote/server.in.sock" });
 });
 
+test("a receiver on the deployer's machine whose senders are remote binds a unix socket (reverse tunnels end there)", () => {
+  const local = host("local", "127.0.0.1", true);
+  assert.deepEqual(planBind(local, [host("a", "10.0.0.1"), local], "script.in"), { kind: "unix", path: "/run/local/script.in.sock" });
+});
+
 test("routes: same host and remote-to-remote use the bound address; deployer and remote hosts meet through tunnels", async () => {
   const local = host("local", "127.0.0.1", true);
   const [a, b] = [host("a", "10.0.0.1"), host("b", "10.0.0.2")];

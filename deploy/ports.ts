@@ -107,12 +107,13 @@ export function checkDeclared(node: DeployNode, declared: Record<string, PortDir
 }
 
 /**
- * Where a receiving port binds: a unix socket when every sender runs on the same machine,
- * otherwise TCP on the host's network address (port 0: the program picks and reports it).
+ * Where a receiving port binds: a unix socket when every sender connects from the receiver's own
+ * machine, otherwise TCP on the host's network address (port 0: the program picks and reports it).
  */
 export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label: string): Address {
-  // A tunnel from the deployer ends on the receiver's own machine, so it counts as local there.
-  const local = senders.every((sender) => sender === receiver || (sender.local && !receiver.local));
+  // Between the deployer's machine and a remote host traffic goes through an SSH tunnel, whose
+  // end connects to the receiver from the receiver's own machine.
+  const local = senders.every((sender) => sender === receiver || sender.local !== receiver.local);
   return local ? { kind: "unix", path: receiver.socketPath(label) } : { kind: "tcp", host: receiver.networkAddress, port: 0 };
 }
 
