@@ -24,6 +24,8 @@ export const deploymentOptions = z.strictObject({
   readyTimeoutMs: z._default(z.int().check(z.positive()), 30_000),
   /** How long a program may take to exit after being asked to stop, before it is killed. */
   stopTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
+  /** Programs on remote hosts exit after this long without the deployer's pings (a partition); 0: never. */
+  heartbeatMs: z._default(z.int().check(z.nonnegative()), 30_000),
 });
 export type DeploymentOptions = z.output<typeof deploymentOptions>;
 export type DeploymentInput = z.input<typeof deploymentOptions>;

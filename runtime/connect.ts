@@ -1,4 +1,14 @@
-import { encodeControl, parseLine, readLines, ENV_SERVICE, type DeployerMessage, type ProgramMessage, type Address, type PortDirection } from "./protocol.js";
+import {
+  encodeControl,
+  parseLine,
+  readLines,
+  ENV_HEARTBEAT,
+  ENV_SERVICE,
+  type DeployerMessage,
+  type ProgramMessage,
+  type Address,
+  type PortDirection,
+} from "./protocol.js";
 import { inertPorts, openPorts, type PortSpec, type Ports } from "./ports.js";
 import { Inbound } from "./inbound.js";
 import { Outbound } from "./outbound.js";
@@ -71,16 +81,34 @@ function send(message: ProgramMessage): void {
   process.stdout.write(encodeControl(message));
 }
 
+/** Exits when `ms` pass without a word from the deployer (0 or unset: never). Returns "heard from it". */
+function deadMansSwitch(ms: number): () => void {
+  if (!(ms > 0)) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const heard = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      console.error(`[hydro] no word from the deployer for ${ms} ms: exiting`);
+      process.exit(1);
+    }, ms).unref();
+  };
+  heard();
+  return heard;
+}
+
 /** Reads control lines from stdin; EOF means the deployer is gone, so the program exits at once. */
 function readControl() {
   const pending: DeployerMessage[] = [];
   let wake: (() => void) | undefined;
   let stop: (() => void) | undefined;
+  const heard = deadMansSwitch(Number(process.env[ENV_HEARTBEAT]));
   readLines(
     process.stdin,
     (line) => {
       const parsed = parseLine<DeployerMessage>(line);
       if (parsed.kind !== "control") return;
+      heard();
+      if (parsed.message.type === "ping") return;
       if (parsed.message.type === "stop" && stop) stop();
       else pending.push(parsed.message);
       wake?.();

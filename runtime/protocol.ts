@@ -24,7 +24,11 @@ export interface Target {
 
 /** Deployer → program. */
 export type DeployerMessage =
-  { type: "bind"; service: string; ports: Record<string, Address> } | { type: "start"; ports: Record<string, Target[]> } | { type: "stop" };
+  | { type: "bind"; service: string; ports: Record<string, Address> }
+  | { type: "start"; ports: Record<string, Target[]> }
+  | { type: "stop" }
+  /** "Still here": sent to programs on remote hosts, which exit when pings stop (ENV_HEARTBEAT). */
+  | { type: "ping" };
 
 /** Program → deployer. */
 export type ProgramMessage =
@@ -66,6 +70,11 @@ export function parseLine<M extends DeployerMessage | ProgramMessage>(line: stri
 
 /** Environment variables through which the deployer tells a program who it is. */
 export const ENV_SERVICE = "HYDRO_SERVICE";
+/**
+ * Set for programs on remote hosts: exit after this many ms without a control line. A network
+ * partition closes no pipe, so without it a program would outlive its deployer there.
+ */
+export const ENV_HEARTBEAT = "HYDRO_HEARTBEAT_MS";
 
 /** Splits a byte stream into lines; a last line without a newline is delivered when the stream ends. */
 export function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void, onEnd: () => void): void {

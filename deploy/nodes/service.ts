@@ -1,5 +1,5 @@
 import type { Address, Target } from "../../runtime/protocol.js";
-import { ENV_SERVICE } from "../../runtime/protocol.js";
+import { ENV_HEARTBEAT, ENV_SERVICE } from "../../runtime/protocol.js";
 import { bundle, type Bundle } from "../bundle.js";
 import { ProgramSession, BINDING, STARTING } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
@@ -46,12 +46,18 @@ export class Service extends ProgramNode {
       : await step(["deploy", "upload", `${this.name} → ${host!.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
+    const heartbeatMs = host!.local ? 0 : this.deployment.options.heartbeatMs;
     const process = await this.launch(host!, {
       argv: [host!.node, path, ...this.options.args],
-      env: { ...this.options.env, [ENV_SERVICE]: this.name },
+      env: { ...this.options.env, [ENV_SERVICE]: this.name, ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}) },
     });
     this.session = new ProgramSession(process, this.describe(), this.stdoutLines, this.stderrLines);
     this.session.send({ type: "bind", service: this.name, ports: plan });
+    if (heartbeatMs) {
+      const session = this.session;
+      const pings = setInterval(() => session.send({ type: "ping" }), heartbeatMs / 3).unref();
+      void process.exited.then(() => clearInterval(pings));
+    }
     const ready = await this.session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
     return { bound: ready.bound, declared: ready.declared };
   }
