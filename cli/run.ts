@@ -40,6 +40,8 @@ export async function run(config: string, args: string[], options: RunOptions): 
     void finish(EXIT.failed);
   };
   process.on("unhandledRejection", fail);
+  // A throw in one of the script's callbacks (a timer, an event handler) fails the run like any other.
+  process.on("uncaughtException", fail);
   onFatal(fail);
 
   try {

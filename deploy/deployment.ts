@@ -42,6 +42,8 @@ export class Deployment {
   private readonly launched = new Map<Host, Promise<LaunchedHost>>();
   private localhostHost: Localhost | undefined;
   private phase: Phase = "declaring";
+  /** Aborted by teardown: whatever deploy() is still starting gives up. */
+  private readonly cancellation = new AbortController();
   private tearingDown: Promise<void> | undefined;
 
   constructor(options: DeploymentInput = {}) {
@@ -133,6 +135,7 @@ export class Deployment {
     live.add(this);
     try {
       await step(["deploy"], () => this.bringUp());
+      this.throwIfTornDown();
       this.phase = "running";
     } catch (error) {
       await this.teardown();
@@ -156,11 +159,13 @@ export class Deployment {
     );
 
     // The config script's own ports (external endpoints) live on the deployer's machine: localhost.
+    this.throwIfTornDown();
     const placeOf = (node: DeployNode) => node.host ?? this.localhost();
     await step(["deploy", "hosts"], () => settleAll([...new Set(this.nodes.map(placeOf))].map((host) => this.launch(host))));
     const launchedOf = (node: DeployNode) => this.launch(placeOf(node));
 
     const bound = new Map<PortRef, Address>();
+    this.throwIfTornDown();
     await step(["deploy", "bind"], () =>
       settleAll(
         this.nodes.map((node) =>
@@ -179,6 +184,7 @@ export class Deployment {
     // A process that connects to another process's port starts after its servers accept connections.
     const connectsToProcess = (node: DeployNode) =>
       node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
+    this.throwIfTornDown();
     await step(["deploy", "start"], async () => {
       for (const wave of [this.nodes.filter((node) => !connectsToProcess(node)), this.nodes.filter(connectsToProcess)]) {
         await settleAll(wave.map((node) => step(["deploy", "start", node.name], async () => node.start(await targetsOf(node, this.edges, bound, launchedOf)))));
@@ -186,10 +192,17 @@ export class Deployment {
     });
   }
 
+  /** teardown() during deploy() (Ctrl-C, a lost host, the script): stop starting things. */
+  private throwIfTornDown(): void {
+    if (this.cancellation.signal.aborted) throw new HydroError(`${this.name} was torn down during deploy()`);
+  }
+
   /** Launches `host` once; a host behind a jump host launches that one through the context. */
   private launch(host: Host): Promise<LaunchedHost> {
     let launched = this.launched.get(host);
     if (!launched) {
+      // Nothing new is provisioned once teardown has begun: it would never be released.
+      if (this.cancellation.signal.aborted) return Promise.reject(new HydroError(`${this.name} was torn down during deploy()`));
       launched = step(["deploy", "hosts", host.name], () => host.launch(this.launchContext));
       this.launched.set(host, launched);
     }
@@ -198,11 +211,12 @@ export class Deployment {
 
   private readonly launchContext: LaunchContext = {
     launched: (host) => this.launch(host),
+    signal: this.cancellation.signal,
     lost: (host, reason) => {
       if (this.phase !== "running") return;
       const error = new HydroError(`host "${host.name}" ${reason}; tearing down ${this.name}`);
-      emit({ type: "log", level: "error", message: error.message });
-      reportFatal(error);
+      // The CLI reports it as the run's failure; a script without the CLI still sees it logged.
+      if (!reportFatal(error)) emit({ type: "log", level: "error", message: error.message });
       void this.teardown();
     },
   };
@@ -224,6 +238,7 @@ export class Deployment {
   teardown(): Promise<void> {
     this.tearingDown ??= step(["teardown"], async () => {
       this.phase = "torn down";
+      this.cancellation.abort();
       await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));
       await Promise.allSettled([...this.launched.values()].map(async (host) => (await host).teardown()));
       live.delete(this);

@@ -16,6 +16,8 @@ export interface Host {
 export interface LaunchContext {
   /** Another host of the deployment, launched once and shared (e.g. a jump host). */
   launched(host: Host): Promise<LaunchedHost>;
+  /** Aborted when the deployment is torn down: a launch still in progress gives up and cleans up. */
+  signal: AbortSignal;
   /** Reports that the host became unreachable after launch: the deployment fails and tears down. */
   lost(host: Host, reason: string): void;
 }

@@ -19,6 +19,8 @@ export function onFatal(listener: (error: Error) => void): () => void {
   return () => fatalListeners.delete(listener);
 }
 
-export function reportFatal(error: Error): void {
+/** Returns whether anyone took the error. */
+export function reportFatal(error: Error): boolean {
   for (const listener of fatalListeners) listener(error);
+  return fatalListeners.size > 0;
 }

@@ -15,28 +15,48 @@ export interface SshEndpoint {
 }
 
 /** Opens the byte stream an SSH connection runs over: TCP, or a channel through a jump host. */
-export type Dialer = (host: string, port: number) => Promise<Duplex>;
+export type Dialer = (host: string, port: number, signal: AbortSignal) => Promise<Duplex>;
 
-export const directDialer: Dialer = (host, port) =>
+const DIAL_TIMEOUT_MS = 10_000;
+
+export const directDialer: Dialer = (host, port, signal) =>
   new Promise((resolve, reject) => {
     // Nagle's algorithm added ~45 ms per channel round trip (DESIGN §8).
     const socket = net.connect({ host, port, noDelay: true });
+    // An unreachable host would otherwise wait for the kernel's ~2 min SYN retries.
+    const timer = setTimeout(() => fail(Object.assign(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })), DIAL_TIMEOUT_MS);
+    const onAbort = () => fail(cancelled());
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      socket.destroy();
+      reject(error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
     socket.once("connect", () => {
-      socket.off("error", reject);
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      socket.off("error", fail);
       resolve(socket);
     });
-    socket.once("error", reject);
+    socket.once("error", fail);
   });
 
 export interface ConnectOptions {
   attempts: number;
   knownHosts: KnownHosts;
   dial: Dialer;
+  /** Aborted when the deployment is torn down: a connection still being made gives up at once. */
+  signal: AbortSignal;
   /** Called once if an established connection drops (dead host, killed sshd, link down). */
   onLost: (reason: string) => void;
 }
 
 const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+export function cancelled(): Error {
+  return Object.assign(new Error("cancelled: the deployment is being torn down"), { code: "ABORTED" });
+}
 
 /** Connects and authenticates, retrying transient network errors with backoff; one clear error after the last try. */
 export async function connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
@@ -44,20 +64,24 @@ export async function connect(endpoint: SshEndpoint, options: ConnectOptions): P
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
     try {
+      if (options.signal.aborted) throw cancelled();
       return await connectOnce(new ssh2.Client(), endpoint, options);
     } catch (error) {
       const { reason, transient } = explain(error as Error & { code?: string; level?: string }, endpoint);
-      if (!transient || attempt >= options.attempts) {
+      if (!transient || attempt >= options.attempts || options.signal.aborted) {
         throw new HydroError(`cannot connect to ${endpoint.label}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${reason}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve(undefined)), { once: true });
+      });
       delay = Math.min(delay * 2, 5_000);
     }
   }
 }
 
 async function connectOnce(client: Client, endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
-  const sock = await options.dial(endpoint.host, endpoint.port);
+  const sock = await options.dial(endpoint.host, endpoint.port, options.signal);
   let refusal: string | undefined;
   const config: ConnectConfig = {
     sock: sock as ConnectConfig["sock"],
@@ -72,22 +96,35 @@ async function connectOnce(client: Client, endpoint: SshEndpoint, options: Conne
       return refusal === undefined;
     },
   };
-  await new Promise<void>((resolve, reject) => {
-    client.once("ready", () => {
-      client.off("error", reject);
-      resolve();
-    });
-    client.once("error", (error) => reject(refusal ? Object.assign(new Error(refusal), { code: "HOSTKEY" }) : error));
-    client.connect(config);
-  });
+  // One error listener for the client's whole life: ssh2 may emit several errors for one failure
+  // (a handshake timeout, then "connection lost"), and an unheard one would crash the deployer.
+  let ready = false;
   let lost = false;
+  let failHandshake: (error: Error) => void = () => {};
   const onLost = (reason: string) => {
     if (lost) return;
     lost = true;
     options.onLost(reason);
   };
-  client.on("error", (error) => onLost(`connection failed: ${error.message}`));
-  client.on("close", () => onLost("closed the connection"));
+  client.on("error", (error) => (ready ? onLost(`connection failed: ${error.message}`) : failHandshake(error)));
+  client.on("close", () => (ready ? onLost("closed the connection") : failHandshake(new Error("the connection closed during the SSH handshake"))));
+  const abort = () => failHandshake(cancelled());
+  try {
+    await new Promise<void>((resolve, reject) => {
+      failHandshake = (error) => reject(refusal ? Object.assign(new Error(refusal), { code: "HOSTKEY" }) : error);
+      options.signal.addEventListener("abort", abort, { once: true });
+      client.once("ready", () => resolve());
+      client.connect(config);
+    });
+  } catch (error) {
+    client.end();
+    sock.destroy();
+    throw error;
+  } finally {
+    options.signal.removeEventListener("abort", abort);
+    failHandshake = () => {};
+  }
+  ready = true;
   // Closed on purpose: not a loss.
   const end = client.end.bind(client);
   client.end = () => {
@@ -98,7 +135,7 @@ async function connectOnce(client: Client, endpoint: SshEndpoint, options: Conne
 }
 
 function explain(error: Error & { code?: string; level?: string }, endpoint: SshEndpoint): { reason: string; transient: boolean } {
-  if (error.code === "HOSTKEY") return { reason: error.message, transient: false };
+  if (error.code === "HOSTKEY" || error.code === "ABORTED") return { reason: error.message, transient: false };
   if (error.level === "client-authentication") {
     const how = endpoint.auth.agent
       ? `the agent at ${endpoint.auth.agent}`
@@ -142,12 +179,13 @@ export class SessionPool {
         free.sessions++;
         return free;
       }
-      this.opening ??= this.open().then((client) => {
-        const connection = { client, sessions: 0 };
-        this.connections.push(connection);
-        this.opening = undefined;
-        return connection;
-      });
+      this.opening ??= this.open()
+        .then((client) => {
+          const connection = { client, sessions: 0 };
+          this.connections.push(connection);
+          return connection;
+        })
+        .finally(() => (this.opening = undefined));
       await this.opening;
     }
   }

@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
 import { repoRoot, fixture, cli, hydro, tempDir, processesMatching, eventually, uniqueTag, waitForLine } from "../helpers.js";
@@ -67,6 +68,30 @@ describe("hydro run failures", () => {
     const result = await hydro(["run", "--verbose", fixture("throws.hydro.ts")]);
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /error: Error: the experiment went wrong\n\s+at main/);
+  });
+
+  test("a throw in a callback of the script fails the run and tears down", async () => {
+    const tag = uniqueTag();
+    const result = await hydro(["run", fixture("throws-later.hydro.ts"), "--", tag]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /^error: late failure in a timer\n\s+at .*throws-later\.hydro\.ts:9:\d+/m);
+    assert.match(result.stderr, /✔ teardown/);
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("an ssh() host whose port does not speak SSH gets a one-line error, not a crash", async () => {
+    const server = net.createServer((socket) => socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const key = path.join(tempDir(), "key");
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    try {
+      const result = await hydro(["run", fixture("not-ssh.hydro.ts"), "--", String((server.address() as net.AddressInfo).port), key]);
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /^error: cannot connect to ssh host "impostor" \(nobody@127\.0\.0\.1:\d+\): .+$/m);
+      assert.doesNotMatch(result.stderr, /Unhandled 'error' event|node:events/);
+    } finally {
+      server.close();
+    }
   });
 
   test("a missing config file is named", async () => {

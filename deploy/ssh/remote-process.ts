@@ -1,0 +1,59 @@
+import { PassThrough } from "node:stream";
+import type { ClientChannel } from "ssh2";
+import type { Exit, RunningProcess } from "../host.js";
+import { HydroError } from "../errors.js";
+import type { SessionPool } from "./connection.js";
+
+const PID_LINE = /^HYDRO_PID=(\d+)$/;
+
+/**
+ * Runs a command line over SSH as a RunningProcess. The login shell first prints its pid, then
+ * becomes the program (`exec`): that pid leads the session's process group, which is what gets
+ * signalled, since sshd ignores signal requests for root logins without privilege separation
+ * (DESIGN §8). Resolves once the pid is known, so a signal is never lost.
+ */
+export async function spawnRemote(pool: SessionPool, commandLine: string, label: string): Promise<RunningProcess> {
+  const channel = await pool.exec(`echo HYDRO_PID=$$; ${commandLine}`);
+  const stdout = new PassThrough();
+  const pid = await readPid(channel, stdout, label);
+  const exited = new Promise<Exit>((resolve) => {
+    let exit: Exit = { code: null, signal: null };
+    channel.on("exit", (code: number | null, name?: string) => (exit = { code: name ? null : code, signal: name ? `SIG${name}` : null }));
+    channel.once("close", () => resolve(exit));
+  });
+  return {
+    stdin: channel,
+    stdout,
+    stderr: channel.stderr,
+    exited,
+    signal(signal) {
+      const name = signal.replace(/^SIG/, "");
+      pool.run(`kill -s ${name} -- -${pid} 2>/dev/null || kill -s ${name} ${pid} 2>/dev/null`).catch(() => {});
+    },
+  };
+}
+
+/** Takes the pid line out of the channel's output; anything a shell start-up file printed before it is passed on. */
+function readPid(channel: ClientChannel, stdout: PassThrough, label: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let head = "";
+    let pid: number | undefined;
+    channel.on("data", (chunk: Buffer) => {
+      if (pid !== undefined) return void stdout.write(chunk);
+      head += chunk.toString("latin1");
+      let newline: number;
+      while (pid === undefined && (newline = head.indexOf("\n")) >= 0) {
+        const line = head.slice(0, newline);
+        head = head.slice(newline + 1);
+        const match = PID_LINE.exec(line);
+        if (match) {
+          pid = Number(match[1]);
+          if (head) stdout.write(Buffer.from(head, "latin1"));
+          resolve(pid);
+        } else stdout.write(Buffer.from(`${line}\n`, "latin1"));
+      }
+    });
+    channel.on("end", () => stdout.end());
+    channel.once("close", () => pid === undefined && reject(new HydroError(`${label}: the command ended before it started`)));
+  });
+}
