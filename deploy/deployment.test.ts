@@ -119,7 +119,25 @@ describe("a bad config is rejected before any process starts", () => {
     const web = d.process({ command: "sleep 100", on: d.localhost(), ports: { main: 0 } });
     const relay = d.service({ src: fixture("relay.ts"), on: d.localhost() });
     relay.ports.outbound.connect(web.ports.main);
-    await assert.rejects(d.deploy(), /a process\(\) port carries raw TCP and a service\(\) port carries framed messages/);
+    await assert.rejects(d.deploy(), /a process\(\) port carries raw TCP while service\(\) and external\(\) ports carry framed messages/);
+  });
+
+  test("the script's own port wired to a process() port", async () => {
+    const d = new Deployment();
+    const web = d.process({ command: "sleep 100", on: d.localhost(), ports: { main: 0 } });
+    d.external({ name: "me" }).ports.out.connect(web.ports.main);
+    await assert.rejects(
+      d.deploy(),
+      /cannot connect me\.out to sleep\.main: a process\(\) port carries raw TCP while service\(\) and external\(\) ports carry framed messages/,
+    );
+  });
+
+  test("a process port wired with demux", async () => {
+    const d = new Deployment();
+    const [a, b] = ["a", "b"].map((name) => d.process({ name, command: "sleep 100", on: d.localhost(), ports: { main: 0 } }));
+    const client = d.process({ name: "client", command: "sleep 100", on: d.localhost(), ports: { target: 0 } });
+    client.ports.target.demux([a!.ports.main, b!.ports.main]);
+    await assert.rejects(d.deploy(), /port client\.target of a process\(\) has one address to substitute: it cannot demux/);
   });
 
   test("a process port that the process does not declare", async () => {

@@ -57,8 +57,13 @@ export function checkEdges(edges: Edge[], owner: object): string[] {
       problems.push(`${at(edge)}cannot connect ${edge.from} to ${edge.to}: they belong to different Deployments`);
       continue;
     }
-    if (edge.from.node.wireKind !== edge.to.node.wireKind && edge.from.node.wireKind !== "any" && edge.to.node.wireKind !== "any") {
-      problems.push(`${at(edge)}cannot connect ${edge.from} to ${edge.to}: a process() port carries raw TCP and a service() port carries framed messages`);
+    if (edge.from.node.wireKind !== edge.to.node.wireKind) {
+      problems.push(
+        `${at(edge)}cannot connect ${edge.from} to ${edge.to}: a process() port carries raw TCP while service() and external() ports carry framed messages`,
+      );
+    }
+    if (edge.mode === "demux" && edge.from.node.wireKind === "raw") {
+      problems.push(`${at(edge)}port ${edge.from} of a process() has one address to substitute: it cannot demux`);
     }
     sent.set(edge.from, [...(sent.get(edge.from) ?? []), edge]);
     received.add(edge.to);

@@ -119,7 +119,13 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
       this.log(`undecodable frame from ${from}: ${(error as Error).message}`);
       return;
     }
-    const result = await validate(this.schema, decoded);
+    let result: Awaited<ReturnType<typeof validate<T>>>;
+    try {
+      result = await validate(this.schema, decoded);
+    } catch (error) {
+      // A schema that throws (a transform, a refinement) is the message's fault, not the program's.
+      result = { ok: false, problem: `the schema threw: ${(error as Error).message}` };
+    }
     if (!result.ok) {
       this.stats.invalid++;
       this.log(`invalid message from ${from}: ${result.problem}`);

@@ -87,6 +87,22 @@ test("an invalid message is counted and skipped, and later messages still arrive
   await inbound.close();
 });
 
+test("a schema that throws counts the message as invalid instead of crashing", async () => {
+  const inbound = new Inbound(
+    "in",
+    z.string().transform((text) => JSON.parse(text) as unknown),
+  );
+  const address = await inbound.listen(socketAddress());
+  const socket = await rawSender(address);
+  socket.write(encodeFrame(Buffer.from(JSON.stringify("not json"))));
+  socket.write(encodeFrame(Buffer.from(JSON.stringify('{"ok":true}'))));
+  const [message] = await take(inbound, 1);
+  assert.deepEqual(message, { from: "raw", data: { ok: true } });
+  assert.equal(inbound.stats.invalid, 1);
+  socket.destroy();
+  await inbound.close();
+});
+
 test("an oversized frame drops only that sender's connection", async () => {
   const inbound = new Inbound("in", Message, { maxFrameBytes: 64 });
   const address = await inbound.listen(socketAddress());

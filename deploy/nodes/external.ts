@@ -16,7 +16,7 @@ const anything: StandardSchema<any> = { "~standard": { version: 1, vendor: "hydr
  * and after deploy() the script sends on them and iterates them.
  */
 export class External extends DeployNode {
-  readonly wireKind = "any";
+  readonly wireKind = "framed";
   readonly host = undefined;
   private readonly inbound = new Map<string, Inbound<any>>();
   private readonly outbound = new Map<string, Outbound<any>>();

@@ -17,8 +17,8 @@ export interface BindResult {
  * prepare (before any host is touched) → bind → start → stop.
  */
 export abstract class DeployNode {
-  /** What its ports carry: framed messages, raw TCP, or either (an external endpoint adapts). */
-  abstract readonly wireKind: "framed" | "raw" | "any";
+  /** What its ports carry: framed messages (services, the script's own ports) or raw TCP (process()). */
+  abstract readonly wireKind: "framed" | "raw";
   /** Where it runs; undefined for the config script itself. */
   abstract readonly host: Host | undefined;
   readonly ports: Record<string, PortRef>;
