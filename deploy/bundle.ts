@@ -129,8 +129,8 @@ export async function writeAtomically(file: string, data: string | Uint8Array): 
 }
 
 /**
- * A program's bundle starts with runtime/source-maps, then the program: ESM evaluates imports in
- * order, so stack traces are mapped before any user code runs.
+ * A program's bundle starts with runtime/prelude (source maps, the control channel), then the
+ * program: ESM evaluates imports in order, so both are in place before any user code runs.
  */
 const PROGRAM_ENTRY = "hydro-program";
 
@@ -140,7 +140,7 @@ function programEntry(): Plugin {
     setup(build) {
       build.onResolve({ filter: new RegExp(`^${PROGRAM_ENTRY}:`) }, (args) => ({ path: args.path.slice(PROGRAM_ENTRY.length + 1), namespace: PROGRAM_ENTRY }));
       build.onLoad({ filter: /.*/, namespace: PROGRAM_ENTRY }, (args) => ({
-        contents: `import ${JSON.stringify(runtimeSource("source-maps.ts"))};\nimport ${JSON.stringify(args.path)};\n`,
+        contents: `import ${JSON.stringify(runtimeSource("prelude.ts"))};\nimport ${JSON.stringify(args.path)};\n`,
         resolveDir: path.dirname(args.path),
         loader: "js",
       }));

@@ -14,4 +14,4 @@ export const packageRoot = path.dirname(path.dirname(here));
 export const apiModule = bundled ? here : path.join(packageRoot, "deploy", "index.ts");
 
 /** Programs are bundled from the runtime's TypeScript sources, which the package ships. */
-export const runtimeSource = (file: "index.ts" | "source-maps.ts") => path.join(packageRoot, "runtime", file);
+export const runtimeSource = (file: "index.ts" | "prelude.ts") => path.join(packageRoot, "runtime", file);

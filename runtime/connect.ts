@@ -1,17 +1,8 @@
-import {
-  encodeControl,
-  parseLine,
-  readLines,
-  ENV_HEARTBEAT,
-  ENV_SERVICE,
-  type DeployerMessage,
-  type ProgramMessage,
-  type Address,
-  type PortDirection,
-} from "./protocol.js";
+import { encodeControl, ENV_SERVICE, type ProgramMessage, type Address, type PortDirection } from "./protocol.js";
 import { inertPorts, openPorts, type PortSpec, type Ports } from "./ports.js";
 import { Inbound } from "./inbound.js";
 import { Outbound } from "./outbound.js";
+import { openControl } from "./control.js";
 import { isCapturingGraphs } from "./dataflow/capture.js";
 
 type StopHandler = () => void | Promise<void>;
@@ -28,12 +19,12 @@ let connected = false;
  */
 export async function connect<P extends Record<string, PortSpec>>(specs: P): Promise<Ports<P>> {
   if (isCapturingGraphs()) return inertPorts(specs);
-  const service = process.env[ENV_SERVICE];
-  if (!service) throw new Error("connect(): this program was not started by hydro-deploy (run it with `hydro run <config>`)");
+  const control = openControl();
+  if (!control) throw new Error(`connect(): this program was not started by hydro-deploy (no ${ENV_SERVICE}; run it with \`hydro run <config>\`)`);
   if (connected) throw new Error("connect() may be called only once per program");
   connected = true;
+  control.keepAlive();
 
-  const control = readControl();
   const ports = openPorts(specs);
   try {
     const bind = await control.expect("bind");
@@ -51,7 +42,7 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
       Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>).map(async ([name, port]) => {
         if (!(port instanceof Outbound)) return;
         outbounds.push(port);
-        await port.connect(start.ports[name] ?? [], bind.service);
+        await port.connect(start.ports[name] ?? [], bind.service, start.connectTimeoutMs);
       }),
     );
     send({ type: "started" });
@@ -79,58 +70,4 @@ export async function exit(code = 0): Promise<never> {
 
 function send(message: ProgramMessage): void {
   process.stdout.write(encodeControl(message));
-}
-
-/** Exits when `ms` pass without a word from the deployer (0 or unset: never). Returns "heard from it". */
-function deadMansSwitch(ms: number): () => void {
-  if (!(ms > 0)) return () => {};
-  let timer: NodeJS.Timeout | undefined;
-  const heard = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      console.error(`[hydro] no word from the deployer for ${ms} ms: exiting`);
-      process.exit(1);
-    }, ms).unref();
-  };
-  heard();
-  return heard;
-}
-
-/** Reads control lines from stdin; EOF means the deployer is gone, so the program exits at once. */
-function readControl() {
-  const pending: DeployerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let stop: (() => void) | undefined;
-  const heard = deadMansSwitch(Number(process.env[ENV_HEARTBEAT]));
-  readLines(
-    process.stdin,
-    (line) => {
-      const parsed = parseLine<DeployerMessage>(line);
-      if (parsed.kind !== "control") return;
-      heard();
-      if (parsed.message.type === "ping") return;
-      if (parsed.message.type === "stop" && stop) stop();
-      else pending.push(parsed.message);
-      wake?.();
-    },
-    () => process.exit(0),
-  );
-
-  return {
-    async expect<K extends DeployerMessage["type"]>(type: K): Promise<Extract<DeployerMessage, { type: K }>> {
-      for (;;) {
-        const index = pending.findIndex((message) => message.type === type || message.type === "stop");
-        if (index >= 0) {
-          const [message] = pending.splice(index, 1);
-          if (message!.type === "stop") process.exit(0);
-          return message as Extract<DeployerMessage, { type: K }>;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    },
-    onStop(handler: () => void) {
-      stop = handler;
-      if (pending.some((message) => message.type === "stop")) handler();
-    },
-  };
 }

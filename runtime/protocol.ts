@@ -25,7 +25,8 @@ export interface Target {
 /** Deployer → program. */
 export type DeployerMessage =
   | { type: "bind"; service: string; ports: Record<string, Address> }
-  | { type: "start"; ports: Record<string, Target[]> }
+  /** `connectTimeoutMs`: how long the program may retry connecting (the deployment's readyTimeoutMs). */
+  | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number }
   | { type: "stop" }
   /** "Still here": sent to programs on remote hosts, which exit when pings stop (ENV_HEARTBEAT). */
   | { type: "ping" };

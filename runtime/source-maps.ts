@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
  * Maps stack traces of a bundled program back to its .ts sources, reading the bundle's .map file
  * only when a stack is first formatted. Node's --enable-source-maps would parse the map eagerly
  * at start-up (~30 ms for a bundle that includes zod), on every process.
- * The deployer bundles this module ahead of the program, so it is installed before user code runs.
+ * Installed by runtime/prelude.ts, before user code runs.
  */
 const bundleFile = fileURLToPath(import.meta.url);
 const bundleDir = path.dirname(bundleFile);

@@ -63,7 +63,7 @@ export class Service extends ProgramNode {
   }
 
   async start(targets: Record<string, Target[]>): Promise<void> {
-    this.session!.send({ type: "start", ports: targets });
+    this.session!.send({ type: "start", ports: targets, connectTimeoutMs: this.deployment.options.readyTimeoutMs });
     await this.session!.expect("started", this.deployment.options.readyTimeoutMs, STARTING);
   }
 

@@ -132,6 +132,16 @@ describe("nothing is left running", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
+  test("kill -9 of the CLI ends a service that has not called connect() yet", async () => {
+    const tag = uniqueTag();
+    const child = execa("node", [cli, "run", fixture("slow-start.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });
+    // The line proves the service is running, before any connect().
+    await waitForLine(child, "starting slowly");
+    child.kill("SIGKILL");
+    await child;
+    await eventually(() => processesMatching(tag).length === 0, 5_000, "the starting service to exit");
+  });
+
   test("kill -9 of the CLI ends every service and process within 5 s (stdin EOF)", async () => {
     const tag = uniqueTag();
     const child = execa("node", [cli, "run", fixture("forever.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });

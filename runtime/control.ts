@@ -1,0 +1,76 @@
+import { parseLine, readLines, ENV_HEARTBEAT, ENV_SERVICE, type DeployerMessage } from "./protocol.js";
+
+/**
+ * The deployer's control lines on stdin, read from the moment the program starts (the prelude
+ * opens this before any user code runs): stdin EOF exits at once, `stop` before connect() exits,
+ * and on remote hosts silence longer than the heartbeat exits too.
+ */
+export interface Control {
+  expect<K extends DeployerMessage["type"]>(type: K): Promise<Extract<DeployerMessage, { type: K }>>;
+  /** After connect(): how `stop` is handled (graceful shutdown). */
+  onStop(handler: () => void): void;
+  /** From connect() on, the deployer's channel keeps the program alive (before, a plain script may end). */
+  keepAlive(): void;
+}
+
+type Ref = { ref?(): void; unref?(): void };
+
+let control: Control | undefined;
+
+/** The control channel, opened once; undefined when the program was not started by hydro-deploy. */
+export function openControl(): Control | undefined {
+  if (!process.env[ENV_SERVICE]) return undefined;
+  return (control ??= readControl());
+}
+
+function readControl(): Control {
+  const pending: DeployerMessage[] = [];
+  let wake: (() => void) | undefined;
+  // Until connect() has ports to flush, stopping is just exiting.
+  let stop: () => void = () => process.exit(0);
+  const heard = deadMansSwitch(Number(process.env[ENV_HEARTBEAT]));
+  readLines(
+    process.stdin,
+    (line) => {
+      const parsed = parseLine<DeployerMessage>(line);
+      if (parsed.kind !== "control") return;
+      heard();
+      if (parsed.message.type === "ping") return;
+      if (parsed.message.type === "stop") return stop();
+      pending.push(parsed.message);
+      wake?.();
+    },
+    () => process.exit(0),
+  );
+  (process.stdin as Ref).unref?.();
+  return {
+    async expect(type) {
+      for (;;) {
+        const index = pending.findIndex((message) => message.type === type);
+        if (index >= 0) return pending.splice(index, 1)[0] as never;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    onStop(handler) {
+      stop = handler;
+    },
+    keepAlive() {
+      (process.stdin as Ref).ref?.();
+    },
+  };
+}
+
+/** Exits when `ms` pass without a word from the deployer (0 or unset: never). Returns "heard from it". */
+function deadMansSwitch(ms: number): () => void {
+  if (!(ms > 0)) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const heard = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      console.error(`[hydro] no word from the deployer for ${ms} ms: exiting`);
+      process.exit(1);
+    }, ms).unref();
+  };
+  heard();
+  return heard;
+}
