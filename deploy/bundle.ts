@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
 import { HydroError } from "./errors.js";
-import { apiModule, deployerFile, runtimeSource } from "./paths.js";
+import { apiModule, deployerFile, hydroDir, runtimeSource } from "./paths.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
 export interface Bundle {
@@ -24,9 +24,7 @@ export type BundleKind =
 /** A rebuilt or upgraded hydro-deploy may bundle differently, so it does not reuse older bundles. */
 const bundlerIdentity = `${deployerFile}\0${statSync(deployerFile).mtimeMs}`;
 
-export function cacheDir(): string {
-  return path.resolve(".hydro", "cache");
-}
+export const cacheDir = () => hydroDir("cache");
 
 interface Manifest {
   bundle: string;

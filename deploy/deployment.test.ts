@@ -50,6 +50,21 @@ describe("a bad config is rejected before any process starts", () => {
       build: (d) => d.process({ command: "true", on: d.localhost(), ports: { main: 70000 } }),
       message: /process\(\): ports\.main: /,
     },
+    {
+      name: "a malformed hostKey",
+      build: (d) => d.ssh({ host: "10.0.0.1", privateKeyPath: fixture("relay.ts"), hostKey: "not a key" }),
+      message: /deployment\.test\.ts:\d+:\d+: ssh\(\): hostKey: hostKey "not a key" is neither a SHA256:… fingerprint nor a public key line/,
+    },
+    {
+      name: "ssh() with two kinds of credentials",
+      build: (d) => d.ssh({ host: "10.0.0.1", privateKey: "x", agent: "/tmp/agent" }),
+      message: /ssh\(\): give one of privateKeyPath, privateKey, agent \(got privateKey and agent\)/,
+    },
+    {
+      name: "an unreadable privateKeyPath",
+      build: (d) => d.ssh({ host: "10.0.0.1", privateKeyPath: "/nonexistent/key" }),
+      message: /ssh\(\): privateKeyPath: cannot read \/nonexistent\/key/,
+    },
     { name: "a bad deployment option", build: () => new Deployment({ readyTimeoutMs: -1 }), message: /new Deployment\(\): readyTimeoutMs: / },
   ];
   for (const { name, build, message } of cases) {

@@ -8,6 +8,7 @@ import { en } from "zod/locales";
 z.config(en());
 import type { Host } from "./host.js";
 import { HydroError } from "./errors.js";
+import { pinnedFingerprint } from "./ssh/known-hosts.js";
 import { formatCallsite, type Callsite } from "./callsite.js";
 
 /** Every option the config passes is checked and normalised here, in one place. */
@@ -107,6 +108,13 @@ export function parseSsh(input: unknown, site: Callsite | undefined, owner: obje
   const given = (["privateKeyPath", "privateKey", "agent"] as const).filter((key) => options[key] !== undefined);
   if (given.length > 1) throw new HydroError(`${at}: give one of privateKeyPath, privateKey, agent (got ${given.join(" and ")})`);
   if (options.jump) checkOwner(options.jump, owner, at);
+  if (options.hostKey !== undefined) {
+    try {
+      pinnedFingerprint(options.hostKey);
+    } catch (error) {
+      throw new HydroError(`${at}: hostKey: ${(error as Error).message}`);
+    }
+  }
   if (given.length === 0) {
     const agent = process.env.SSH_AUTH_SOCK;
     const key = ["id_ed25519", "id_ecdsa", "id_rsa"].map((file) => path.join(os.homedir(), ".ssh", file)).find((file) => fs.existsSync(file));

@@ -14,9 +14,34 @@ export class Localhost implements Host {
   ) {}
 
   async launch(): Promise<LaunchedHost> {
+    await removeOrphanedRunDirs();
     // Unix socket paths are limited to ~107 bytes, so the run directory stays short.
-    const runDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "hydro-"));
+    const runDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `hydro-${process.pid}-`));
     return new LaunchedLocalhost(this.name, runDir);
+  }
+}
+
+/**
+ * A deployer killed with SIGKILL cannot remove its run directory; the next one does. The
+ * directory names the pid that made it, so only directories of dead deployers are removed.
+ */
+async function removeOrphanedRunDirs(): Promise<void> {
+  const entries = await fs.promises.readdir(os.tmpdir()).catch(() => []);
+  await Promise.all(
+    entries.map(async (entry) => {
+      const pid = Number(/^hydro-(\d+)-\w{6}$/.exec(entry)?.[1]);
+      if (!pid || isAlive(pid)) return;
+      await fs.promises.rm(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+    }),
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -43,7 +43,7 @@ export class Service extends ProgramNode {
     const install = () => host!.install(this.bundled!);
     const { path } = host!.local
       ? await install()
-      : await step(["deploy", "upload", `${this.name} → ${host!.name}`], install, ({ uploaded }) =>
+      : await step(["deploy", "bind", this.name, `upload to ${host!.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
     const heartbeatMs = host!.local ? 0 : this.deployment.options.heartbeatMs;

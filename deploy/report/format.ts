@@ -1,4 +1,5 @@
 import type { DeployEvent, StepStatus } from "../events.js";
+import { describeExit } from "../host.js";
 import { colorsFor, serviceColor } from "./colors.js";
 
 /** Wording shared by the plain and the live reporter. */
@@ -18,8 +19,7 @@ export function formatLine(event: DeployEvent, colors: Colors): string | undefin
     case "output":
       return `${serviceColor(colors, event.service)(`[${event.service}]`)} ${event.line}`;
     case "exit": {
-      const how = event.signal ? `was killed by ${event.signal}` : `exited with code ${event.code}`;
-      const text = `[${event.service}] ${how}`;
+      const text = `[${event.service}] ${describeExit(event)}`;
       return event.code === 0 ? colors.dim(text) : colors.yellow(text);
     }
     case "log":

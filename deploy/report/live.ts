@@ -44,8 +44,10 @@ export function liveReporter(): Reporter {
       const children = childrenOf(step.path).filter((child) => (step.status === "failed" ? child.status === "failed" : true));
       const shown = children.filter((child) => child.status !== "done").slice(0, MAX_CHILDREN);
       for (const child of shown) walk(child);
-      const folded = children.length - shown.length;
-      if (folded > 0) lines.push(colors.dim(`${"  ".repeat(depth + 1)}${folded} more ${folded === 1 ? "step" : "steps"} done`));
+      const done = children.filter((child) => child.status === "done").length;
+      const hidden = children.length - done - shown.length;
+      const folded = [hidden > 0 ? `${hidden} more running` : "", done > 0 ? `${done} done` : ""].filter(Boolean).join(", ");
+      if (folded) lines.push(colors.dim(`${"  ".repeat(depth + 1)}${folded}`));
     };
     for (const root of [...steps.values()].filter((step) => step.path.length === 1)) walk(root);
     draw(lines.join("\n"));

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { HydroError } from "../errors.js";
+import { hydroDir } from "../paths.js";
 
 /** OpenSSH-style fingerprint of a raw public key blob: "SHA256:…" (base64, no padding). */
 export function fingerprint(key: Buffer): string {
@@ -9,11 +10,13 @@ export function fingerprint(key: Buffer): string {
 }
 
 /** A pinned key as the user may write it: a fingerprint, or a public key line ("ssh-ed25519 AAAA… comment"). */
-function pinnedFingerprint(pinned: string): string {
+export function pinnedFingerprint(pinned: string): string {
   const trimmed = pinned.trim();
   if (trimmed.startsWith("SHA256:")) return trimmed;
-  const blob = trimmed.split(/\s+/)[1];
-  if (!blob) throw new HydroError(`hostKey "${pinned}" is neither a SHA256:… fingerprint nor a public key line`);
+  const [type, blob] = trimmed.split(/\s+/);
+  if (!/^(ssh-|ecdsa-|sk-)/.test(type ?? "") || !blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) {
+    throw new HydroError(`hostKey "${pinned}" is neither a SHA256:… fingerprint nor a public key line`);
+  }
   return fingerprint(Buffer.from(blob, "base64"));
 }
 
@@ -22,7 +25,7 @@ function pinnedFingerprint(pinned: string): string {
  * A changed key is refused, naming both fingerprints; `hostKey` pins one in advance.
  */
 export class KnownHosts {
-  constructor(private readonly file = path.resolve(".hydro", "known_hosts")) {}
+  constructor(private readonly file = hydroDir("known_hosts")) {}
 
   private entries(): Map<string, string> {
     const entries = new Map<string, string>();

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import os from "node:os";
-import { cacheDir } from "../bundle.js";
+import { hydroDir } from "../paths.js";
 
 /** The platform a node binary runs on, as `uname -sm` prints it. */
 export const localPlatform = `${os.type()} ${os.machine()}`;
@@ -21,7 +21,7 @@ export function localNodeBinary(): Promise<{ path: string; hash: string }> {
     const binary = fs.realpathSync(process.execPath);
     const stat = fs.statSync(binary);
     const key = `${binary}\0${stat.size}\0${stat.mtimeMs}`;
-    const record = path.join(cacheDir(), "node-binary.json");
+    const record = hydroDir("cache", "node-binary.json");
     try {
       const cached = JSON.parse(fs.readFileSync(record, "utf8")) as { key: string; hash: string };
       if (cached.key === key) return { path: binary, hash: cached.hash };

@@ -7,8 +7,10 @@ import { upload } from "./upload.js";
 
 /** One round trip at launch: a run directory for sockets, the cache directory, and what node there is. */
 const PROBE = [
-  "run=$(mktemp -d /tmp/hydro-XXXXXX) || exit 1",
-  'mkdir -p "$HOME/.hydro/cache" || exit 1',
+  // Under the home directory rather than /tmp: a host lost mid-run keeps its leftovers with the
+  // rest of ~/.hydro, not in a shared /tmp.
+  'mkdir -p "$HOME/.hydro/cache" "$HOME/.hydro/run" || exit 1',
+  'run=$(mktemp -d "$HOME/.hydro/run/XXXXXX") || exit 1',
   'echo "home=$HOME"',
   'echo "run=$run"',
   'echo "platform=$(uname -sm)"',

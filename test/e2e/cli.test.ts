@@ -1,6 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { repoRoot, fixture, cli, hydro, tempDir, processesMatching, eventually, uniqueTag, waitForLine } from "../helpers.js";
@@ -130,6 +132,20 @@ describe("nothing is left running", () => {
     assert.equal(result.exitCode, 130, result.stderr);
     assert.match(result.stderr, /Ctrl-C: stopping everything/);
     assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("the run directory a killed CLI left behind is removed by the next run", async () => {
+    const child = execa("node", [cli, "run", fixture("forever.hydro.ts"), "--", uniqueTag()], { cwd: tempDir(), reject: false });
+    await waitForLine(child, "deployed");
+    const orphan = path.join(
+      os.tmpdir(),
+      fs.readdirSync(os.tmpdir()).find((entry) => entry.startsWith(`hydro-${child.pid}-`))!,
+    );
+    child.kill("SIGKILL");
+    await child;
+    assert.ok(fs.existsSync(orphan));
+    assert.equal((await hydro(["run", example("echo.hydro.ts"), "--", "1"])).exitCode, 0);
+    assert.equal(fs.existsSync(orphan), false, `${orphan} is still there`);
   });
 
   test("kill -9 of the CLI ends a service that has not called connect() yet", async () => {
