@@ -1,7 +1,7 @@
 import type { Emit, FusedCode, OperatorInstance, OperatorSpec, RunContext } from "../operator.js";
 import { persistenceLabel, persistenceOf, type Persistence, type PortPersistence } from "../persistence.js";
 import { call } from "../label.js";
-import { valueKey } from "../value-key.js";
+import { countOf, JoinTable, valueOf, type KeyEntry } from "./join-table.js";
 
 export interface JoinOptions {
   /** `"tick"` (default) or `"static"`, for both inputs or `[left, right]`. */
@@ -10,78 +10,15 @@ export interface JoinOptions {
   multiset?: boolean;
 }
 
-const SCAN_LIMIT = 8;
-
-/**
- * One input's state. The common case — primitive keys and values, small buckets — is one Map
- * from key to an array of values, as a hand-written join keeps it. Set semantics dedupe a
- * bucket by scanning it; a bucket that holds objects (compared by their `valueKey`) or outgrows
- * the scan keeps its values' ids aside, in `ids`.
- */
-class HalfJoin {
-  /** Values per key id. */
-  readonly buckets = new Map<unknown, unknown[]>();
-  /** The key of each key id that is not the key itself (tuples, records). */
-  readonly keys = new Map<unknown, unknown>();
-  /** Ids of a bucket's values: a list to scan while it is small, then a Set. */
-  private readonly ids = new Map<unknown, unknown[] | Set<unknown>>();
-
-  constructor(private readonly multiset: boolean) {}
-
-  keyOf(keyId: unknown): unknown {
-    return this.keys.has(keyId) ? this.keys.get(keyId) : keyId;
-  }
-
-  /** Returns false when set semantics make the value a duplicate. */
-  insert(keyId: unknown, key: unknown, value: unknown): boolean {
-    const values = this.buckets.get(keyId);
-    if (values === undefined) {
-      this.buckets.set(keyId, [value]);
-      if (keyId !== key) this.keys.set(keyId, key);
-      if (!this.multiset && isObject(value)) this.ids.set(keyId, [valueKey(value)]);
-      return true;
-    }
-    if (!this.multiset && !this.addId(keyId, values, value)) return false;
-    values.push(value);
-    return true;
-  }
-
-  private addId(keyId: unknown, values: unknown[], value: unknown): boolean {
-    let ids = this.ids.size === 0 ? undefined : this.ids.get(keyId);
-    if (ids === undefined) {
-      if (!isObject(value) && values.length < SCAN_LIMIT) return !values.includes(value);
-      ids = values.map(valueKey);
-      this.ids.set(keyId, ids);
-    }
-    const id = valueKey(value);
-    if (ids instanceof Set) {
-      if (ids.has(id)) return false;
-      ids.add(id);
-      return true;
-    }
-    if (ids.includes(id)) return false;
-    if (ids.length < SCAN_LIMIT) ids.push(id);
-    else this.ids.set(keyId, new Set(ids).add(id));
-    return true;
-  }
-
-  clear(): void {
-    this.buckets.clear();
-    this.keys.clear();
-    this.ids.clear();
-  }
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null;
-}
-
 /**
  * Symmetric hash join: each arrival is stored, then matched against what the other side holds.
  * `keyed` items are `[key, value]` pairs; otherwise the whole item is the value (cross join).
  */
 class SymmetricJoin implements OperatorInstance {
-  private readonly sides: readonly [HalfJoin, HalfJoin];
+  private readonly table: JoinTable;
+  /** For the fused code, which reads the matching values out of the entry `match` returns. */
+  readonly countOf = countOf;
+  readonly valueOf = valueOf;
 
   constructor(
     private readonly emit: Emit | undefined,
@@ -90,28 +27,26 @@ class SymmetricJoin implements OperatorInstance {
     multiset: boolean,
     private readonly keyed: boolean,
   ) {
-    this.sides = [new HalfJoin(multiset), new HalfJoin(multiset)];
+    this.table = new JoinTable(persistence, multiset);
   }
 
   /**
-   * Stores `item` on side `port` and returns the values the other side holds under its key, to
-   * pair it with; undefined when there are none or set semantics drop the item as a duplicate.
+   * Stores `item` on side `port` and returns the entry of its key, whose other side holds the
+   * values to pair it with; undefined when set semantics drop the item as a duplicate.
    * An arrow function, so that fused code can call it from a local.
    */
-  readonly match = (port: number, item: unknown): unknown[] | undefined => {
-    const key = this.keyed ? (item as readonly unknown[])[0] : null;
-    const keyId = valueKey(key);
-    if (!this.sides[port]!.insert(keyId, key, this.keyed ? (item as readonly unknown[])[1] : item)) return undefined;
-    return this.sides[1 - port]!.buckets.get(keyId);
-  };
+  readonly match = (port: 0 | 1, item: unknown): KeyEntry | undefined =>
+    this.keyed ? this.table.insert(port, (item as readonly unknown[])[0], (item as readonly unknown[])[1]) : this.table.insert(port, null, item);
 
   input(port: number, item: unknown): void {
-    const others = this.match(port, item);
-    if (others === undefined) return;
+    const entry = this.match(port as 0 | 1, item);
+    if (entry === undefined) return;
     const key = this.keyed ? (item as readonly unknown[])[0] : null;
     const value = this.keyed ? (item as readonly unknown[])[1] : item;
-    for (let i = 0; i < others.length; i++) {
-      this.emit!(port === 0 ? this.pair(key, value, others[i]) : this.pair(key, others[i], value));
+    const other = port === 0 ? 1 : 0;
+    for (let i = 0; i < countOf(entry, other); i++) {
+      const match = valueOf(entry, other, i);
+      this.emit!(port === 0 ? this.pair(key, value, match) : this.pair(key, match, value));
     }
   }
 
@@ -123,13 +58,7 @@ class SymmetricJoin implements OperatorInstance {
   readonly replay = (): unknown[] => {
     const pairs: unknown[] = [];
     if (this.context.tick === 0 || this.persistence[0] !== "static" || this.persistence[1] !== "static") return pairs;
-    const [left, right] = this.sides;
-    for (const [keyId, l] of left.buckets) {
-      const r = right.buckets.get(keyId);
-      if (r === undefined) continue;
-      const key = left.keyOf(keyId);
-      for (const lv of l) for (const rv of r) pairs.push(this.pair(key, lv, rv));
-    }
+    this.table.forEachPair((key, left, right) => pairs.push(this.pair(key, left, right)));
     return pairs;
   };
 
@@ -138,9 +67,7 @@ class SymmetricJoin implements OperatorInstance {
   }
 
   endTick(): void {
-    this.persistence.forEach((p, port) => {
-      if (p === "tick") this.sides[port]!.clear();
-    });
+    this.table.endTick();
   }
 }
 
@@ -152,13 +79,15 @@ function fusedJoin(keyed: boolean): FusedCode {
   };
   return {
     input: (c, port, item) => {
-      const others = c.fresh();
+      const entry = c.fresh();
       const i = c.fresh();
+      const n = c.fresh();
       const out = c.fresh();
-      return `const ${others} = ${c.field("match")}(${port}, ${item});
-if (${others} !== undefined) {
-for (let ${i} = 0; ${i} < ${others}.length; ${i}++) {
-const ${out} = ${pair(port, item, `${others}[${i}]`)};
+      const other = port === 0 ? 1 : 0;
+      return `const ${entry} = ${c.field("match")}(${port}, ${item});
+if (${entry} !== undefined) {
+for (let ${i} = 0, ${n} = ${c.field("countOf")}(${entry}, ${other}); ${i} < ${n}; ${i}++) {
+const ${out} = ${pair(port, item, `${c.field("valueOf")}(${entry}, ${other}, ${i})`)};
 ${c.emit(0, out)}
 }
 }`;
