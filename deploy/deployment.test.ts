@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { Deployment } from "./deployment.js";
-import { fixture, tempDir, processesMatching, uniqueTag, collect } from "../test/helpers.js";
+import { fixture, tempDir, processesMatching, uniqueTag, collect, eventually } from "../test/helpers.js";
 
 const dir = tempDir();
 
@@ -294,6 +294,17 @@ describe("a deployed system", () => {
     await d.teardown();
     assert.deepEqual(processesMatching(tag), []);
     assert.deepEqual(await Promise.all(services.map((service) => service.exitCode())), [0, 0, 0]);
+  });
+
+  test("teardown() while deploy() is still starting things stops it, and leaves nothing running", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment();
+    for (let i = 0; i < 4; i++) d.service({ name: `r${i}`, src: fixture("relay.ts"), on: d.localhost(), args: [tag] });
+    const deploying = d.deploy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await d.teardown();
+    await assert.rejects(deploying, /^HydroError: deployment \w+ was torn down during deploy\(\)$/);
+    await eventually(() => processesMatching(tag).length === 0, 5_000, "every relay to exit");
   });
 
   test("a process() gets its ports substituted and is ready when its port accepts connections", async () => {

@@ -138,8 +138,10 @@ export class Deployment {
       this.throwIfTornDown();
       this.phase = "running";
     } catch (error) {
+      // Torn down from outside (Ctrl-C, the script): that is the reason, not what it broke on the way.
+      const reason = this.cancellation.signal.aborted ? new HydroError(`${this.name} was torn down during deploy()`) : error;
       await this.teardown();
-      throw error;
+      throw reason;
     }
   }
 
