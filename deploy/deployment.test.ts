@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Deployment } from "./deployment.js";
 import { fixture, tempDir, processesMatching, uniqueTag, collect, eventually } from "../test/helpers.js";
+import { fetchHello, webServer } from "../test/fixtures/web.js";
 
 const dir = tempDir();
 
@@ -311,19 +312,14 @@ describe("a deployed system", () => {
     const d = new Deployment();
     const web = d.process({
       name: "web",
-      command: "exec python3 -m http.server {port:main} --bind {host:main} --directory {dir}".replace("{dir}", dir),
+      command: webServer(dir),
       on: d.localhost(),
       ports: { main: 0 },
     });
     fs.writeFileSync(path.join(dir, "hello.txt"), "hello from python");
     const fetcher = d.process({
       name: "fetcher",
-      command: [
-        "python3",
-        "-c",
-        "import urllib.request,sys; print(urllib.request.urlopen('http://' + sys.argv[1] + '/hello.txt').read().decode())",
-        "{addr:target}",
-      ],
+      command: fetchHello,
       on: d.localhost(),
       ports: { target: 0 },
     });
