@@ -24,7 +24,7 @@ export type BundleKind =
 /** A rebuilt or upgraded hydro-deploy may bundle differently, so it does not reuse older bundles. */
 const bundlerIdentity = `${deployerFile}\0${statSync(deployerFile).mtimeMs}`;
 
-export const cacheDir = () => hydroDir("cache");
+const cacheDir = () => hydroDir("cache");
 
 interface Manifest {
   bundle: string;
@@ -120,7 +120,7 @@ async function reuse(manifestPath: string): Promise<Bundle | undefined> {
 }
 
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
-export async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
   await fs.writeFile(temporary, data);
   await fs.rename(temporary, file);

@@ -155,6 +155,6 @@ class Peer {
   }
 }
 
-export function describe(address: Address): string {
+function describe(address: Address): string {
   return address.kind === "unix" ? address.path : `${address.host}:${address.port}`;
 }

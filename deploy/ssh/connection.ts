@@ -54,7 +54,7 @@ export interface ConnectOptions {
 
 const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
-export function cancelled(): Error {
+function cancelled(): Error {
   return Object.assign(new Error("cancelled: the deployment is being torn down"), { code: "ABORTED" });
 }
 
