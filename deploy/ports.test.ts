@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Deployment } from "./deployment.js";
-import { planBind, route, targetsOf, type PortRef } from "./ports.js";
+import { planBind, route, targetsOf, sendersOf, type PortRef } from "./ports.js";
 import type { LaunchedHost } from "./host.js";
 import type { Address } from "../runtime/protocol.js";
 import { fixture } from "../test/helpers.js";
@@ -49,7 +49,7 @@ test("routes: same host and remote-to-remote use the bound address; deployer and
   assert.deepEqual(await route(b, local, { kind: "unix", path: "/local.sock" }), { kind: "tcp", host: "127.0.0.1", port: 1 });
 });
 
-test("a sender's targets carry each receiver's key and reported address, in wiring order", async () => {
+test("a sender's targets carry each receiver's key, reported address and the edge's credential, in wiring order", async () => {
   const d = new Deployment();
   const server = d.service({ name: "server", src: fixture("relay.ts"), on: d.localhost() });
   const clients = ["c1", "c2"].map((name) => d.service({ name, src: fixture("relay.ts"), on: d.localhost() }));
@@ -62,13 +62,23 @@ test("a sender's targets carry each receiver's key and reported address, in wiri
   ]);
   const localhost = host("localhost", "127.0.0.1", true);
   const place = async () => localhost;
+  const tokenOf = (from: string, to: string) => d.edges.find((edge) => edge.from.node.name === from && edge.to.node.name === to)!.token;
   assert.deepEqual(await targetsOf(server, d.edges, bound, place), {
     outbound: [
-      { key: "first", address: { kind: "unix", path: "/c1" } },
-      { key: "second", address: { kind: "unix", path: "/c2" } },
+      { key: "first", address: { kind: "unix", path: "/c1" }, token: tokenOf("server", "c1") },
+      { key: "second", address: { kind: "unix", path: "/c2" }, token: tokenOf("server", "c2") },
     ],
   });
   assert.deepEqual(await targetsOf(clients[1]!, d.edges, bound, place), {
-    outbound: [{ key: "server", address: { kind: "tcp", host: "127.0.0.1", port: 4000 } }],
+    outbound: [{ key: "server", address: { kind: "tcp", host: "127.0.0.1", port: 4000 }, token: tokenOf("c2", "server") }],
   });
+  // The receiver accepts exactly its wired senders' credentials, and every edge has its own.
+  assert.deepEqual(sendersOf(server, d.edges), {
+    inbound: [
+      { from: "c1", token: tokenOf("c1", "server") },
+      { from: "c2", token: tokenOf("c2", "server") },
+    ],
+  });
+  assert.equal(new Set(d.edges.map((edge) => edge.token)).size, d.edges.length);
+  assert.ok(d.edges.every((edge) => edge.token.length >= 24));
 });

@@ -1,4 +1,5 @@
-import type { Address, PortDirection, Target } from "../runtime/protocol.js";
+import crypto from "node:crypto";
+import type { Address, PortDirection, Sender, Target } from "../runtime/protocol.js";
 import { callsite, formatCallsite, type Callsite } from "./callsite.js";
 import type { DeployNode } from "./nodes/node.js";
 import type { LaunchedHost } from "./host.js";
@@ -19,8 +20,12 @@ export interface Edge {
   to: PortRef;
   mode: EdgeMode;
   key: string;
+  /** The sender's credential on this edge: a receiver refuses connections whose hello lacks one it was given. */
+  token: string;
   site: Callsite | undefined;
 }
+
+const newToken = () => crypto.randomBytes(18).toString("base64url");
 
 /** A named port of a service, process or external endpoint, as the config script refers to it. */
 export class PortRef {
@@ -35,14 +40,14 @@ export class PortRef {
 
   /** Sends everything this port sends to `receiver`. */
   connect(receiver: PortRef): void {
-    this.node.deployment.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, site: callsite() });
+    this.node.deployment.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, token: newToken(), site: callsite() });
   }
 
   /** Sends to one of several receivers by key: a record's keys, or the receivers' service names. */
   demux(receivers: Record<string, PortRef> | PortRef[]): void {
     const site = callsite();
     const entries = Array.isArray(receivers) ? receivers.map((receiver) => [receiver.node.name, receiver] as const) : Object.entries(receivers);
-    for (const [key, receiver] of entries) this.node.deployment.wire({ from: this, to: receiver, mode: "demux", key, site });
+    for (const [key, receiver] of entries) this.node.deployment.wire({ from: this, to: receiver, mode: "demux", key, token: newToken(), site });
   }
 }
 
@@ -143,7 +148,16 @@ export async function targetsOf(
   for (const edge of edges) {
     if (edge.from.node !== node) continue;
     const address = await route(await placeOf(node), await placeOf(edge.to.node), bound.get(edge.to)!);
-    (targets[edge.from.name] ??= []).push({ key: edge.key, address });
+    (targets[edge.from.name] ??= []).push({ key: edge.key, address, token: edge.token });
   }
   return targets;
+}
+
+/** Who may connect to each receiving port of `node`: every sender wired to it, with its edge's credential. */
+export function sendersOf(node: DeployNode, edges: Edge[]): Record<string, Sender[]> {
+  const senders: Record<string, Sender[]> = {};
+  for (const edge of edges) {
+    if (edge.to.node === node) (senders[edge.to.name] ??= []).push({ from: edge.from.node.name, token: edge.token });
+  }
+  return senders;
 }

@@ -33,7 +33,7 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
     for (const [name, port] of Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>)) {
       declared[name] = port instanceof Inbound ? "in" : "out";
       const address = bind.ports[name];
-      if (port instanceof Inbound && address) bound[name] = await port.listen(address);
+      if (port instanceof Inbound && address) bound[name] = await port.listen(address, bind.senders[name] ?? []);
     }
     send({ type: "ready", declared, bound });
 
@@ -42,7 +42,7 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
       Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>).map(async ([name, port]) => {
         if (!(port instanceof Outbound)) return;
         outbounds.push(port);
-        await port.connect(start.ports[name] ?? [], bind.service, start.connectTimeoutMs);
+        await port.connect(start.ports[name] ?? [], start.connectTimeoutMs);
       }),
     );
     send({ type: "started" });

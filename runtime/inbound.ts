@@ -1,6 +1,6 @@
 import net from "node:net";
 import fs from "node:fs";
-import type { Address } from "./protocol.js";
+import type { Address, Sender } from "./protocol.js";
 import { FrameDecoder, DEFAULT_MAX_FRAME_BYTES } from "./framing.js";
 import { json, type Codec } from "./codec.js";
 import { validate, type StandardSchema } from "./schema.js";
@@ -18,6 +18,8 @@ export interface InboundStats {
   invalid: number;
   /** Frames that could not be decoded, and connections dropped for an oversized frame. */
   badFrames: number;
+  /** Connections closed because their hello carried no credential the deployer gave this port. */
+  refused: number;
 }
 
 export interface InboundOptions {
@@ -33,10 +35,12 @@ const HIGH_WATER = 4096;
  * validates every message, and yields them in arrival order to whoever iterates it.
  */
 export class Inbound<T> implements AsyncIterable<Received<T>> {
-  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0 };
+  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0 };
   private readonly queue: Received<T>[] = [];
   private readonly waiters: Array<(result: IteratorResult<Received<T>>) => void> = [];
   private readonly sockets = new Set<net.Socket>();
+  /** Credential → the sender's name: only connections that present one are served. */
+  private readonly senders = new Map<string, string>();
   private server: net.Server | undefined;
   private closed = false;
   private paused = false;
@@ -55,8 +59,12 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     this.log = rateLimitedLog(`port '${name}'`);
   }
 
-  /** Binds and resolves with the real address (a TCP port 0 becomes the port the kernel chose). */
-  async listen(address: Address): Promise<Address> {
+  /**
+   * Binds and resolves with the real address (a TCP port 0 becomes the port the kernel chose).
+   * Only `senders` are served: a connection whose hello carries none of their tokens is refused.
+   */
+  async listen(address: Address, senders: Sender[]): Promise<Address> {
+    for (const { from, token } of senders) this.senders.set(token, from);
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server = server;
     if (address.kind === "unix") fs.rmSync(address.path, { force: true });
@@ -93,10 +101,10 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
       }
       for (const frame of frames) {
         if (from === undefined) {
-          from = readHello(frame);
+          from = this.senders.get(readHello(frame) ?? "");
           if (from === undefined) {
-            this.stats.badFrames++;
-            this.log("dropping a connection whose first frame is not a hydro hello");
+            this.stats.refused++;
+            this.log("refusing a connection whose hello carries no credential of a sender wired to this port");
             socket.destroy();
             return;
           }
@@ -169,15 +177,17 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 }
 
+/** The credential a hello frame carries, if it is one. */
 function readHello(frame: Buffer): string | undefined {
   try {
-    const hello = JSON.parse(frame.toString("utf8")) as { hydro?: unknown; from?: unknown };
-    return hello.hydro === 1 && typeof hello.from === "string" ? hello.from : undefined;
+    const hello = JSON.parse(frame.toString("utf8")) as { hydro?: unknown; token?: unknown };
+    return hello.hydro === 1 && typeof hello.token === "string" ? hello.token : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function helloFrame(from: string): Buffer {
-  return Buffer.from(JSON.stringify({ hydro: 1, from }));
+/** The first frame of every connection: which sender this is, proven by the token the deployer gave it. */
+export function helloFrame(token: string): Buffer {
+  return Buffer.from(JSON.stringify({ hydro: 1, token }));
 }

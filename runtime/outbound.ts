@@ -37,9 +37,9 @@ export class Outbound<T> {
     return [...this.peers.keys()];
   }
 
-  /** Connects to every target (retrying while a receiver comes up) and announces `from` on each connection. */
-  async connect(targets: Target[], from: string, timeoutMs = 30_000): Promise<void> {
-    for (const target of targets) this.peers.set(target.key, new Peer(`port '${this.name}' → ${target.key}`, target.address, helloFrame(from)));
+  /** Connects to every target (retrying while a receiver comes up), presenting each target's credential. */
+  async connect(targets: Target[], timeoutMs = 30_000): Promise<void> {
+    for (const target of targets) this.peers.set(target.key, new Peer(`port '${this.name}' → ${target.key}`, target.address, helloFrame(target.token)));
     await Promise.all([...this.peers.values()].map((peer) => peer.connected(timeoutMs)));
   }
 

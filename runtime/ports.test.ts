@@ -8,7 +8,7 @@ import { z } from "zod";
 import { Inbound, helloFrame } from "./inbound.js";
 import { Outbound } from "./outbound.js";
 import { encodeFrame } from "./framing.js";
-import type { Address } from "./protocol.js";
+import type { Address, Sender, Target } from "./protocol.js";
 
 const Message = z.object({ n: z.number() });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-ports-test-"));
@@ -25,19 +25,23 @@ async function take<T>(iterable: AsyncIterable<T>, count: number): Promise<T[]> 
   return items;
 }
 
-/** A raw connection that has said hello, for sending hand-made bytes. */
+/** A sender the receiver is told about: its name and a credential, as the deployer makes them. */
+const sender = (from: string): Sender => ({ from, token: `token-of-${from}` });
+const targetFor = (key: string, address: Address, from: string): Target => ({ key, address, token: sender(from).token });
+
+/** A raw connection that has said hello with `from`'s credential, for sending hand-made bytes. */
 async function rawSender(address: Address, from = "raw"): Promise<net.Socket> {
   const socket = net.connect((address as { path: string }).path);
   await new Promise((resolve) => socket.once("connect", resolve));
-  socket.write(encodeFrame(helloFrame(from)));
+  socket.write(encodeFrame(helloFrame(sender(from).token)));
   return socket;
 }
 
 test("messages from several senders arrive tagged with each sender's name (merge)", async () => {
   const inbound = new Inbound("in", Message);
-  const address = await inbound.listen(socketAddress());
+  const address = await inbound.listen(socketAddress(), ["a", "b", "c"].map(sender));
   const senders = ["a", "b", "c"].map((name) => ({ name, port: new Outbound<{ n: number }>("out") }));
-  await Promise.all(senders.map(({ name, port }) => port.connect([{ key: "receiver", address }], name)));
+  await Promise.all(senders.map(({ name, port }) => port.connect([targetFor("receiver", address, name)])));
   senders.forEach(({ port }, i) => port.send({ n: i }));
   const received = await take(inbound, 3);
   assert.deepEqual(received.map((message) => `${message.from}:${message.data.n}`).sort(), ["a:0", "b:1", "c:2"]);
@@ -47,9 +51,9 @@ test("messages from several senders arrive tagged with each sender's name (merge
 
 test("one sender reaches the receiver named by `to` (demux), in order", async () => {
   const receivers = ["left", "right"].map((key) => ({ key, port: new Inbound("in", Message) }));
-  const targets = await Promise.all(receivers.map(async ({ key, port }) => ({ key, address: await port.listen(socketAddress()) })));
+  const targets = await Promise.all(receivers.map(async ({ key, port }) => targetFor(key, await port.listen(socketAddress(), [sender("sender")]), "sender")));
   const outbound = new Outbound<{ n: number }>("out");
-  await outbound.connect(targets, "sender");
+  await outbound.connect(targets);
   for (let n = 0; n < 100; n++) outbound.send({ n }, { to: n % 2 ? "right" : "left" });
   const [left, right] = await Promise.all(receivers.map(({ port }) => take(port, 50)));
   assert.deepEqual(
@@ -75,14 +79,14 @@ test("a sink wired to nothing drops and counts what is sent, whoever it is addre
 
 test("an invalid message is counted and skipped, and later messages still arrive", async () => {
   const inbound = new Inbound("in", Message);
-  const address = await inbound.listen(socketAddress());
+  const address = await inbound.listen(socketAddress(), [sender("raw")]);
   const socket = await rawSender(address);
   socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: "not a number" }))));
   socket.write(encodeFrame(Buffer.from("{broken json")));
   socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: 7 }))));
   const [message] = await take(inbound, 1);
   assert.deepEqual(message, { from: "raw", data: { n: 7 } });
-  assert.deepEqual(inbound.stats, { received: 1, invalid: 1, badFrames: 1 });
+  assert.deepEqual(inbound.stats, { received: 1, invalid: 1, badFrames: 1, refused: 0 });
   socket.destroy();
   await inbound.close();
 });
@@ -92,7 +96,7 @@ test("a schema that throws counts the message as invalid instead of crashing", a
     "in",
     z.string().transform((text) => JSON.parse(text) as unknown),
   );
-  const address = await inbound.listen(socketAddress());
+  const address = await inbound.listen(socketAddress(), [sender("raw")]);
   const socket = await rawSender(address);
   socket.write(encodeFrame(Buffer.from(JSON.stringify("not json"))));
   socket.write(encodeFrame(Buffer.from(JSON.stringify('{"ok":true}'))));
@@ -105,13 +109,13 @@ test("a schema that throws counts the message as invalid instead of crashing", a
 
 test("an oversized frame drops only that sender's connection", async () => {
   const inbound = new Inbound("in", Message, { maxFrameBytes: 64 });
-  const address = await inbound.listen(socketAddress());
+  const address = await inbound.listen(socketAddress(), [sender("bad"), sender("good")]);
   const bad = await rawSender(address, "bad");
   const closed = new Promise((resolve) => bad.once("close", resolve));
   bad.write(encodeFrame(Buffer.alloc(65)));
   await closed;
   const good = new Outbound<{ n: number }>("out");
-  await good.connect([{ key: "in", address }], "good");
+  await good.connect([targetFor("in", address, "good")]);
   good.send({ n: 1 });
   assert.deepEqual(await take(inbound, 1), [{ from: "good", data: { n: 1 } }]);
   assert.equal(inbound.stats.badFrames, 1);
@@ -119,25 +123,45 @@ test("an oversized frame drops only that sender's connection", async () => {
   await inbound.close();
 });
 
-test("a connection whose first frame is not a hello is dropped", async () => {
-  const inbound = new Inbound("in", Message);
-  const address = await inbound.listen(socketAddress());
-  const socket = net.connect((address as { path: string }).path);
-  const closed = new Promise((resolve) => socket.once("close", resolve));
-  socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: 1 }))));
-  await closed;
-  assert.equal(inbound.stats.badFrames, 1);
-  assert.equal(inbound.stats.received, 0);
-  await inbound.close();
-});
+/** Hellos a receiver must refuse: none of them carries a credential it was given. */
+const forgedHellos: Array<[string, Buffer]> = [
+  ["a message instead of a hello", Buffer.from(JSON.stringify({ n: 1 }))],
+  ["a hello naming a wired sender without its token", Buffer.from(JSON.stringify({ hydro: 1, from: "good" }))],
+  ["a hello with another port's token", helloFrame("token-of-someone-else")],
+  ["a hello with an empty token", helloFrame("")],
+  ["a hello with the token as a number", Buffer.from(JSON.stringify({ hydro: 1, token: 12345 }))],
+  ["a hello of another protocol version", Buffer.from(JSON.stringify({ hydro: 2, token: "token-of-good" }))],
+  ["not JSON", Buffer.from("\u0000\u0001 hello")],
+];
+
+for (const [what, hello] of forgedHellos) {
+  test(`a connection that opens with ${what} is refused and counted, and wired senders keep flowing`, async () => {
+    const inbound = new Inbound("in", Message);
+    const address = await inbound.listen(socketAddress(), [sender("good")]);
+    const good = new Outbound<{ n: number }>("out");
+    await good.connect([targetFor("in", address, "good")]);
+    const socket = net.connect((address as { path: string }).path);
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.on("error", () => {});
+    socket.write(encodeFrame(hello));
+    socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: 666 }))));
+    await closed;
+    good.send({ n: 1 });
+    assert.deepEqual(await take(inbound, 1), [{ from: "good", data: { n: 1 } }]);
+    assert.equal(inbound.stats.refused, 1);
+    assert.equal(inbound.stats.received, 1);
+    await good.close();
+    await inbound.close();
+  });
+}
 
 test("a sender started before its receiver connects once the receiver binds", async () => {
   const address = socketAddress();
   const outbound = new Outbound<{ n: number }>("out");
-  const connecting = outbound.connect([{ key: "late", address }], "early");
+  const connecting = outbound.connect([targetFor("late", address, "early")]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   const inbound = new Inbound("in", Message);
-  await inbound.listen(address);
+  await inbound.listen(address, [sender("early")]);
   await connecting;
   outbound.send({ n: 3 });
   assert.deepEqual(await take(inbound, 1), [{ from: "early", data: { n: 3 } }]);
@@ -147,7 +171,7 @@ test("a sender started before its receiver connects once the receiver binds", as
 
 test("TCP port 0 binds a real port and reports it", async () => {
   const inbound = new Inbound("in", Message);
-  const address = await inbound.listen({ kind: "tcp", host: "127.0.0.1", port: 0 });
+  const address = await inbound.listen({ kind: "tcp", host: "127.0.0.1", port: 0 }, []);
   assert.equal(address.kind, "tcp");
   assert.ok((address as { port: number }).port > 0);
   await inbound.close();

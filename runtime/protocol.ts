@@ -16,15 +16,27 @@ export type Address = { kind: "unix"; path: string } | { kind: "tcp"; host: stri
 
 export type PortDirection = "in" | "out";
 
-/** One receiver of an outbound port; `key` is what `send(data, { to })` names (the service name by default). */
+/**
+ * One receiver of an outbound port; `key` is what `send(data, { to })` names (the service name by
+ * default). `token` is the credential the deployer made for this edge: the sender's hello carries
+ * it, and the receiver accepts only the tokens it was given at `bind`.
+ */
 export interface Target {
   key: string;
   address: Address;
+  token: string;
+}
+
+/** A sender the deployer wired to a receiving port: the name its messages are tagged with, and its credential. */
+export interface Sender {
+  from: string;
+  token: string;
 }
 
 /** Deployer → program. */
 export type DeployerMessage =
-  | { type: "bind"; service: string; ports: Record<string, Address> }
+  /** `senders`: per receiving port, who may connect to it (every other connection is refused). */
+  | { type: "bind"; service: string; ports: Record<string, Address>; senders: Record<string, Sender[]> }
   /** `connectTimeoutMs`: how long the program may retry connecting (the deployment's readyTimeoutMs). */
   | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number }
   | { type: "stop" }

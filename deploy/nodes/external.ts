@@ -3,7 +3,7 @@ import { Inbound, type Received } from "../../runtime/inbound.js";
 import { Outbound, type SendOptions } from "../../runtime/outbound.js";
 import type { StandardSchema } from "../../runtime/schema.js";
 import { HydroError } from "../errors.js";
-import { PortRef } from "../ports.js";
+import { PortRef, sendersOf } from "../ports.js";
 import { DeployNode, type BindResult } from "./node.js";
 import type { Deployment } from "../deployment.js";
 import type { Callsite } from "../callsite.js";
@@ -49,10 +49,11 @@ export class External extends DeployNode {
 
   async bind(_host: undefined, plan: Record<string, Address>): Promise<BindResult> {
     const bound: Record<string, Address> = {};
+    const senders = sendersOf(this, this.deployment.edges);
     for (const [name, address] of Object.entries(plan)) {
       const port = new Inbound<any>(name, anything);
       this.inbound.set(name, port);
-      bound[name] = await port.listen(address);
+      bound[name] = await port.listen(address, senders[name] ?? []);
     }
     return { bound };
   }
@@ -62,7 +63,7 @@ export class External extends DeployNode {
       Object.entries(targets).map(async ([name, receivers]) => {
         const port = new Outbound<any>(name);
         this.outbound.set(name, port);
-        await port.connect(receivers, this.name, this.deployment.options.readyTimeoutMs);
+        await port.connect(receivers, this.deployment.options.readyTimeoutMs);
       }),
     );
   }

@@ -7,6 +7,7 @@ import type { ServiceOptions } from "../options.js";
 import { HydroError } from "../errors.js";
 import { step } from "../events.js";
 import { ProgramNode } from "./program.js";
+import { sendersOf } from "../ports.js";
 import type { BindResult } from "./node.js";
 import type { Deployment } from "../deployment.js";
 import type { Callsite } from "../callsite.js";
@@ -52,7 +53,7 @@ export class Service extends ProgramNode {
       env: { ...this.options.env, [ENV_SERVICE]: this.name, ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}) },
     });
     this.session = new ProgramSession(process, this.describe(), this.stdoutLines, this.stderrLines);
-    this.session.send({ type: "bind", service: this.name, ports: plan });
+    this.session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
     if (heartbeatMs) {
       const session = this.session;
       const pings = setInterval(() => session.send({ type: "ping" }), heartbeatMs / 3).unref();
