@@ -116,16 +116,26 @@ ${inputCode(to, toPort, item)}
         });
     return `const o${node} = specs[${node}].instantiate([${outputs.join(", ")}], context);`;
   });
-  const starts = shape.nodes
-    .map((node) => {
-      const start = plan.nodes[node]!.spec.fused?.start;
-      if (start) return `{\n${start(contextFor(node))}\n}`;
-      return inlined(node) ? "" : `o${node}.start?.();`;
-    })
-    .join("\n");
-  const finishes = shape.nodes.map((node) => (inlined(node) ? "" : `o${node}.finish?.();`)).join("\n");
+  const startCode = (node: number): string => {
+    const start = plan.nodes[node]!.spec.fused?.start;
+    if (start) return `{\n${start(contextFor(node))}\n}`;
+    return inlined(node) ? "" : `o${node}.start?.();`;
+  };
   const { blocking, streaming } = inboundHandoffs(plan, subgraph);
-  const drainBlocking = drain(blocking);
+  // As when each operator runs alone (the interpreter), an operator takes its blocking inputs and
+  // starts before anything else reaches it in the tick, so what its 'static state replays is only
+  // what earlier ticks stored. Operators are prepared downstream first, so that what one emits
+  // while being prepared reaches operators that are ready; then sources start, in order.
+  const isSource = (node: number) => plan.nodes[node]!.spec.inputs.length === 0;
+  const prepare = [...shape.nodes]
+    .reverse()
+    .filter((node) => !isSource(node))
+    .flatMap((node) => {
+      const start = startCode(node);
+      return [drain(blocking.filter((i) => plan.edges[i]!.to === node)), start && `if (first) {\n${start}\n}`].filter((code) => code !== "");
+    });
+  const sourceStarts = shape.nodes.filter(isSource).map(startCode);
+  const finishes = shape.nodes.map((node) => (inlined(node) ? "" : `o${node}.finish?.();`)).join("\n");
   const drainStreaming = drain(streaming);
 
   const handoffLocals = [...usedHandoffs].map((i) => `const h${i} = handoffs[${i}];`);
@@ -139,9 +149,9 @@ instances: [${shape.nodes.map((n) => `o${n}`).join(", ")}],
 run(first) {
 // Locals shadow the closure's variables: V8 keeps these in registers in the hot loops.
 ${[...handoffLocals, ...fields.values()].join("\n")}
-${drainBlocking}
+${prepare.join("\n")}
 if (first) {
-${starts}
+${sourceStarts.join("\n")}
 }
 ${drainStreaming}
 if (first) {

@@ -10,7 +10,10 @@ export type Emit = (item: unknown) => void;
 export interface OperatorInstance {
   /** One item arrives on input `port`. */
   input?(port: number, item: unknown): void;
-  /** First run of the operator's subgraph in a tick: sources emit, `'static` state replays. */
+  /**
+   * First run of the operator's subgraph in a tick, after its blocking inputs and before anything
+   * else of the tick reaches it: sources emit, `'static` state replays what earlier ticks stored.
+   */
   start?(): void;
   /** After the first run's inputs are drained: blocking operators emit their result. */
   finish?(): void;

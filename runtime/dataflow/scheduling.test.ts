@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Graph } from "./graph.js";
 import type { Stream } from "./stream.js";
 import type { Flow } from "./flow.js";
+import { channel, delivered } from "./test-channel.js";
 
 /** Items a stream emits, grouped by the tick (as `clock` tells it) that emitted them. */
 function recordByTick<T>(clock: () => number, stream: Stream<T>): Map<number, T[]> {
@@ -16,36 +17,6 @@ function recordByTick<T>(clock: () => number, stream: Stream<T>): Map<number, T[
 
 function sorted<T>(items: readonly T[] | undefined): T[] {
   return [...(items ?? [])].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-}
-
-/** A channel: an async iterable the test pushes into, like an inbound port. */
-function channel<T>(): { items: AsyncIterable<T>; send(item: T): void; close(): void } {
-  const queue: T[] = [];
-  let closed = false;
-  let notify: (() => void) | undefined;
-  const poke = () => {
-    notify?.();
-    notify = undefined;
-  };
-  return {
-    send: (item) => {
-      queue.push(item);
-      poke();
-    },
-    close: () => {
-      closed = true;
-      poke();
-    },
-    items: {
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          if (queue.length > 0) yield queue.shift()!;
-          else if (closed) return;
-          else await new Promise<void>((resolve) => (notify = resolve));
-        }
-      },
-    },
-  };
 }
 
 for (const fused of [true, false]) {
@@ -111,6 +82,20 @@ for (const fused of [true, false]) {
       assert.ok(plan.strata[antiJoin.id]! > plan.strata[union.id]!);
       compile(g).runAvailable();
       assert.deepEqual(sorted(out), ["x", "y"]);
+    });
+
+    test("an anti-join fed through nextStratum sees the complete negative side before any item", () => {
+      const g = new Graph();
+      const out: Array<readonly [number, string]> = [];
+      g.sourceIter<[number, string]>([
+        [1, "a"],
+        [2, "b"],
+      ])
+        .nextStratum()
+        .antiJoin(g.sourceIter([1]))
+        .forEach((item) => out.push(item));
+      compile(g).runTick();
+      assert.deepEqual(out, [[2, "b"]]);
     });
 
     test("join keeps 'tick state for one tick and 'static state for the flow's life", () => {
@@ -182,6 +167,37 @@ for (const fused of [true, false]) {
       assert.deepEqual(byTick.get(1), [[7, [1, 1]]]);
     });
 
+    test("a 'static join emits a streamed-in pair once in the tick it arrives, then once per later tick", async () => {
+      const input = channel<[number, string]>();
+      const { graph: g, clock, start } = setup();
+      const joined = g.sourceIter<[number, string]>([[7, "a"]]).join(g.sourceStream(input.items), { persistence: "static" });
+      const byTick = recordByTick(clock, joined);
+      const flow = start();
+      flow.runTick();
+      input.send([7, "b"]);
+      await delivered();
+      flow.runTick();
+      flow.runTick();
+      flow.stop();
+      assert.deepEqual(byTick.get(0), undefined);
+      assert.deepEqual(byTick.get(1), [[7, ["a", "b"]]]);
+      assert.deepEqual(byTick.get(2), [[7, ["a", "b"]]]);
+    });
+
+    test("a 'static difference emits an item arriving through nextStratum once in its tick, then once per later tick", () => {
+      const { graph: g, clock, start } = setup();
+      const kept = g
+        .sourceIter([1, 2])
+        .nextStratum()
+        .difference(g.sourceIter([2]), { persistence: "static" });
+      const byTick = recordByTick(clock, kept);
+      const flow = start();
+      flow.runTick();
+      flow.runTick();
+      assert.deepEqual(byTick.get(0), [1]);
+      assert.deepEqual(byTick.get(1), [1]);
+    });
+
     test("fold across ticks: 'tick restarts every tick, 'static accumulates and re-emits", () => {
       const input = channel<number>();
       const { graph: g, clock, start } = setup();
@@ -206,11 +222,11 @@ for (const fused of [true, false]) {
         flow.runTick();
         input.send(1);
         input.send(2);
-        await new Promise((resolve) => setImmediate(resolve));
+        await delivered();
         flow.runTick();
         flow.runTick();
         input.send(10);
-        await new Promise((resolve) => setImmediate(resolve));
+        await delivered();
         flow.runTick();
         flow.stop();
         assert.deepEqual([...perTick.values()].flat(), [0, 3, 0, 10]);
@@ -254,7 +270,7 @@ for (const fused of [true, false]) {
           [4, 5],
         ]) {
           batch.forEach((n) => input.send(n));
-          await new Promise((resolve) => setImmediate(resolve));
+          await delivered();
           flow.runTick();
         }
         flow.stop();

@@ -7,9 +7,9 @@ export interface SubgraphRunner {
   readonly stratum: number;
   readonly instances: readonly OperatorInstance[];
   /**
-   * Drains the subgraph's input handoffs through its operators. On the first run of a tick the
-   * blocking inputs (complete, from earlier strata) are drained before sources start and other
-   * inputs flow, and blocking operators emit once everything is in.
+   * Drains the subgraph's input handoffs through its operators. On the first run of a tick each
+   * operator takes its blocking inputs (complete, from earlier strata) and starts before other
+   * inputs reach it, and blocking operators emit once everything is in.
    */
   run(first: boolean): void;
   hasInput(): boolean;
