@@ -35,14 +35,32 @@ export function sink<S extends StandardSchema>(schema: S, options: PortOptions =
 export type Port<P extends PortSpec> = P extends SourceSpec<infer S> ? Inbound<Infer<S>> : P extends SinkSpec<infer S> ? Outbound<Infer<S>> : never;
 export type Ports<P extends Record<string, PortSpec>> = { [K in keyof P]: Port<P[K]> };
 
-/** Makes the live port objects for a set of declarations. */
+/** Makes the live port objects for a set of declarations; a declaration without a schema is refused, naming its port. */
 export function openPorts<P extends Record<string, PortSpec>>(specs: P): Ports<P> {
   const ports: Record<string, Inbound<unknown> | Outbound<unknown>> = {};
   for (const [name, spec] of Object.entries(specs)) {
+    checkSpec(name, spec);
     ports[name] = spec.direction === "in" ? new Inbound(name, spec.schema, spec.options) : new Outbound(name, spec.options);
   }
   return ports as Ports<P>;
 }
+
+function checkSpec(name: string, spec: unknown): asserts spec is PortSpec {
+  const direction = (spec as Partial<PortSpec> | undefined)?.direction;
+  if (direction !== "in" && direction !== "out") {
+    throw new TypeError(`connect(): port '${name}' must be declared with source(schema) or sink(schema), got ${describeValue(spec)}`);
+  }
+  const { schema } = spec as PortSpec;
+  if (typeof (schema as Partial<StandardSchema> | undefined)?.["~standard"]?.validate !== "function") {
+    const call = direction === "in" ? "source" : "sink";
+    throw new TypeError(
+      `connect(): port '${name}' needs a schema: ${call}(schema) with a Standard Schema (zod 4, valibot, …), got ${call}(${describeValue(schema)})`,
+    );
+  }
+}
+
+const describeValue = (value: unknown) =>
+  value === null || typeof value !== "object" ? String(value) : `an object with keys ${Object.keys(value).join(", ") || "none"}`;
 
 /** Ports that carry nothing: sources end at once, sinks drop. For loading a program without running it. */
 export function inertPorts<P extends Record<string, PortSpec>>(specs: P): Ports<P> {
