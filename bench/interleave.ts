@@ -53,11 +53,12 @@ export async function timeMs(run: () => unknown): Promise<number> {
   return performance.now() - started;
 }
 
-/** A markdown table: the first column left-aligned, the others right-aligned (numbers). */
+/** A markdown table: columns of numbers (and ratios) right-aligned, the others left-aligned. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((width, i) => (i === 0 ? `-${"-".repeat(width + 1)}` : `${"-".repeat(width + 1)}:`)).join("|")}|`;
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((row) => row[i] === "" || /^[-+]?\d/.test(row[i]!)));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((width, i) => (numeric[i] ? `${"-".repeat(width + 1)}:` : "-".repeat(width + 2))).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
