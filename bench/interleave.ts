@@ -64,3 +64,7 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 
 /** `0.97×`: how ratios are printed in every table. */
 export const formatRatio = (ratio: number, digits = 2) => `${ratio.toFixed(digits)}×`;
+
+/** A table's target cell: `≤ 1.2× met` or `≤ 1.2× MISSED`, empty without a limit. */
+export const targetCell = (ratio: number, limit: number | undefined) =>
+  limit === undefined ? "" : `≤ ${formatRatio(limit, 1)} ${ratio <= limit ? "met" : "MISSED"}`;

@@ -1,8 +1,9 @@
 /**
  * Dataflow benchmark: the Hydroflow benches (identity, fan-in, join, reachability) run by the
- * fused and the interpreted engine, against a hand-written loop and RxJS measured in the same run.
- * Each cell is the median of several timed runs after warm-up; graph building and compilation are
- * inside the timing, as in Hydroflow's benches.
+ * fused and the interpreted engine, each row against its baseline (a hand-written loop, RxJS)
+ * measured in the same run, interleaved A B A B… (bench/interleave.ts). Graph building and
+ * compilation are inside the timing, as in Hydroflow's benches; every timed run's checksum is
+ * checked against the hand loop's.
  *
  *     npm run bench:dataflow
  */
@@ -11,14 +12,18 @@ import { identity } from "./identity.js";
 import { fanIn } from "./fan-in.js";
 import { join } from "./join.js";
 import { reachability } from "./reachability.js";
+import { formatRatio, interleave, table, targetCell, timeMs, type Interleaved } from "../interleave.js";
 
 const WARMUP = 3;
-const RUNS = 7;
-/** The interpreter is only there to check the fused code against; a few runs show its cost. */
-const INTERPRETED_RUNS = 3;
+const PAIRS = 7;
+/** The interpreter is only there to check the fused code against; a few pairs show its cost. */
+const INTERPRETED_PAIRS = 3;
+
+type Run = (sink: (x: number) => void) => void;
+type Implementation = "fused" | "interpreted" | "hand loop" | "RxJS";
 
 /** Runs `run` with a fresh summing sink; returns the sum of everything it delivered. */
-function checksum(run: (sink: (x: number) => void) => void): number {
+function checksum(run: Run): number {
   let sum = 0;
   run((x) => {
     sum += x;
@@ -26,64 +31,71 @@ function checksum(run: (sink: (x: number) => void) => void): number {
   return sum;
 }
 
-function median(run: (sink: (x: number) => void) => void, expected: number | undefined, runs = RUNS): { ms: number; checksum: number } {
-  let sum = 0;
-  for (let i = 0; i < Math.min(WARMUP, runs); i++) sum = checksum(run);
-  if (expected !== undefined && sum !== expected) throw new Error(`checksum ${sum}, expected ${expected}`);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    checksum(run);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(runs / 2)]!, checksum: sum };
-}
+/** A measurement of `run` in ms that fails if its checksum is not `expected`. */
+const timed = (name: string, run: Run, expected: number) => async (): Promise<number> => {
+  let sum = NaN;
+  const ms = await timeMs(() => (sum = checksum(run)));
+  if (sum !== expected) throw new Error(`${name}: checksum ${sum}, expected ${expected}`);
+  return ms;
+};
 
 interface Row {
   bench: Bench;
-  hand: number;
-  fused: number;
-  interpreted: number;
-  rxjs: number;
+  hydro: Implementation;
+  baseline: Implementation;
+  result: Interleaved;
+  /** The ratio's target: at most this. */
+  limit?: number;
 }
 
-function measure(bench: Bench): Row {
-  const hand = median((sink) => bench.handLoop(sink), undefined);
-  const fused = median((sink) => bench.dataflow(sink, true), hand.checksum);
-  const interpreted = median((sink) => bench.dataflow(sink, false), hand.checksum, INTERPRETED_RUNS);
-  const rxjs = median((sink) => bench.rxjs(sink), hand.checksum);
-  return { bench, hand: hand.ms, fused: fused.ms, interpreted: interpreted.ms, rxjs: rxjs.ms };
+async function measure(bench: Bench): Promise<Row[]> {
+  const runs: Record<Implementation, Run> = {
+    fused: (sink) => bench.dataflow(sink, true),
+    interpreted: (sink) => bench.dataflow(sink, false),
+    "hand loop": (sink) => bench.handLoop(sink),
+    RxJS: (sink) => bench.rxjs(sink),
+  };
+  const expected = checksum(runs["hand loop"]);
+  const row = async (hydro: Implementation, baseline: Implementation, pairs: number, limit?: number): Promise<Row> => {
+    const result = await interleave({
+      pairs,
+      warmup: WARMUP,
+      a: timed(`${bench.name} ${hydro}`, runs[hydro], expected),
+      b: timed(`${bench.name} ${baseline}`, runs[baseline], expected),
+    });
+    return { bench, hydro, baseline, result, limit };
+  };
+  return [
+    await row("fused", "hand loop", PAIRS, bench === identity ? 1.2 : undefined),
+    await row("fused", "RxJS", PAIRS, 0.1),
+    await row("interpreted", "hand loop", INTERPRETED_PAIRS),
+  ];
 }
 
-function table(rows: readonly Row[]): string {
-  const header = ["bench", "hand loop ms", "fused ms", "interpreted ms", "RxJS ms", "fused / hand", "RxJS / fused", "RxJS / hand"];
-  const body = rows.map((r) => [
-    r.bench.name,
-    r.hand.toFixed(2),
-    r.fused.toFixed(2),
-    r.interpreted.toFixed(2),
-    r.rxjs.toFixed(2),
-    `${(r.fused / r.hand).toFixed(2)}×`,
-    `${(r.rxjs / r.fused).toFixed(1)}×`,
-    `${(r.rxjs / r.hand).toFixed(1)}×`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? "-" : "") + "-".repeat(w + 1) + (i === 0 ? "" : ":")).join("|")}|`, ...body.map(line)].join("\n");
-}
-
-const rows = [identity, fanIn, join, reachability].map((bench) => {
-  const row = measure(bench);
+const benches = [identity, fanIn, join, reachability];
+const rows: Row[] = [];
+for (const bench of benches) {
+  rows.push(...(await measure(bench)));
   process.stderr.write(`measured ${bench.name}\n`);
-  return row;
-});
-console.log(`Node ${process.version}, median of ${RUNS} runs after ${WARMUP} warm-up runs (interpreted: ${INTERPRETED_RUNS})\n`);
-console.log(table(rows));
-console.log();
-for (const { bench } of rows) console.log(`- ${bench.name}: ${bench.description}`);
-const identityRow = rows.find((r) => r.bench === identity)!;
+}
+
 console.log(
-  `\ntargets: identity fused ≤ 1.2× hand loop: ${identityRow.fused / identityRow.hand <= 1.2 ? "met" : "MISSED"}; ` +
-    `≥ 10× faster than RxJS on every bench: ${rows.every((r) => r.rxjs / r.fused >= 10) ? "met" : "MISSED"}`,
+  `Node ${process.version}; each row: ${WARMUP} warm-up pairs, then ${PAIRS} pairs (interpreted: ${INTERPRETED_PAIRS}) run interleaved; ` +
+    `medians of each side and of the per-pair ratios\n`,
 );
+console.log(
+  table(
+    ["bench", "hydro", "baseline", "hydro ms", "baseline ms", "hydro / baseline", "target"],
+    rows.map(({ bench, hydro, baseline, result, limit }) => [
+      bench.name,
+      hydro,
+      baseline,
+      result.a.toFixed(2),
+      result.b.toFixed(2),
+      formatRatio(result.ratio, 3),
+      targetCell(result.ratio, limit),
+    ]),
+  ),
+);
+console.log();
+for (const bench of benches) console.log(`- ${bench.name}: ${bench.description}`);
