@@ -104,7 +104,7 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
           from = this.senders.get(readHello(frame) ?? "");
           if (from === undefined) {
             this.stats.refused++;
-            this.log("refusing a connection whose hello carries no credential of a sender wired to this port");
+            this.log(`refused connection #${this.stats.refused}: its hello carries no credential of a sender wired to this port`);
             socket.destroy();
             return;
           }

@@ -15,6 +15,26 @@ export interface OutboundOptions {
 }
 
 /**
+ * `send()` could not tell which receiver a message is for: `to` names none of the port's
+ * receivers, or is missing while the port has several. Thrown by `send`, so the program can catch it.
+ */
+export class UnknownReceiverError extends Error {
+  override readonly name = "UnknownReceiverError";
+
+  constructor(
+    readonly port: string,
+    readonly to: string | undefined,
+    readonly receivers: readonly string[],
+  ) {
+    super(
+      to === undefined
+        ? `port '${port}' has several receivers (${receivers.join(", ")}): say which with send(data, { to })`
+        : `port '${port}' has no receiver '${to}'; its receivers are: ${receivers.join(", ")}`,
+    );
+  }
+}
+
+/**
  * A client port: one connection per receiver. `send` never blocks; frames written in the same
  * tick are coalesced into one write.
  */
@@ -58,13 +78,9 @@ export class Outbound<T> {
   private peerFor(to: string | undefined): Peer | undefined {
     // Wired to nothing (or inert, while `hydro graph` loads the program): every message is dropped.
     if (this.peers.size === 0) return undefined;
-    if (to !== undefined) {
-      const peer = this.peers.get(to);
-      if (!peer) throw new Error(`port '${this.name}' has no receiver '${to}'; its receivers are: ${this.keys.join(", ") || "none"}`);
-      return peer;
-    }
-    if (this.peers.size === 1) return this.peers.values().next().value!;
-    throw new Error(`port '${this.name}' has several receivers (${this.keys.join(", ")}): say which with send(data, { to })`);
+    const peer = to === undefined ? (this.peers.size === 1 ? this.peers.values().next().value : undefined) : this.peers.get(to);
+    if (!peer) throw new UnknownReceiverError(this.name, to, this.keys);
+    return peer;
   }
 
   /** Resolves once everything sent so far has been handed to the kernel. */

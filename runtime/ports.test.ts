@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { z } from "zod";
 import { Inbound, helloFrame } from "./inbound.js";
 import { Outbound } from "./outbound.js";
+import { UnknownReceiverError } from "./index.js";
 import { encodeFrame } from "./framing.js";
 import type { Address, Sender, Target } from "./protocol.js";
 
@@ -64,8 +65,30 @@ test("one sender reaches the receiver named by `to` (demux), in order", async ()
     right!.map((message) => message.data.n),
     Array.from({ length: 50 }, (_, i) => 2 * i + 1),
   );
-  assert.throws(() => outbound.send({ n: 0 }), /several receivers \(left, right\)/);
-  assert.throws(() => outbound.send({ n: 0 }, { to: "middle" }), /no receiver 'middle'; its receivers are: left, right/);
+  await outbound.close();
+  await Promise.all(receivers.map(({ port }) => port.close()));
+});
+
+test("send() to no known receiver throws an UnknownReceiverError the program catches, and the port keeps sending", async () => {
+  const receivers = ["left", "right"].map((key) => ({ key, port: new Inbound("in", Message) }));
+  const targets = await Promise.all(receivers.map(async ({ key, port }) => targetFor(key, await port.listen(socketAddress(), [sender("sender")]), "sender")));
+  const outbound = new Outbound<{ n: number }>("out");
+  await outbound.connect(targets);
+  assert.throws(
+    () => outbound.send({ n: 0 }, { to: "middle" }),
+    (error: unknown) => {
+      assert.ok(error instanceof UnknownReceiverError);
+      assert.deepEqual({ port: error.port, to: error.to, receivers: error.receivers }, { port: "out", to: "middle", receivers: ["left", "right"] });
+      assert.equal(error.message, "port 'out' has no receiver 'middle'; its receivers are: left, right");
+      return true;
+    },
+  );
+  assert.throws(() => outbound.send({ n: 0 }), {
+    name: "UnknownReceiverError",
+    message: "port 'out' has several receivers (left, right): say which with send(data, { to })",
+  });
+  outbound.send({ n: 1 }, { to: "right" });
+  assert.deepEqual(await take(receivers[1]!.port, 1), [{ from: "sender", data: { n: 1 } }]);
   await outbound.close();
   await Promise.all(receivers.map(({ port }) => port.close()));
 });
