@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { startCluster } from "../../test/e2e/cluster/cluster.js";
+import { formatRatio, interleave, table, targetCell } from "../interleave.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Number(values.runs);
@@ -19,7 +20,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const cli = path.join(root, "bin", "hydro.js");
 const config = path.join(root, "bench", "ssh", "echo_many.hydro.ts");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ssh-"));
-const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 
 const cluster = await startCluster({ hosts: 8 });
 try {
@@ -38,31 +38,37 @@ try {
   const forgetUploads = () => {
     for (const host of cluster.hosts) fs.rmSync(path.join(host.homeDir, ".hydro", "cache"), { recursive: true, force: true });
   };
-  const sample = async (measure: () => Promise<number>) => {
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await measure());
-    return median(samples);
-  };
-
+  // Interleaved (bench/interleave.ts): each pair runs back to back, so load changes cancel out.
   const warmDir = fs.mkdtempSync(path.join(work, "warm-"));
   await deployMs(8, warmDir);
-  const eight = await sample(() => deployMs(8, warmDir));
-  const one = await sample(() => deployMs(1, warmDir));
-  const cold = await sample(async () => {
-    forgetUploads();
-    return deployMs(8, fs.mkdtempSync(path.join(work, "cold-")));
+  const spread = await interleave({ pairs: runs, a: () => deployMs(8, warmDir), b: () => deployMs(1, warmDir) });
+  const redeploy = await interleave({
+    pairs: runs,
+    // Each cold run removed the hosts' uploads: one untimed run puts them back, then the timed one is warm.
+    a: async () => {
+      await deployMs(8, warmDir);
+      return deployMs(8, warmDir);
+    },
+    b: () => {
+      forgetUploads();
+      return deployMs(8, fs.mkdtempSync(path.join(work, "cold-")));
+    },
   });
-  await deployMs(8, warmDir);
-  const warm = await sample(() => deployMs(8, warmDir));
 
-  console.log(`\nbench/ssh on ${os.cpus().length} cores, node ${process.version}, median of ${runs} runs; time of the deploy step\n`);
-  console.log(`${"case".padEnd(58)} ${"ms".padStart(7)} ${"baseline ms".padStart(12)} ${"ratio".padStart(7)}  target`);
-  const row = (name: string, value: number, baseline: number, target: string) =>
-    console.log(
-      `${name.padEnd(58)} ${value.toFixed(0).padStart(7)} ${baseline.toFixed(0).padStart(12)} ${(value / baseline).toFixed(2).padStart(6)}×  ${target}`,
-    );
-  row("(a) echo_many, 8 services on 8 hosts vs on 1 host (warm)", eight, one, "≤ 1.5×");
-  row("(b) warm redeploy vs cold deploy (8 hosts)", warm, cold, "≤ 0.3×");
+  console.log(`\nbench/ssh on ${os.cpus().length} cores, node ${process.version}, ${runs} interleaved pairs; time of the deploy step\n`);
+  const row = (name: string, result: { a: number; b: number; ratio: number }, limit: number) => [
+    name,
+    result.a.toFixed(0),
+    result.b.toFixed(0),
+    formatRatio(result.ratio),
+    targetCell(result.ratio, limit),
+  ];
+  console.log(
+    table(
+      ["case", "ms", "baseline ms", "ratio", "target"],
+      [row("(a) echo_many, 8 services on 8 hosts vs on 1 host (warm)", spread, 1.5), row("(b) warm redeploy vs cold deploy (8 hosts)", redeploy, 0.3)],
+    ),
+  );
   console.log("\ncold: empty local bundle cache and nothing uploaded on the hosts; warm: both in place");
 } finally {
   await cluster.stop();
