@@ -2,6 +2,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { HydroError } from "../errors.js";
+import type { Exit } from "../host.js";
 import type { KnownHosts } from "./known-hosts.js";
 
 export interface SshEndpoint {
@@ -150,6 +151,12 @@ function explain(error: Error & { code?: string; level?: string }, endpoint: Ssh
   return { reason: error.message, transient: false };
 }
 
+/** A command running in an exec channel, and its exit (watched from the channel's first moment). */
+export interface ExecSession {
+  channel: ClientChannel;
+  exited: Promise<Exit>;
+}
+
 /** sshd's default MaxSessions is 10 per connection; stay under it and open another connection when full. */
 const SESSIONS_PER_CONNECTION = 8;
 
@@ -190,8 +197,12 @@ export class SessionPool {
     }
   }
 
-  /** Runs `command` in a new session; the slot is released when the channel closes. */
-  async exec(command: string): Promise<ClientChannel> {
+  /**
+   * Runs `command` in a new session; the slot is released when the channel closes. The exit is
+   * listened for from the exec callback on: the reply, the output and the exit status may arrive
+   * in one read, and ssh2 emits `exit` once, unbuffered (output, a stream, waits for its reader).
+   */
+  async exec(command: string): Promise<ExecSession> {
     const connection = await this.acquire();
     return new Promise((resolve, reject) => {
       connection.client.exec(command, (error, channel) => {
@@ -199,25 +210,30 @@ export class SessionPool {
           connection.sessions--;
           return reject(error);
         }
-        channel.once("close", () => connection.sessions--);
-        resolve(channel);
+        const exited = new Promise<Exit>((resolveExit) => {
+          let exit: Exit = { code: null, signal: null };
+          // ssh2 names signals "SIGTERM" already; a channel closed without either lost its connection.
+          channel.once("exit", (code: number | null, signal?: string) => (exit = { code: signal ? null : code, signal: signal ?? null }));
+          channel.once("close", () => {
+            connection.sessions--;
+            resolveExit(exit);
+          });
+        });
+        resolve({ channel, exited });
       });
     });
   }
 
   /** Runs a short command to completion and returns its output. */
   async run(command: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
-    const channel = await this.exec(command);
+    const { channel, exited } = await this.exec(command);
     let stdout = "";
     let stderr = "";
     channel.on("data", (chunk: Buffer) => (stdout += chunk));
     channel.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
     channel.end();
-    return new Promise((resolve) => {
-      let code: number | null = null;
-      channel.once("exit", (exitCode: number | null) => (code = exitCode));
-      channel.once("close", () => resolve({ stdout, stderr, code }));
-    });
+    const { code } = await exited;
+    return { stdout, stderr, code };
   }
 
   private sftpSession: Promise<SFTPWrapper> | undefined;

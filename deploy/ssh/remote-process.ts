@@ -13,14 +13,13 @@ const PID_LINE = /^HYDRO_PID=(\d+)$/;
  * (DESIGN §8). Resolves once the pid is known, so a signal is never lost.
  */
 export async function spawnRemote(pool: SessionPool, commandLine: string, label: string): Promise<RunningProcess> {
-  const channel = await pool.exec(`echo HYDRO_PID=$$; ${commandLine}`);
+  const session = await pool.exec(`echo HYDRO_PID=$$; ${commandLine}`);
+  const { channel } = session;
   const stdout = new PassThrough();
-  const pid = await readPid(channel, stdout, label);
-  const exited = new Promise<Exit>((resolve) => {
-    let exit: Exit = { code: null, signal: null };
-    channel.on("exit", (code: number | null, name?: string) => (exit = { code: name ? null : code, signal: name ? `SIG${name}` : null }));
-    channel.once("close", () => resolve(exit));
-  });
+  const pid = await readPid(channel, session.exited, stdout, label);
+  // Like a local child's "close": the exit is reported once its output has been read to the end,
+  // so whoever reads it never learns of the exit before the last lines (a `started` line, say).
+  const exited = Promise.all([session.exited, closed(stdout), closed(channel.stderr)]).then(([exit]) => exit);
   return {
     stdin: channel,
     stdout,
@@ -34,7 +33,7 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
 }
 
 /** Takes the pid line out of the channel's output; anything a shell start-up file printed before it is passed on. */
-function readPid(channel: ClientChannel, stdout: PassThrough, label: string): Promise<number> {
+function readPid(channel: ClientChannel, exited: Promise<Exit>, stdout: PassThrough, label: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let head = "";
     let pid: number | undefined;
@@ -54,6 +53,10 @@ function readPid(channel: ClientChannel, stdout: PassThrough, label: string): Pr
       }
     });
     channel.on("end", () => stdout.end());
-    channel.once("close", () => pid === undefined && reject(new HydroError(`${label}: the command ended before it started`)));
+    void exited.then(() => pid === undefined && reject(new HydroError(`${label}: the command ended before it started`)));
   });
+}
+
+function closed(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => stream.once("close", () => resolve()));
 }
