@@ -7,6 +7,8 @@
  * anywhere in a line rather than only at its start.
  */
 
+import { LineSplitter } from "./line-splitter.js";
+
 export const PROTOCOL_VERSION = 1;
 /** DLE (0x10) never appears in ordinary text output, so a user's console.log is never taken for control. */
 export const CONTROL_MARK = "\u0010hydro/";
@@ -89,20 +91,27 @@ export const ENV_SERVICE = "HYDRO_SERVICE";
  */
 export const ENV_HEARTBEAT = "HYDRO_HEARTBEAT_MS";
 
-/** Splits a byte stream into lines; a last line without a newline is delivered when the stream ends. */
-export function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void, onEnd: () => void): void {
-  let buffered = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      onLine(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
+/**
+ * Reads a byte stream as lines (see LineSplitter for the cap on a line's length); a last line
+ * without a newline is delivered when the stream ends. When `onLine` returns a promise, reading
+ * pauses until it settles, so a slow consumer holds the producer back instead of piling up lines.
+ */
+export function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void | PromiseLike<void>, onEnd: () => void): void {
+  void pumpLines(stream, onLine).finally(onEnd);
+}
+
+async function pumpLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void | PromiseLike<void>): Promise<void> {
+  const splitter = new LineSplitter();
+  try {
+    for await (const chunk of stream) {
+      for (const line of splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk)) {
+        const consumed = onLine(line);
+        if (consumed) await consumed;
+      }
     }
-  });
-  stream.on("end", () => {
-    if (buffered) onLine(buffered);
-    onEnd();
-  });
+  } catch {
+    // A stream that fails (a dropped connection) ends like one that closed; its exit says why.
+  }
+  const last = splitter.end();
+  if (last !== undefined) await onLine(last);
 }
