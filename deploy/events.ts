@@ -14,7 +14,8 @@ export type DeployEvent =
   | { type: "exit"; service: string; host: string; code: number | null; signal: string | null }
   | { type: "log"; level: "info" | "warn" | "error"; message: string };
 
-export type Reporter = (event: DeployEvent) => void;
+/** Returns a promise while its output is congested: producers of output events wait for it. */
+export type Reporter = (event: DeployEvent) => void | Promise<void>;
 
 const reporters = new Set<Reporter>();
 /** With no reporter installed (a script run without the CLI), events still reach the user as plain lines. */
@@ -25,9 +26,16 @@ export function addReporter(reporter: Reporter): () => void {
   return () => reporters.delete(reporter);
 }
 
-export function emit(event: DeployEvent): void {
-  if (reporters.size === 0) fallback(event);
-  for (const reporter of reporters) reporter(event);
+/** Reports `event`; returns a promise while a reporter's output is congested (see Reporter). */
+export function emit(event: DeployEvent): Promise<void> | undefined {
+  if (reporters.size === 0) return fallback(event) ?? undefined;
+  const congested: Promise<void>[] = [];
+  for (const reporter of reporters) {
+    const drained = reporter(event);
+    if (drained) congested.push(drained);
+  }
+  if (congested.length <= 1) return congested[0];
+  return Promise.all(congested).then(() => {});
 }
 
 /** Runs `work` as a step of the progress tree, reporting start, end, duration and failure. */

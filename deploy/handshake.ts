@@ -42,19 +42,20 @@ export class ProgramSession {
     });
   }
 
-  private onStdout(line: string, stdout: LineStream): void {
+  private onStdout(line: string, stdout: LineStream): Promise<void> | undefined {
     const parsed = parseLine<ProgramMessage>(line);
-    if (parsed.text) this.remember(parsed.text, stdout);
-    if (parsed.kind === "text") return;
+    const printed = parsed.text ? this.remember(parsed.text, stdout) : undefined;
+    if (parsed.kind === "text") return printed;
     if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
     else this.inbox.push(parsed.message);
     this.wake?.();
+    return printed;
   }
 
-  private remember(line: string, stream: LineStream): void {
+  private remember(line: string, stream: LineStream): Promise<void> | undefined {
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
-    stream.push(line);
+    return stream.push(line);
   }
 
   send(message: DeployerMessage): void {

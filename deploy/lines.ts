@@ -1,25 +1,42 @@
 import { emit } from "./events.js";
+import { Fifo } from "./fifo.js";
+
+/** Characters an iterator may fall behind by before the program's output is paused for it. */
+const ITERATOR_HIGH_WATER = 1024 * 1024;
 
 /**
  * A service's stdout or stderr as lines. A line goes to every iterator open at the moment it
  * arrives; a line nobody is iterating is printed as `[name] line`. The stream ends when the
- * process exits.
+ * process exits. push() returns a promise while the line's readers are behind (a slow terminal,
+ * pipe or iterator): the caller stops reading the program's output until it settles.
  */
 export class LineStream {
   private readonly consumers = new Set<Consumer>();
   private ended = false;
+  private holdingBack = true;
 
   constructor(
     private readonly service: string,
     private readonly stream: "stdout" | "stderr",
   ) {}
 
-  push(line: string): void {
-    if (this.consumers.size === 0) {
-      emit({ type: "output", service: this.service, stream: this.stream, line });
-      return;
+  push(line: string): Promise<void> | undefined {
+    if (this.consumers.size === 0) return emit({ type: "output", service: this.service, stream: this.stream, line });
+    const behind: Promise<void>[] = [];
+    for (const consumer of this.consumers) {
+      const caughtUp = consumer.push(line);
+      if (caughtUp && this.holdingBack) behind.push(caughtUp);
     }
-    for (const consumer of this.consumers) consumer.push(line);
+    return behind.length ? Promise.all(behind).then(() => {}) : undefined;
+  }
+
+  /**
+   * The program is being stopped: iterators no longer hold its output back, so that it can be
+   * read to the end (a process counts as exited only then) even if nobody iterates any more.
+   */
+  stopHoldingBack(): void {
+    this.holdingBack = false;
+    for (const consumer of this.consumers) consumer.release();
   }
 
   end(): void {
@@ -37,29 +54,48 @@ export class LineStream {
 }
 
 class Consumer implements AsyncIterableIterator<string> {
-  private readonly queue: string[] = [];
+  private readonly queue = new Fifo<string>();
+  private queuedChars = 0;
   private waiter: ((result: IteratorResult<string>) => void) | undefined;
+  /** While the iterator is too far behind: resolved when it has caught up. */
+  private caughtUp: { promise: Promise<void>; resolve: () => void } | undefined;
   private done = false;
 
   constructor(private readonly detach: () => void) {}
 
-  push(line: string): void {
+  /** Returns a promise when the iterator is too far behind: it resolves once the iterator has taken every queued line. */
+  push(line: string): Promise<void> | undefined {
     if (this.waiter) {
       const waiter = this.waiter;
       this.waiter = undefined;
       waiter({ value: line, done: false });
-    } else this.queue.push(line);
+      return undefined;
+    }
+    this.queue.put(line);
+    this.queuedChars += line.length;
+    if (this.queuedChars < ITERATOR_HIGH_WATER) return undefined;
+    if (!this.caughtUp) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.caughtUp = { promise, resolve };
+    }
+    return this.caughtUp.promise;
   }
 
   end(): void {
     this.done = true;
     this.waiter?.({ value: undefined, done: true });
     this.waiter = undefined;
+    this.release();
   }
 
   next(): Promise<IteratorResult<string>> {
-    const line = this.queue.shift();
-    if (line !== undefined) return Promise.resolve({ value: line, done: false });
+    const line = this.queue.take();
+    if (line !== undefined) {
+      this.queuedChars -= line.length;
+      if (this.queue.size === 0) this.release();
+      return Promise.resolve({ value: line, done: false });
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiter = resolve));
   }
@@ -68,6 +104,12 @@ class Consumer implements AsyncIterableIterator<string> {
     this.detach();
     this.end();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Lets the program's output flow again. */
+  release(): void {
+    this.caughtUp?.resolve();
+    this.caughtUp = undefined;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<string> {

@@ -69,6 +69,8 @@ export class Service extends ProgramNode {
   }
 
   protected askToStop(): void {
+    this.stdoutLines.stopHoldingBack();
+    this.stderrLines.stopHoldingBack();
     this.session?.send({ type: "stop" });
   }
 }

@@ -2,6 +2,7 @@ import { createLogUpdate } from "log-update";
 import type { DeployEvent, Reporter, StepStatus } from "../events.js";
 import { colorsFor } from "./colors.js";
 import { formatLine, stepMarks, stepSuffix, streamFor } from "./format.js";
+import { write } from "./write.js";
 
 interface StepState {
   path: string[];
@@ -76,7 +77,8 @@ export function liveReporter(): Reporter {
     if (event.type === "step") return onStep(event);
     draw.clear();
     const stream = streamFor(event);
-    stream.write(`${formatLine(event, stream === process.stderr ? colors : colorsFor(process.stdout))}\n`);
+    const drained = write(stream, `${formatLine(event, stream === process.stderr ? colors : colorsFor(process.stdout))}\n`);
     if (steps.size) render();
+    return drained;
   };
 }

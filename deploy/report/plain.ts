@@ -1,6 +1,7 @@
 import type { Reporter } from "../events.js";
 import { colorsFor } from "./colors.js";
 import { formatLine, stepMarks, stepSuffix, streamFor } from "./format.js";
+import { write } from "./write.js";
 
 /** One line per finished step and per program line: for pipes, logs and CI. */
 export function plainReporter(): Reporter {
@@ -11,9 +12,8 @@ export function plainReporter(): Reporter {
     if (event.type === "step") {
       if (event.status === "running") return;
       const failure = event.status === "failed" && event.detail ? `: ${event.detail.split("\n")[0]}` : "";
-      stream.write(`${stepMarks[event.status]} ${event.path.join(" › ")}${stepSuffix(event)}${failure}\n`);
-      return;
+      return write(stream, `${stepMarks[event.status]} ${event.path.join(" › ")}${stepSuffix(event)}${failure}\n`);
     }
-    stream.write(`${formatLine(event, palette)}\n`);
+    return write(stream, `${formatLine(event, palette)}\n`);
   };
 }
