@@ -3,6 +3,7 @@ import { jsonReporter } from "../deploy/report/json.js";
 import { plainReporter } from "../deploy/report/plain.js";
 import { killAll, onFatal, teardownAll } from "../deploy/registry.js";
 import { HydroError } from "../deploy/errors.js";
+import { writtenOut } from "../runtime/written-out.js";
 import { loadConfig } from "./load-config.js";
 
 export interface RunOptions {
@@ -10,32 +11,44 @@ export interface RunOptions {
   verbose?: boolean;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** `readerGone`: whoever read hydro's output closed it (`hydro run … | head`), as a shell reports SIGPIPE. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, readerGone: 141 } as const;
+type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** When several things end a run, the exit code names the one the user did last: an interruption over a closed reader over a failure. */
+const precedence: ExitCode[] = [EXIT.ok, EXIT.failed, EXIT.readerGone, EXIT.interrupted];
 
 /**
  * `hydro run`: loads the config, calls its default export with the args, and always tears
  * down what it deployed: when it returns, when it throws, and on Ctrl-C (a second one kills).
+ * It exits once its own output has been written out.
  */
 export async function run(config: string, args: string[], options: RunOptions): Promise<never> {
   addReporter(await chooseReporter(options));
-  const finish = async (code: number): Promise<never> => {
-    await teardownAll();
-    process.exit(code);
+  let code: ExitCode = EXIT.ok;
+  let finishing: Promise<never> | undefined;
+  const finish = (outcome: ExitCode): Promise<never> => {
+    if (precedence.indexOf(outcome) > precedence.indexOf(code)) code = outcome;
+    return (finishing ??= (async () => {
+      await teardownAll();
+      await writtenOut();
+      process.exit(code);
+    })());
   };
 
-  let interrupted = false;
   const interrupt = (signal: NodeJS.Signals) => {
-    if (interrupted) {
+    if (code === EXIT.interrupted) {
       killAll();
       process.exit(EXIT.interrupted);
     }
-    interrupted = true;
     process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping everything (Ctrl-C again to kill at once)\n`);
     void finish(EXIT.interrupted);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, interrupt);
+  // The reader of hydro's output went away: nobody is left to tell, so tear down without a word.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => void finish(EXIT.readerGone));
   const fail = (error: unknown) => {
-    if (interrupted) return;
+    if (finishing && code !== EXIT.ok) return;
     process.stderr.write(`${describeError(error, options.verbose ?? false)}\n`);
     void finish(EXIT.failed);
   };
@@ -49,9 +62,7 @@ export async function run(config: string, args: string[], options: RunOptions): 
     await main(args);
   } catch (error) {
     fail(error);
-    return new Promise<never>(() => {});
   }
-  if (interrupted) return new Promise<never>(() => {});
   return finish(EXIT.ok);
 }
 

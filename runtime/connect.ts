@@ -3,6 +3,7 @@ import { inertPorts, openPorts, type PortSpec, type Ports } from "./ports.js";
 import { Inbound } from "./inbound.js";
 import { Outbound } from "./outbound.js";
 import { openControl } from "./control.js";
+import { writtenOut } from "./written-out.js";
 import { isCapturingGraphs } from "./dataflow/capture.js";
 
 type StopHandler = () => void | Promise<void>;
@@ -62,9 +63,10 @@ export function onStop(handler: StopHandler): void {
   stopHandlers.push(handler);
 }
 
-/** Flushes every outbound port, then exits: the way for a program to end on its own. */
+/** Flushes every outbound port and the program's own output, then exits: the way for a program to end on its own. */
 export async function exit(code = 0): Promise<never> {
   await Promise.all(outbounds.map((port) => port.flush()));
+  await writtenOut();
   process.exit(code);
 }
 
