@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { encodeControl, parseLine, readLines, type DeployerMessage, type ProgramMessage } from "../runtime/protocol.js";
 import { HydroError } from "./errors.js";
 import { describeExit, type Exit, type RunningProcess } from "./host.js";
@@ -8,9 +9,14 @@ const TAIL_LINES = 20;
 export const BINDING = "binding its ports";
 export const STARTING = "connecting its ports";
 
+/** A new program's control secret (ENV_CONTROL_SECRET): 128 random bits, in characters that need no quoting. */
+export function newControlSecret(): string {
+  return crypto.randomBytes(16).toString("base64url");
+}
+
 /**
- * The deployer's side of the handshake with one program: control lines are taken out of its
- * stdout, everything else goes to the service's line streams. Waiting for a message fails with
+ * The deployer's side of the handshake with one program: control lines marked with its secret
+ * are taken out of its stdout, everything else goes to the service's line streams verbatim. Waiting for a message fails with
  * an error naming the service and host when the program exits, reports an error, or times out.
  */
 export class ProgramSession {
@@ -23,6 +29,7 @@ export class ProgramSession {
   constructor(
     private readonly process: RunningProcess,
     private readonly who: string,
+    private readonly secret: string,
     stdout: LineStream,
     stderr: LineStream,
   ) {
@@ -43,7 +50,7 @@ export class ProgramSession {
   }
 
   private onStdout(line: string, stdout: LineStream): Promise<void> | undefined {
-    const parsed = parseLine<ProgramMessage>(line);
+    const parsed = parseLine<ProgramMessage>(line, this.secret);
     const printed = parsed.text ? this.remember(parsed.text, stdout) : undefined;
     if (parsed.kind === "text") return printed;
     if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
@@ -59,7 +66,7 @@ export class ProgramSession {
   }
 
   send(message: DeployerMessage): void {
-    this.process.stdin.write(encodeControl(message));
+    this.process.stdin.write(encodeControl(message, this.secret));
   }
 
   async expect<K extends ProgramMessage["type"]>(type: K, timeoutMs: number, phase: string): Promise<Extract<ProgramMessage, { type: K }>> {

@@ -1,4 +1,4 @@
-import { encodeControl, ENV_SERVICE, type ProgramMessage, type Address, type PortDirection } from "./protocol.js";
+import { ENV_CONTROL_SECRET, ENV_SERVICE, type Address, type PortDirection } from "./protocol.js";
 import { inertPorts, openPorts, type PortSpec, type Ports } from "./ports.js";
 import { Inbound } from "./inbound.js";
 import { Outbound } from "./outbound.js";
@@ -21,7 +21,10 @@ let connected = false;
 export async function connect<P extends Record<string, PortSpec>>(specs: P): Promise<Ports<P>> {
   if (isCapturingGraphs()) return inertPorts(specs);
   const control = openControl();
-  if (!control) throw new Error(`connect(): this program was not started by hydro-deploy (no ${ENV_SERVICE}; run it with \`hydro run <config>\`)`);
+  if (!control)
+    throw new Error(
+      `connect(): this program was not started by hydro-deploy (no ${ENV_SERVICE} and ${ENV_CONTROL_SECRET}; run it with \`hydro run <config>\`)`,
+    );
   if (connected) throw new Error("connect() may be called only once per program");
   connected = true;
   control.keepAlive();
@@ -36,7 +39,7 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
       const address = bind.ports[name];
       if (port instanceof Inbound && address) bound[name] = await port.listen(address, bind.senders[name] ?? []);
     }
-    send({ type: "ready", declared, bound });
+    control.send({ type: "ready", declared, bound });
 
     const start = await control.expect("start");
     await Promise.all(
@@ -46,9 +49,9 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
         await port.connect(start.ports[name] ?? [], start.connectTimeoutMs);
       }),
     );
-    send({ type: "started" });
+    control.send({ type: "started" });
   } catch (error) {
-    send({ type: "error", message: (error as Error).message });
+    control.send({ type: "error", message: (error as Error).message });
     throw error;
   }
   control.onStop(async () => {
@@ -68,8 +71,4 @@ export async function exit(code = 0): Promise<never> {
   await Promise.all(outbounds.map((port) => port.flush()));
   await writtenOut();
   process.exit(code);
-}
-
-function send(message: ProgramMessage): void {
-  process.stdout.write(encodeControl(message));
 }

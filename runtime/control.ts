@@ -1,4 +1,4 @@
-import { parseLine, readLines, ENV_HEARTBEAT, ENV_SERVICE, type DeployerMessage } from "./protocol.js";
+import { encodeControl, parseLine, readLines, ENV_CONTROL_SECRET, ENV_HEARTBEAT, ENV_SERVICE, type DeployerMessage, type ProgramMessage } from "./protocol.js";
 
 /**
  * The deployer's control lines on stdin, read from the moment the program starts (the prelude
@@ -6,6 +6,8 @@ import { parseLine, readLines, ENV_HEARTBEAT, ENV_SERVICE, type DeployerMessage 
  * and on remote hosts silence longer than the heartbeat exits too.
  */
 export interface Control {
+  /** Writes a control line to the deployer, marked with this program's secret. */
+  send(message: ProgramMessage): void;
   expect<K extends DeployerMessage["type"]>(type: K): Promise<Extract<DeployerMessage, { type: K }>>;
   /** After connect(): how `stop` is handled (graceful shutdown). */
   onStop(handler: () => void): void;
@@ -19,11 +21,15 @@ let control: Control | undefined;
 
 /** The control channel, opened once; undefined when the program was not started by hydro-deploy. */
 export function openControl(): Control | undefined {
-  if (!process.env[ENV_SERVICE]) return undefined;
-  return (control ??= readControl());
+  if (control) return control;
+  const secret = process.env[ENV_CONTROL_SECRET];
+  if (!process.env[ENV_SERVICE] || !secret) return undefined;
+  // User code, and whatever it starts, must not learn the secret: it could forge control lines.
+  delete process.env[ENV_CONTROL_SECRET];
+  return (control = readControl(secret));
 }
 
-function readControl(): Control {
+function readControl(secret: string): Control {
   const pending: DeployerMessage[] = [];
   let wake: (() => void) | undefined;
   // Until connect() has ports to flush, stopping is just exiting.
@@ -32,7 +38,7 @@ function readControl(): Control {
   readLines(
     process.stdin,
     (line) => {
-      const parsed = parseLine<DeployerMessage>(line);
+      const parsed = parseLine<DeployerMessage>(line, secret);
       if (parsed.kind !== "control") return;
       heard();
       if (parsed.message.type === "ping") return;
@@ -44,6 +50,9 @@ function readControl(): Control {
   );
   (process.stdin as Ref).unref?.();
   return {
+    send(message) {
+      process.stdout.write(encodeControl(message, secret));
+    },
     async expect(type) {
       for (;;) {
         const index = pending.findIndex((message) => message.type === type);

@@ -2,16 +2,23 @@
  * The deployer ↔ program contract, imported by both sides (DESIGN §3).
  *
  * Control lines travel over the program's stdin/stdout, so the handshake works the same for a
- * local child process and an SSH exec channel. Each control line starts with CONTROL_MARK; the
- * mark may follow a partial line the user printed without a newline, so readers search for it
- * anywhere in a line rather than only at its start.
+ * local child process and an SSH exec channel. A control line is
+ * `\x10hydro/<secret>/<version> <json>`: the secret is made by the deployer for each program and
+ * handed to it in ENV_CONTROL_SECRET, so nothing the program's user code prints (not knowing it)
+ * is ever taken for control. The mark may follow a partial line the user printed without a
+ * newline, so readers search for it anywhere in a line rather than only at its start.
  */
 
 import { LineSplitter } from "./line-splitter.js";
 
 export const PROTOCOL_VERSION = 1;
-/** DLE (0x10) never appears in ordinary text output, so a user's console.log is never taken for control. */
+/** Starts every control line, followed by the program's secret (DLE, 0x10, is rare in text, so lookalikes are rare too). */
 export const CONTROL_MARK = "\u0010hydro/";
+
+/** The mark of the control lines of the program that knows `secret`. */
+function controlMark(secret: string): string {
+  return `${CONTROL_MARK}${secret}/`;
+}
 
 /** Where a server port listens, and so where its clients connect. */
 export type Address = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
@@ -49,8 +56,8 @@ export type DeployerMessage =
 export type ProgramMessage =
   { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> } | { type: "started" } | { type: "error"; message: string };
 
-export function encodeControl(message: DeployerMessage | ProgramMessage): string {
-  return `${CONTROL_MARK}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;
+export function encodeControl(message: DeployerMessage | ProgramMessage, secret: string): string {
+  return `${controlMark(secret)}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;
 }
 
 export type ParsedLine<M> =
@@ -59,12 +66,13 @@ export type ParsedLine<M> =
   | { kind: "control"; text: string; message: M }
   | { kind: "bad-control"; text: string; reason: string };
 
-/** Splits one line (without its newline) into user text and an optional control message. */
-export function parseLine<M extends DeployerMessage | ProgramMessage>(line: string): ParsedLine<M> {
-  const at = line.indexOf(CONTROL_MARK);
+/** Splits one line (without its newline) into user text and an optional control message marked with `secret`. */
+export function parseLine<M extends DeployerMessage | ProgramMessage>(line: string, secret: string): ParsedLine<M> {
+  const mark = controlMark(secret);
+  const at = line.indexOf(mark);
   if (at < 0) return { kind: "text", text: line };
   const text = line.slice(0, at);
-  const rest = line.slice(at + CONTROL_MARK.length);
+  const rest = line.slice(at + mark.length);
   const space = rest.indexOf(" ");
   const version = Number(rest.slice(0, space));
   if (version !== PROTOCOL_VERSION) {
@@ -85,6 +93,8 @@ export function parseLine<M extends DeployerMessage | ProgramMessage>(line: stri
 
 /** Environment variables through which the deployer tells a program who it is. */
 export const ENV_SERVICE = "HYDRO_SERVICE";
+/** The program's control secret; the runtime removes it from process.env before user code runs, so children do not inherit it. */
+export const ENV_CONTROL_SECRET = "HYDRO_CONTROL_SECRET";
 /**
  * Set for programs on remote hosts: exit after this many ms without a control line. A network
  * partition closes no pipe, so without it a program would outlive its deployer there.

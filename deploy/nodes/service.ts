@@ -1,7 +1,7 @@
 import type { Address, Target } from "../../runtime/protocol.js";
-import { ENV_HEARTBEAT, ENV_SERVICE } from "../../runtime/protocol.js";
+import { ENV_CONTROL_SECRET, ENV_HEARTBEAT, ENV_SERVICE } from "../../runtime/protocol.js";
 import { bundle, type Bundle } from "../bundle.js";
-import { ProgramSession, BINDING, STARTING } from "../handshake.js";
+import { ProgramSession, BINDING, STARTING, newControlSecret } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
 import type { ServiceOptions } from "../options.js";
 import { HydroError } from "../errors.js";
@@ -48,11 +48,17 @@ export class Service extends ProgramNode {
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
     const heartbeatMs = host!.local ? 0 : this.deployment.options.heartbeatMs;
+    const secret = newControlSecret();
     const process = await this.launch(host!, {
       argv: [host!.node, path, ...this.options.args],
-      env: { ...this.options.env, [ENV_SERVICE]: this.name, ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}) },
+      env: {
+        ...this.options.env,
+        [ENV_SERVICE]: this.name,
+        [ENV_CONTROL_SECRET]: secret,
+        ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}),
+      },
     });
-    this.session = new ProgramSession(process, this.describe(), this.stdoutLines, this.stderrLines);
+    this.session = new ProgramSession(process, this.describe(), secret, this.stdoutLines, this.stderrLines);
     this.session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
     if (heartbeatMs) {
       const session = this.session;

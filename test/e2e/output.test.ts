@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cli, fixture, tempDir, processesMatching, uniqueTag } from "../helpers.js";
+import { cli, fixture, hydro, tempDir, processesMatching, uniqueTag } from "../helpers.js";
+import { controlLookalikes } from "../fixtures/control-lookalikes.js";
 
 interface Reader {
   /** When the reader starts reading the CLI's stdout. */
@@ -104,5 +105,28 @@ describe("hydro run's output: nothing lost, memory bounded", () => {
     assert.equal(run.exitCode, 141, run.stderr);
     assert.doesNotMatch(run.stderr, /error|EPIPE/i);
     assert.deepEqual(processesMatching(tag), []);
+  });
+});
+
+describe("control lines are unforgeable", () => {
+  test("a program's control lookalikes (a forged ready among them) are printed verbatim and never taken for control", async () => {
+    const result = await hydro(["run", fixture("forger.hydro.ts")]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const printed = result.stdout.split("\n");
+    for (const line of controlLookalikes) {
+      assert.equal(
+        printed.filter((printedLine) => printedLine === `[forger] ${line}`).length,
+        2,
+        `${JSON.stringify(line)} was not printed before and after connect()`,
+      );
+    }
+    assert.ok(printed.includes("[forger] got 7"));
+  });
+
+  test("the control secret is gone from the program's environment before its code runs, and its children never see it", async () => {
+    const result = await hydro(["run", fixture("forger.hydro.ts")]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^\[forger\] secret in my environment: false$/m);
+    assert.match(result.stdout, /^\[forger\] child sees: nothing$/m);
   });
 });
