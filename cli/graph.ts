@@ -8,6 +8,7 @@ import { beginGraphCapture, endGraphCapture } from "../runtime/dataflow/capture.
 import { runtimeSource } from "../deploy/paths.js";
 import { HydroError } from "../deploy/errors.js";
 import { describeError, EXIT } from "./run.js";
+import { describeFailure } from "../deploy/report/format.js";
 
 export interface GraphCommandOptions {
   /** The program's command-line arguments (`process.argv` while it loads, and its default export's). */
@@ -22,7 +23,7 @@ export async function graph(file: string, args: string[], options: { verbose?: b
   try {
     text = await graphCommand(file, { args });
   } catch (error) {
-    process.stderr.write(`${describeError(error, options.verbose ?? false)}\n`);
+    process.stderr.write(`${describeFailure(describeError(error, options.verbose ?? false))}\n`);
     process.exit(EXIT.failed);
   }
   // The program may have left timers or handles behind; it never ran, so nothing needs them.

@@ -1,10 +1,11 @@
-import { addReporter, type Reporter } from "../deploy/events.js";
+import { addReporter, emit, type Reporter } from "../deploy/events.js";
 import { jsonReporter } from "../deploy/report/json.js";
 import { plainReporter } from "../deploy/report/plain.js";
 import { killAll, onFatal, teardownAll } from "../deploy/registry.js";
 import { HydroError } from "../deploy/errors.js";
 import { writtenOut } from "../runtime/written-out.js";
 import { loadConfig } from "./load-config.js";
+import { consoleAsEvents } from "./console-as-events.js";
 
 export interface RunOptions {
   json?: boolean;
@@ -25,6 +26,7 @@ const precedence: ExitCode[] = [EXIT.ok, EXIT.failed, EXIT.readerGone, EXIT.inte
  */
 export async function run(config: string, args: string[], options: RunOptions): Promise<never> {
   addReporter(await chooseReporter(options));
+  if (options.json) consoleAsEvents();
   let code: ExitCode = EXIT.ok;
   let finishing: Promise<never> | undefined;
   const finish = (outcome: ExitCode): Promise<never> => {
@@ -49,7 +51,7 @@ export async function run(config: string, args: string[], options: RunOptions): 
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => void finish(EXIT.readerGone));
   const fail = (error: unknown) => {
     if (finishing && code !== EXIT.ok) return;
-    process.stderr.write(`${describeError(error, options.verbose ?? false)}\n`);
+    emit({ type: "error", message: describeError(error, options.verbose ?? false) });
     void finish(EXIT.failed);
   };
   process.on("unhandledRejection", fail);
@@ -74,12 +76,12 @@ async function chooseReporter(options: RunOptions): Promise<Reporter> {
   return liveReporter();
 }
 
-/** One line for the user (several for a list of problems); the stack only with --verbose. */
+/** What went wrong, in one line (several for a list of problems); the stack only with --verbose. */
 export function describeError(error: unknown, verbose: boolean): string {
-  if (!(error instanceof Error)) return `error: ${String(error)}`;
-  if (verbose) return `error: ${error.stack ?? error.message}`;
-  if (error instanceof HydroError) return `error: ${error.message}`;
+  if (!(error instanceof Error)) return String(error);
+  if (verbose) return error.stack ?? error.message;
+  if (error instanceof HydroError) return error.message;
   // An error from the script itself: its message and the line that threw it.
   const where = error.stack?.split("\n").find((line) => /\.hydro\.ts:\d+|\.[cm]?[jt]s:\d+/.test(line) && !line.includes("node_modules"));
-  return `error: ${error.message}${where ? `\n    ${where.trim()}` : ""}`;
+  return `${error.message}${where ? `\n    ${where.trim()}` : ""}`;
 }

@@ -24,9 +24,16 @@ export function formatLine(event: DeployEvent, colors: Colors): string | undefin
     }
     case "log":
       return event.level === "error" ? colors.red(event.message) : event.level === "warn" ? colors.yellow(event.message) : event.message;
+    case "error":
+      return describeFailure(event.message);
     case "step":
       return undefined;
   }
+}
+
+/** The run's failure, as the one line (or list of problems) a person reads. */
+export function describeFailure(message: string): string {
+  return `error: ${message}`;
 }
 
 /** Service stdout goes to stdout; everything about the deployment goes to stderr, so `hydro run … > out` keeps only program output. */

@@ -55,6 +55,28 @@ describe("hydro run on the echo examples", () => {
     assert.ok(events.some((event) => event.type === "output" && event.service === "echo_client" && event.line?.startsWith("done: 2 echoes")));
     assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "teardown" && event.status === "done"));
   });
+
+  test("--json stdout carries only JSON: the script's console output becomes log events, and its failure an error event", async () => {
+    const result = await hydro(["run", "--json", fixture("chatty.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; level?: string; message?: string; line?: string });
+    const logs = events.filter((event) => event.type === "log").map(({ level, message }) => ({ level, message }));
+    assert.deepEqual(logs.slice(0, 4), [
+      { level: "info", message: "loading the config" },
+      { level: "info", message: "deploying { services: 1 }" },
+      { level: "warn", message: "careful now" },
+      { level: "error", message: "something is off" },
+    ]);
+    assert.match(logs[4]!.message!, /│ a │/);
+    const errors = events.filter((event) => event.type === "error");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message!, /^the chatty script gave up/);
+    assert.ok(events.some((event) => event.type === "output" && event.line === "relay connected"));
+    assert.match(result.stderr, /^error: the chatty script gave up/m);
+  });
 });
 
 describe("hydro run failures", () => {

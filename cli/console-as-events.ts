@@ -1,0 +1,25 @@
+import { Console } from "node:console";
+import { Writable } from "node:stream";
+import { emit, type DeployEvent } from "../deploy/events.js";
+
+type Level = Extract<DeployEvent, { type: "log" }>["level"];
+
+/** A stream whose every write becomes a `log` event of `level`. */
+function logEvents(level: Level): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      emit({ type: "log", level, message: chunk.toString().replace(/\n$/, "") });
+      done();
+    },
+  });
+}
+
+/**
+ * With --json, stdout carries only JSON: what the config script prints with `console` becomes
+ * `log` events (console.log/info/debug: info, console.warn: warn, console.error/trace: error).
+ */
+export function consoleAsEvents(): void {
+  const console = new Console({ stdout: logEvents("info"), stderr: logEvents("error") });
+  console.warn = new Console({ stdout: logEvents("warn"), stderr: logEvents("warn") }).warn;
+  globalThis.console = console;
+}
