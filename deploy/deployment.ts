@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import type { Address } from "../runtime/protocol.js";
 import { callsite, formatCallsite } from "./callsite.js";
 import { HydroError, combine } from "./errors.js";
+import { TIMED_OUT, within } from "./bounded.js";
 import { emit, step } from "./events.js";
 import type { Host, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
@@ -29,6 +30,9 @@ import { External } from "./nodes/external.js";
 
 type Phase = "declaring" | "deploying" | "running" | "torn down";
 
+/** How long releasing a host may take (a launch still finishing, then its own teardown) before teardown gives up on it. */
+const HOST_RELEASE_MS = 10_000;
+
 /**
  * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
  * `teardown()` (also run by the CLI when the script ends, throws or is interrupted) stops
@@ -40,6 +44,8 @@ export class Deployment {
   readonly edges: Edge[] = [];
   private readonly nodes: DeployNode[] = [];
   private readonly launched = new Map<Host, Promise<LaunchedHost>>();
+  /** The hosts whose launch has finished, for kill(), which cannot wait. */
+  private readonly up = new Set<LaunchedHost>();
   private localhostHost: Localhost | undefined;
   private phase: Phase = "declaring";
   /** Aborted by teardown: whatever deploy() is still starting gives up. */
@@ -206,6 +212,10 @@ export class Deployment {
       // Nothing new is provisioned once teardown has begun: it would never be released.
       if (this.cancellation.signal.aborted) return Promise.reject(new HydroError(`${this.name} was torn down during deploy()`));
       launched = step(["deploy", "hosts", host.name], () => host.launch(this.launchContext));
+      launched.then(
+        (up) => this.up.add(up),
+        () => {},
+      );
       this.launched.set(host, launched);
     }
     return launched;
@@ -236,16 +246,34 @@ export class Deployment {
     return plan;
   }
 
-  /** Stops every program (asking first, killing after stopTimeoutMs) and releases every host. Safe to call twice. */
+  /**
+   * Stops every program (asking first, killing after stopTimeoutMs) and releases every host. Every
+   * wait is bounded: what does not answer is given up on and named in the teardown step's failure.
+   * Safe to call twice; never rejects.
+   */
   teardown(): Promise<void> {
     this.tearingDown ??= step(["teardown"], async () => {
       this.phase = "torn down";
       this.cancellation.abort();
-      await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));
-      await Promise.allSettled([...this.launched.values()].map(async (host) => (await host).teardown()));
+      const stopped = await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));
+      const released = await Promise.allSettled([...this.launched].map(([host, launched]) => this.release(host, launched)));
       live.delete(this);
-    });
+      const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
+      if (unanswered.length) throw combine(unanswered);
+    }).catch(() => {});
     return this.tearingDown;
+  }
+
+  /** Tears a host down, unless its launch failed (nothing to release) or it does not answer in time. */
+  private async release(host: Host, launched: Promise<LaunchedHost>): Promise<void> {
+    const ready = await within(
+      launched.catch(() => undefined),
+      HOST_RELEASE_MS,
+    );
+    if (ready === undefined) return;
+    if (ready === TIMED_OUT || (await within(ready.teardown(), HOST_RELEASE_MS)) === TIMED_OUT) {
+      throw new HydroError(`host "${host.name}" did not answer within ${HOST_RELEASE_MS / 1000} s while being released; gave up on it`);
+    }
   }
 
   /** Same as teardown(). */
@@ -253,9 +281,14 @@ export class Deployment {
     return this.teardown();
   }
 
-  /** Kills everything at once, without waiting (a second Ctrl-C). */
+  /**
+   * Kills everything at once, without waiting (a second Ctrl-C): every program gets SIGKILL, and
+   * each host's run directory on this machine is removed before kill() returns.
+   */
   kill(): void {
+    this.cancellation.abort();
     for (const node of this.nodes) node.kill();
+    for (const host of this.up) host.kill();
   }
 }
 

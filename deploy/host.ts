@@ -44,6 +44,8 @@ export interface LaunchedHost {
   /** An address on this host that reaches the deployer-side `address` (a reverse SSH tunnel; itself on localhost). */
   tunnelFrom(address: Address): Promise<Address>;
   teardown(): Promise<void>;
+  /** At once and synchronously (a second Ctrl-C): removes what it keeps on this machine and drops its connections. */
+  kill(): void;
 }
 
 export interface Command {
@@ -63,6 +65,8 @@ export interface RunningProcess {
   readonly stderr: NodeJS.ReadableStream;
   readonly exited: Promise<Exit>;
   signal(signal: "SIGTERM" | "SIGKILL"): void;
+  /** Stops waiting for it: closes its pipes (or channel), so nothing of it keeps the deployer busy. */
+  abandon(): void;
 }
 
 export function describeExit({ code, signal }: Exit): string {

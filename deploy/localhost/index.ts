@@ -3,7 +3,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import type { Host, LaunchedHost, Command, RunningProcess, Exit, Address } from "../host.js";
+import type { Host, LaunchContext, LaunchedHost, Command, RunningProcess, Exit, Address } from "../host.js";
+import { HydroError } from "../errors.js";
 import type { Bundle } from "../bundle.js";
 
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
@@ -13,10 +14,15 @@ export class Localhost implements Host {
     readonly name = "localhost",
   ) {}
 
-  async launch(): Promise<LaunchedHost> {
+  async launch(context: LaunchContext): Promise<LaunchedHost> {
     await removeOrphanedRunDirs();
     // Unix socket paths are limited to ~107 bytes, so the run directory stays short.
     const runDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `hydro-${process.pid}-`));
+    // Killed meanwhile (a second Ctrl-C does not wait for launches): nobody would remove it later.
+    if (context.signal.aborted) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      throw new HydroError(`${this.name}: not launched, the deployment is being torn down`);
+    }
     return new LaunchedLocalhost(this.name, runDir);
   }
 }
@@ -93,6 +99,9 @@ class LaunchedLocalhost implements LaunchedHost {
       stdout: child.stdout,
       stderr: child.stderr,
       exited,
+      abandon() {
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream.destroy();
+      },
       signal(signal) {
         if (child.pid === undefined) return;
         try {
@@ -126,5 +135,9 @@ class LaunchedLocalhost implements LaunchedHost {
 
   async teardown(): Promise<void> {
     await fs.promises.rm(this.runDir, { recursive: true, force: true });
+  }
+
+  kill(): void {
+    fs.rmSync(this.runDir, { recursive: true, force: true });
   }
 }

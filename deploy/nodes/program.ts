@@ -3,9 +3,13 @@ import { LineStream } from "../lines.js";
 import { emit } from "../events.js";
 import type { Command, Host, LaunchedHost, RunningProcess, Exit } from "../host.js";
 import { HydroError } from "../errors.js";
+import { TIMED_OUT, within } from "../bounded.js";
 import { DeployNode } from "./node.js";
 import type { Deployment } from "../deployment.js";
 import type { Callsite } from "../callsite.js";
+
+/** How long a killed program's exit may take to be reported (remotely, a round trip or two) before teardown gives up on it. */
+const KILLED_EXIT_MS = 5_000;
 
 /** A node that is a process on a host: service() and process() share its output and exit handling. */
 export abstract class ProgramNode extends DeployNode {
@@ -67,17 +71,21 @@ export abstract class ProgramNode extends DeployNode {
   /** How this kind of program is asked to stop gracefully. */
   protected abstract askToStop(process: RunningProcess): void;
 
+  /** Asks, waits up to `timeoutMs`, kills; rejects, naming the program, if even its kill goes unanswered. */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     const process = this.running;
     if (!process) return;
     this.askToStop(process);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([process.exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await within(process.exited, timeoutMs);
     // Also sweeps anything the program started in its process group.
     process.signal("SIGKILL");
-    await process.exited;
+    if ((await within(process.exited, KILLED_EXIT_MS)) === TIMED_OUT) {
+      process.abandon();
+      throw new HydroError(
+        `${this.describe()}: no exit reported ${KILLED_EXIT_MS} ms after SIGKILL (something it started may hold its output open); gave up on it`,
+      );
+    }
   }
 
   kill(): void {

@@ -120,4 +120,10 @@ export class LaunchedSshHost implements LaunchedHost {
     await this.pool.run(`rm -rf ${quote(this.runDir)}`).catch(() => {});
     this.pool.end();
   }
+
+  /** Its programs see their stdin close and exit; the run directory is swept by the next launch on the host. */
+  kill(): void {
+    this.tunnels.close();
+    this.pool.end();
+  }
 }

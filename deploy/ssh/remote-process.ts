@@ -25,6 +25,7 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
     stdout,
     stderr: channel.stderr,
     exited,
+    abandon: () => channel.destroy(),
     signal(signal) {
       const name = signal.replace(/^SIG/, "");
       pool.run(`kill -s ${name} -- -${pid} 2>/dev/null || kill -s ${name} ${pid} 2>/dev/null`).catch(() => {});

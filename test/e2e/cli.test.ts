@@ -156,6 +156,30 @@ describe("nothing is left running", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    test(`${signal} while tearing down after the script returned exits 130`, async () => {
+      const child = execa("node", [cli, "run", fixture("stubborn.hydro.ts"), "--", "3000", "return"], { cwd: tempDir(), reject: false });
+      await waitForLine(child, "[stubborn] stop requested");
+      child.kill(signal);
+      const result = await child;
+      assert.equal(result.exitCode, 130, result.stderr);
+    });
+  }
+
+  test("a second Ctrl-C during teardown kills at once and leaves no run directory or socket", async () => {
+    const child = execa("node", [cli, "run", fixture("stubborn.hydro.ts"), "--", "60000"], { cwd: tempDir(), reject: false });
+    await waitForLine(child, "deployed");
+    const runDirs = () => fs.readdirSync(os.tmpdir()).filter((entry) => entry.startsWith(`hydro-${child.pid}-`));
+    const [runDir] = runDirs();
+    assert.ok(runDir && fs.readdirSync(path.join(os.tmpdir(), runDir)).some((entry) => entry.endsWith(".sock")), "the port's socket is in the run directory");
+    child.kill("SIGINT");
+    await waitForLine(child, "[stubborn] stop requested");
+    child.kill("SIGINT");
+    const result = await child;
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.deepEqual(runDirs(), []);
+  });
+
   test("the run directory a killed CLI left behind is removed by the next run", async () => {
     const child = execa("node", [cli, "run", fixture("forever.hydro.ts"), "--", uniqueTag()], { cwd: tempDir(), reject: false });
     await waitForLine(child, "deployed");
