@@ -66,6 +66,27 @@ describe("a bad config is rejected before any process starts", () => {
       build: (d) => d.ssh({ host: "10.0.0.1", privateKeyPath: "/nonexistent/key" }),
       message: /ssh\(\): privateKeyPath: cannot read \/nonexistent\/key/,
     },
+    {
+      name: "an env key that is an option of env(1)",
+      build: (d) => d.process({ command: "true", on: d.localhost(), env: { "-Sfoo": "x" } }),
+      message:
+        /deployment\.test\.ts:\d+:\d+: process\(\): env: key "-Sfoo": not a POSIX environment variable name \(letters, digits and '_', not starting with a digit\)$/,
+    },
+    ...["A=B", "1X", "", "has space", "ünï"].map((key) => ({
+      name: `a service env key ${JSON.stringify(key)}`,
+      build: (d: Deployment) => d.service({ src: fixture("relay.ts"), on: d.localhost(), env: { [key]: "x" } }),
+      message: new RegExp(`service\\(\\): env: key ${JSON.stringify(key)}: not a POSIX environment variable name`),
+    })),
+    {
+      name: "an argument with a NUL byte",
+      build: (d) => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: ["a\0b"] }),
+      message: /service\(\): args\.0: contains a NUL byte, which no program can be given/,
+    },
+    {
+      name: "a process whose program starts with '-'",
+      build: (d) => d.process({ command: ["-x", "y"], on: d.localhost() }),
+      message: /process\(\): command: the program \(argv\[0\]\) must not start with '-'/,
+    },
     { name: "a bad deployment option", build: () => new Deployment({ readyTimeoutMs: -1 }), message: /new Deployment\(\): readyTimeoutMs: / },
   ];
   for (const { name, build, message } of cases) {

@@ -17,7 +17,13 @@ const isHost = (value: unknown): value is Host =>
   typeof value === "object" && value !== null && "launch" in value && "owner" in value && typeof (value as Host).name === "string";
 const host = z.custom<Host>(isHost, { message: "expected a host, e.g. d.localhost()" });
 const name = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'"), z.maxLength(64));
-const env = z._default(z.record(z.string(), z.string()), {});
+/** A word handed to a program (an argument, an environment value): the OS ends strings at NUL. */
+const word = z.string().check(z.refine((text) => !text.includes("\0"), "contains a NUL byte, which no program can be given"));
+/** POSIX names only: anything else reaches a shell or `env` as something other than a variable (an option, a command). */
+const envKey = z
+  .string()
+  .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a POSIX environment variable name (letters, digits and '_', not starting with a digit)"));
+const env = z._default(z.record(envKey, word, { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) }), {});
 
 export const deploymentOptions = z.strictObject({
   name: z.optional(name),
@@ -34,7 +40,7 @@ export type DeploymentInput = z.input<typeof deploymentOptions>;
 const serviceOptions = z.strictObject({
   src: z.string().check(z.minLength(1, "give the program's source file")),
   on: host,
-  args: z._default(z.array(z.string()), []),
+  args: z._default(z.array(word), []),
   env,
   name: z.optional(name),
 });
@@ -42,7 +48,13 @@ export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { n
 export type ServiceInput = z.input<typeof serviceOptions>;
 
 const processOptions = z.strictObject({
-  command: z.union([z.string().check(z.minLength(1)), z.array(z.string()).check(z.minLength(1))]),
+  command: z.union([
+    word.check(z.minLength(1)),
+    z.array(word).check(
+      z.minLength(1),
+      z.refine((argv) => !argv[0]?.startsWith("-"), "the program (argv[0]) must not start with '-': a shell would read it as an option"),
+    ),
+  ]),
   on: host,
   /** Port name → fixed TCP port, or 0 to pick a free one. */
   ports: z._default(z.record(z.string(), z.int().check(z.minimum(0), z.maximum(65535))), {}),
@@ -79,8 +91,15 @@ export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, what: 
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const at = site ? `${formatCallsite(site)}: ` : "";
-  const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "options"}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `${where(issue)}: ${issue.message}`);
   throw new HydroError(`${at}${what}: ${problems.join("; ")}`);
+}
+
+/** `env`, `args.1`, or for a record's bad key `env: key "-S"`. */
+function where(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (issue.code === "invalid_key") return `${path.slice(0, -1).join(".")}: key ${JSON.stringify(path.at(-1))}`;
+  return path.length ? path.join(".") : "options";
 }
 
 export function parseService(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {

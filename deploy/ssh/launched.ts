@@ -95,7 +95,7 @@ export class LaunchedSshHost implements LaunchedHost {
   }
 
   spawn({ argv, env }: Command): Promise<RunningProcess> {
-    return spawnRemote(this.pool, `cd ${quote(this.home)} && exec ${commandLine(argv, env)}`, `ssh host "${this.name}"`);
+    return spawnRemote(this.pool, `cd ${quote(this.home)} && ${commandLine(argv, env)}`, `ssh host "${this.name}"`);
   }
 
   async accepts(address: Address): Promise<boolean> {

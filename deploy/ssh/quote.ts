@@ -1,10 +1,15 @@
 /** Quotes one word for a POSIX shell: the remote side runs our commands through the login shell. */
 export function quote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  return /^[\w@%+:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `env K=V … argv…`, quoted; `exec` keeps the shell's pid, which is the session's process group. */
+/**
+ * `export K=V … && exec argv…`, quoted, for the login shell. Not `env K=V argv`: `env` reads a key
+ * like `-S…` as an option and an argv[0] with `=` as one more assignment. Keys are POSIX names
+ * (checked with the options); `exec` keeps the shell's pid, which is the session's process group.
+ */
 export function commandLine(argv: string[], env: Record<string, string>): string {
-  const assignments = Object.entries(env).map(([key, value]) => quote(`${key}=${value}`));
-  return [...(assignments.length ? ["env", ...assignments] : []), ...argv.map(quote)].join(" ");
+  const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`);
+  const exec = ["exec", ...argv.map(quote)].join(" ");
+  return assignments.length ? `export ${assignments.join(" ")} && ${exec}` : exec;
 }

@@ -1,13 +1,58 @@
-import { test, describe, after } from "node:test";
+import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Deployment } from "../../deploy/deployment.js";
 import { addReporter, type DeployEvent } from "../../deploy/events.js";
-import { collect, fixture, processesMatching, uniqueTag } from "../helpers.js";
+import { execa } from "execa";
+import type { Host } from "../../deploy/host.js";
+import { startCluster, type Cluster, type ClusterHost } from "./cluster/cluster.js";
+import { cli, collect, fixture, processesMatching, tempDir, uniqueTag } from "../helpers.js";
 
-// Teardown on localhost with real processes and signals, driven in-process through the Deployment API.
+// Exits and teardown with real processes, signals and sshd, on localhost and on SSH hosts of a
+// test cluster, driven in-process through the Deployment API (and through the CLI for echo_many).
+let cluster: Cluster;
+
+// Network namespaces and sshd need root; CI runs as root, so there these tests always run.
+const notRoot = process.getuid?.() !== 0 && "needs root: network namespaces and sshd";
+
+before(async () => {
+  if (!notRoot) cluster = await startCluster({ hosts: 8 });
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+/** An ssh() host of `d` for a cluster host, its key pinned (nothing is written to .hydro/known_hosts). */
+function sshHost(d: Deployment, host: ClusterHost): Host {
+  return d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name });
+}
+
+/** Where a test runs its programs: the same behaviour is expected on both. */
+const places: Array<{ name: string; skip: string | false; on: (d: Deployment) => Host }> = [
+  { name: "localhost", skip: false, on: (d) => d.localhost() },
+  { name: "an SSH host", skip: notRoot, on: (d) => sshHost(d, cluster.host("host1")) },
+];
+
+/** `hydro run` of a scenario of test/fixtures/cluster.hydro.ts, piped, in a fresh working directory. */
+function hydro(scenario: string, tag = uniqueTag()) {
+  return execa("node", [cli, "run", fixture("cluster.hydro.ts"), "--", cluster.manifestPath, scenario, tag], {
+    cwd: tempDir(),
+    reject: false,
+    env: { NO_COLOR: "1" },
+    timeout: 90_000,
+  });
+}
+
+/** Resolves with `promise`, or rejects naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms))),
+  ]);
+}
 
 /** Pids started by a test that teardown may legitimately give up on; killed (by pid) when the file ends. */
 const strays = new Set<number>();
@@ -36,22 +81,27 @@ async function recording<T>(work: () => Promise<T>): Promise<{ result: T; events
 }
 
 describe("teardown never hangs", () => {
-  test("a program whose output an escaped process keeps open is given up on after SIGKILL, by name", async () => {
-    const tag = uniqueTag();
-    const d = new Deployment({ stopTimeoutMs: 500 });
-    // The detached sleep is in a session of its own with a clean environment, and it holds stdout open.
-    d.process({ name: "holder", command: `env -i setsid ${sleeper(tag)} & exec sleep 600`, on: d.localhost() });
-    await d.deploy();
-    for (const pid of processesMatching(tag)) strays.add(pid);
-    const started = Date.now();
-    const { events } = await recording(() => d.teardown());
-    assert.ok(Date.now() - started < 30_000, `teardown took ${Date.now() - started} ms`);
-    const failed = events.find((event) => event.type === "step" && event.path.join(" ") === "teardown" && event.status === "failed");
-    assert.match(
-      failed?.type === "step" ? (failed.detail ?? "") : "",
-      /process "holder" on localhost: no exit reported \d+ ms after SIGKILL \(something it started may hold its output open\); gave up on it/,
-    );
-  });
+  for (const { name, skip, on } of places) {
+    test(`on ${name}: a program whose output an escaped process keeps open is given up on after SIGKILL, by name`, { skip }, async () => {
+      const tag = uniqueTag();
+      const d = new Deployment({ stopTimeoutMs: 500 });
+      const host = on(d);
+      // The detached sleep is in a session of its own with a clean environment, and it holds stdout open.
+      d.process({ name: "holder", command: `env -i setsid ${sleeper(tag)} & exec sleep 600`, on: host });
+      await d.deploy();
+      for (const pid of processesMatching(tag)) strays.add(pid);
+      const started = Date.now();
+      const { events } = await recording(() => d.teardown());
+      assert.ok(Date.now() - started < 30_000, `teardown took ${Date.now() - started} ms`);
+      const failed = events.find((event) => event.type === "step" && event.path.join(" ") === "teardown" && event.status === "failed");
+      assert.match(
+        failed?.type === "step" ? (failed.detail ?? "") : "",
+        new RegExp(
+          `process "holder" on ${host.name}: no exit reported \\d+ ms after SIGKILL \\(something it started may hold its output open\\); gave up on it`,
+        ),
+      );
+    });
+  }
 });
 
 describe("kill() (a second Ctrl-C)", () => {
@@ -82,15 +132,63 @@ describe("process() and stopTimeoutMs", () => {
     return { code: await command.exitCode(), lines: await collect(lines) };
   }
 
-  test("a command that exits cleanly 3 s after SIGTERM gets the time and its own exit status, and one SIGTERM", async () => {
-    const d = new Deployment({ stopTimeoutMs: 8_000 });
-    const command = d.process({ name: "graceful", command: reportsTerm("sleep 3; exit 0"), on: d.localhost() });
-    assert.deepEqual(await stopped(d, command), { code: 0, lines: ["term"] });
+  for (const { name, skip, on } of places) {
+    test(`on ${name}: a command that exits cleanly 3 s after SIGTERM gets the time, one SIGTERM and its own exit status`, { skip }, async () => {
+      const d = new Deployment({ stopTimeoutMs: 8_000 });
+      const command = d.process({ name: "graceful", command: reportsTerm("sleep 3; exit 0"), on: on(d) });
+      assert.deepEqual(await stopped(d, command), { code: 0, lines: ["term"] });
+    });
+
+    test(`on ${name}: a command that ignores SIGTERM is killed after stopTimeoutMs and reported as 137`, { skip }, async () => {
+      const d = new Deployment({ stopTimeoutMs: 1_000 });
+      const command = d.process({ name: "stubborn", command: reportsTerm(":"), on: on(d) });
+      assert.deepEqual(await stopped(d, command), { code: 137, lines: ["term"] });
+    });
+  }
+});
+
+describe("exits on SSH hosts", { skip: notRoot }, () => {
+  test("echo_many on 8 hosts succeeds every time (20 runs)", async () => {
+    for (let run = 1; run <= 20; run++) {
+      const result = await hydro("echo-many-all");
+      assert.equal(result.exitCode, 0, `run ${run}: ${result.stderr}`);
+    }
   });
 
-  test("a command that ignores SIGTERM is killed after stopTimeoutMs and reported as 137", async () => {
-    const d = new Deployment({ stopTimeoutMs: 1_000 });
-    const command = d.process({ name: "stubborn", command: reportsTerm(":"), on: d.localhost() });
-    assert.deepEqual(await stopped(d, command), { code: 137, lines: ["term"] });
+  test("24 instantly exiting commands on each of 3 hosts all report their own exit code", async () => {
+    const d = new Deployment();
+    const commands = cluster.hosts.slice(0, 3).flatMap((host, h) => {
+      const on = sshHost(d, host);
+      return Array.from({ length: 24 }, (_, i) => {
+        const code = (i * 11 + h) % 256;
+        return { code, node: d.process({ name: `${host.name}-${i}`, command: `exit ${code}`, on }) };
+      });
+    });
+    try {
+      await d.deploy();
+      const codes = await within(Promise.all(commands.map(({ node }) => node.exitCode())), 30_000, "exitCode()");
+      assert.deepEqual(
+        codes,
+        commands.map(({ code }) => code),
+      );
+    } finally {
+      await d.teardown();
+    }
+  });
+
+  test("hostile arguments and environment values reach a remote command verbatim", async () => {
+    const hostile = ["$(echo pwned)", "`echo pwned`", "it's", "-Sfoo", "FOO=bar", "a\nb", "*", "~", "; echo pwned", "\\", "", " spaced "];
+    const d = new Deployment();
+    const env = Object.fromEntries(hostile.map((value, i) => [`HOSTILE_${i}`, value]));
+    const script = `import sys, os, json; print(json.dumps([sys.argv[1:], {k: os.environ.get(k) for k in ${JSON.stringify(Object.keys(env))}}]))`;
+    const printer = d.process({ name: "printer", command: ["python3", "-c", script, ...hostile], env, on: sshHost(d, cluster.host("host2")) });
+    const lines = printer.stdout();
+    await d.deploy();
+    try {
+      assert.deepEqual(JSON.parse((await lines.next()).value as string), [hostile, env]);
+      assert.equal(await printer.exitCode(), 0);
+    } finally {
+      await d.teardown();
+    }
   });
 });
