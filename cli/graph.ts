@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Plugin } from "esbuild";
+import type { Message, Plugin } from "esbuild";
 import { beginGraphCapture, endGraphCapture } from "../runtime/dataflow/capture.js";
 import { runtimeSource } from "../deploy/paths.js";
-import { HydroError } from "../deploy/errors.js";
+import { HydroError, describeBuildMessage, oneLinePerProblem } from "../deploy/errors.js";
 import { describeError, EXIT } from "./run.js";
 import { describeFailure } from "../deploy/report/format.js";
 
@@ -81,8 +81,10 @@ async function bundleProgram(entry: string, outfile: string, file: string): Prom
     // Bundled CommonJS dependencies may still call require().
     banner: { js: 'import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);' },
     plugins: [runtimeFromThisPackage],
-  }).catch((error: Error) => {
-    throw new HydroError(`cannot compile ${file}:\n  ${error.message.replaceAll("\n", "\n  ")}`);
+  }).catch((error: Error & { errors?: Message[] }) => {
+    // Its own errors, not its message: that starts "Build failed with 1 error:" on a line of its own.
+    const problems = error.errors?.length ? error.errors.map(describeBuildMessage).join("\n") : error.message;
+    throw new HydroError(`cannot compile ${file}: ${oneLinePerProblem(problems)}`);
   });
   return result.outputFiles[0]!.contents;
 }

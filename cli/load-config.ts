@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundle } from "../deploy/bundle.js";
-import { HydroError } from "../deploy/errors.js";
+import { HydroError, oneLinePerProblem } from "../deploy/errors.js";
 
 export type ConfigMain = (args: string[]) => unknown;
 
@@ -17,7 +17,7 @@ export async function loadConfig(file: string): Promise<ConfigMain> {
   try {
     compiled = await bundle(entry, "config");
   } catch (error) {
-    throw new HydroError(`cannot compile ${file}:\n  ${(error as Error).message.replaceAll("\n", "\n  ")}`);
+    throw new HydroError(`cannot compile ${file}: ${oneLinePerProblem((error as Error).message)}`);
   }
   process.setSourceMapsEnabled(true);
   const module = (await import(pathToFileURL(compiled.path).href)) as { default?: unknown };

@@ -22,8 +22,13 @@ Exit codes:
   ${EXIT.ok}    the config's main function returned and everything was torn down
   ${EXIT.failed}    the config failed (bad config, a program failed to start, the script threw)
   ${EXIT.usage}    bad command-line usage
-  ${EXIT.interrupted}  interrupted by Ctrl-C / SIGTERM (everything was torn down; a second Ctrl-C kills at once)`,
-    );
+  ${EXIT.interrupted}  interrupted by Ctrl-C / SIGTERM / SIGHUP, also during teardown (everything was torn down; a second Ctrl-C kills at once)
+  ${EXIT.readerGone}  the reader of hydro's output went away (\`hydro run … | head\`); everything was torn down`,
+    )
+    // Before the subcommands are added: they inherit it, so their usage errors exit 2 too.
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
+    });
 
   program
     .command("run")
@@ -45,10 +50,6 @@ Exit codes:
     .action(async (file: string, args: string[], options: { verbose?: boolean }) => {
       await graph(file, args, options);
     });
-
-  program.exitOverride((error) => {
-    process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
-  });
 
   await program.parseAsync(argv);
 }

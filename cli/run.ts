@@ -1,4 +1,4 @@
-import { addReporter, emit, type Reporter } from "../deploy/events.js";
+import { addReporter, emit, interrupted, type Reporter } from "../deploy/events.js";
 import { jsonReporter } from "../deploy/report/json.js";
 import { plainReporter } from "../deploy/report/plain.js";
 import { killAll, onFatal, teardownAll } from "../deploy/registry.js";
@@ -6,6 +6,7 @@ import { HydroError } from "../deploy/errors.js";
 import { writtenOut } from "../runtime/written-out.js";
 import { loadConfig } from "./load-config.js";
 import { consoleAsEvents } from "./console-as-events.js";
+import { thrownAt } from "./thrown-at.js";
 
 export interface RunOptions {
   json?: boolean;
@@ -43,7 +44,9 @@ export async function run(config: string, args: string[], options: RunOptions): 
       killAll();
       process.exit(EXIT.interrupted);
     }
-    process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping everything (Ctrl-C again to kill at once)\n`);
+    const name = signal === "SIGINT" ? "Ctrl-C" : signal;
+    interrupted(`interrupted by ${name}`);
+    process.stderr.write(`\n${name}: stopping everything (Ctrl-C again to kill at once)\n`);
     void finish(EXIT.interrupted);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, interrupt);
@@ -81,7 +84,7 @@ export function describeError(error: unknown, verbose: boolean): string {
   if (!(error instanceof Error)) return String(error);
   if (verbose) return error.stack ?? error.message;
   if (error instanceof HydroError) return error.message;
-  // An error from the script itself: its message and the line that threw it.
-  const where = error.stack?.split("\n").find((line) => /\.hydro\.ts:\d+|\.[cm]?[jt]s:\d+/.test(line) && !line.includes("node_modules"));
-  return `${error.message}${where ? `\n    ${where.trim()}` : ""}`;
+  // An error from the script itself: its message and, on the same line, where it was thrown.
+  const where = thrownAt(error);
+  return where ? `${error.message} (at ${where})` : error.message;
 }

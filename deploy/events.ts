@@ -40,6 +40,16 @@ export function emit(event: DeployEvent): Promise<void> | undefined {
   return Promise.all(congested).then(() => {});
 }
 
+let interruption: string | undefined;
+
+/**
+ * The run was interrupted (Ctrl-C): steps that fail from now on fail because of it, and say so
+ * rather than what broke on the way (a program killed while it was starting).
+ */
+export function interrupted(reason: string): void {
+  interruption = reason;
+}
+
 /** Runs `work` as a step of the progress tree, reporting start, end, duration and failure. */
 export async function step<T>(path: string[], work: () => Promise<T>, describe?: (result: T) => { detail?: string; skipped?: boolean }): Promise<T> {
   const started = performance.now();
@@ -50,7 +60,7 @@ export async function step<T>(path: string[], work: () => Promise<T>, describe?:
     emit({ type: "step", path, status: skipped ? "skipped" : "done", ms: performance.now() - started, ...(detail ? { detail } : {}) });
     return result;
   } catch (error) {
-    emit({ type: "step", path, status: "failed", ms: performance.now() - started, detail: (error as Error).message });
+    emit({ type: "step", path, status: "failed", ms: performance.now() - started, detail: interruption ?? (error as Error).message });
     throw error;
   }
 }

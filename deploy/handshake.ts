@@ -4,8 +4,6 @@ import { HydroError } from "./errors.js";
 import { describeExit, type Exit, type RunningProcess } from "./host.js";
 import type { LineStream } from "./lines.js";
 
-/** Enough for a message and Node's report of an uncaught error. */
-const TAIL_LINES = 20;
 export const BINDING = "binding its ports";
 export const STARTING = "connecting its ports";
 
@@ -16,13 +14,13 @@ export function newControlSecret(): string {
 
 /**
  * The deployer's side of the handshake with one program: control lines marked with its secret
- * are taken out of its stdout, everything else goes to the service's line streams verbatim. Waiting for a message fails with
- * an error naming the service and host when the program exits, reports an error, or times out.
+ * are taken out of its stdout, everything else goes to the service's line streams verbatim.
+ * Waiting for a message fails with an error naming the service and host when the program exits,
+ * reports an error, or times out; what it printed is not repeated there (it was printed already).
  */
 export class ProgramSession {
   private readonly inbox: ProgramMessage[] = [];
   private wake: (() => void) | undefined;
-  private readonly tail: string[] = [];
   private exit: Exit | undefined;
   private protocolProblem: string | undefined;
 
@@ -40,7 +38,7 @@ export class ProgramSession {
     );
     readLines(
       process.stderr,
-      (line) => this.remember(line, stderr),
+      (line) => stderr.push(line),
       () => stderr.end(),
     );
     process.exited.then((exit) => {
@@ -51,18 +49,12 @@ export class ProgramSession {
 
   private onStdout(line: string, stdout: LineStream): Promise<void> | undefined {
     const parsed = parseLine<ProgramMessage>(line, this.secret);
-    const printed = parsed.text ? this.remember(parsed.text, stdout) : undefined;
+    const printed = parsed.text ? stdout.push(parsed.text) : undefined;
     if (parsed.kind === "text") return printed;
     if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
     else this.inbox.push(parsed.message);
     this.wake?.();
     return printed;
-  }
-
-  private remember(line: string, stream: LineStream): Promise<void> | undefined {
-    this.tail.push(line);
-    if (this.tail.length > TAIL_LINES) this.tail.shift();
-    return stream.push(line);
   }
 
   send(message: DeployerMessage): void {
@@ -80,10 +72,11 @@ export class ProgramSession {
         return message as Extract<ProgramMessage, { type: K }>;
       }
       if (this.protocolProblem) throw this.failure(this.protocolProblem);
-      // Let the last lines a dying program printed arrive before reporting its exit.
+      // Let the last lines a dying program printed be printed before its failure.
       if (this.exit) {
         await new Promise((resolve) => setTimeout(resolve, 20));
-        throw this.failure(`${describeExit(this.exit)} while ${phase}${hint}`);
+        // A crash says why itself; a clean exit before the handshake is the program not taking part.
+        throw this.failure(`${describeExit(this.exit)} while ${phase}${this.exit.code === 0 ? hint : ""}`);
       }
       const left = deadline - Date.now();
       if (left <= 0) throw this.failure(`did not answer within ${timeoutMs} ms while ${phase}${hint}`);
@@ -99,7 +92,6 @@ export class ProgramSession {
   }
 
   private failure(reason: string): HydroError {
-    const output = this.tail.length ? `\n  last output:\n    ${this.tail.join("\n    ")}` : "";
-    return new HydroError(`${this.who} ${reason}${output}`);
+    return new HydroError(`${this.who} ${reason}`);
   }
 }

@@ -4,7 +4,7 @@ import { bundle, type Bundle } from "../bundle.js";
 import { ProgramSession, BINDING, STARTING, newControlSecret } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
 import type { ServiceOptions } from "../options.js";
-import { HydroError } from "../errors.js";
+import { HydroError, oneLinePerProblem } from "../errors.js";
 import { step } from "../events.js";
 import { ProgramNode } from "./program.js";
 import { sendersOf } from "../ports.js";
@@ -31,7 +31,7 @@ export class Service extends ProgramNode {
     try {
       this.bundled = await bundle(this.options.src, "program");
     } catch (error) {
-      throw new HydroError(`${this.describe()}: cannot bundle ${this.options.src}:\n  ${(error as Error).message.replaceAll("\n", "\n  ")}`);
+      throw new HydroError(`${this.describe()}: cannot bundle ${this.options.src}: ${oneLinePerProblem((error as Error).message)}`);
     }
   }
 

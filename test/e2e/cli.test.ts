@@ -80,10 +80,10 @@ describe("hydro run on the echo examples", () => {
 });
 
 describe("hydro run failures", () => {
-  test("a script that throws exits 1 with its message and line, and tears down", async () => {
+  test("a script that throws exits 1 with its message and line on one line, and tears down", async () => {
     const result = await hydro(["run", fixture("throws.hydro.ts")]);
     assert.equal(result.exitCode, 1);
-    assert.match(result.stderr, /^error: the experiment went wrong\n\s+at .*throws\.hydro\.ts:7:\d+/m);
+    assert.match(result.stderr, /^error: the experiment went wrong \(at \/.*\/throws\.hydro\.ts:7:\d+\)\n✔ teardown/m);
     assert.doesNotMatch(result.stderr, /node:internal/);
     assert.match(result.stderr, /✔ teardown/);
   });
@@ -98,7 +98,7 @@ describe("hydro run failures", () => {
     const tag = uniqueTag();
     const result = await hydro(["run", fixture("throws-later.hydro.ts"), "--", tag]);
     assert.equal(result.exitCode, 1);
-    assert.match(result.stderr, /^error: late failure in a timer\n\s+at .*throws-later\.hydro\.ts:9:\d+/m);
+    assert.match(result.stderr, /^error: late failure in a timer \(at \/.*\/throws-later\.hydro\.ts:9:\d+\)\n/m);
     assert.match(result.stderr, /✔ teardown/);
     assert.deepEqual(processesMatching(tag), []);
   });
@@ -130,16 +130,56 @@ describe("hydro run failures", () => {
     assert.match(result.stderr, /no-default\.hydro\.ts must export a default function/);
   });
 
-  test("bad usage exits 2", async () => {
-    const result = await hydro(["launch"]);
-    assert.equal(result.exitCode, 2);
-    assert.match(result.stderr, /unknown command 'launch'/);
+  const usageErrors: [string[], RegExp][] = [
+    [["launch"], /unknown command 'launch'/],
+    [["--bogus"], /unknown option '--bogus'/],
+    [["run"], /missing required argument 'config'/],
+    [["run", "--bogus", "x.hydro.ts"], /unknown option '--bogus'/],
+    [["graph"], /missing required argument 'program'/],
+    [["graph", "--bogus", "x.ts"], /unknown option '--bogus'/],
+  ];
+  for (const [args, message] of usageErrors) {
+    test(`bad usage exits 2: hydro ${args.join(" ")}`, async () => {
+      const result = await hydro(args);
+      assert.equal(result.exitCode, 2, result.stderr);
+      assert.match(result.stderr, message);
+    });
+  }
+
+  test("a TypeScript syntax error in the config is one line with its file:line:column", async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "broken.hydro.ts"), "export default async function main() {\n  const x = ;\n}\n");
+    const result = await hydro(["run", "broken.hydro.ts"], { cwd: dir });
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.stderr, 'error: cannot compile broken.hydro.ts: broken.hydro.ts:2:13: Unexpected ";"');
+  });
+
+  test("a TypeScript syntax error in a service is one line with its file:line:column", async () => {
+    const result = await hydro(["run", fixture("syntax-error-service.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /^error: service "syntax-error" on localhost: cannot bundle \S*syntax-error\.ts: \S*syntax-error\.ts:2:24: Unexpected ";"$/m);
+    assert.equal(result.stderr.match(/Unexpected ";"/g)?.length, 2, "told by the failed step and by the error line, not by every step above it");
+  });
+
+  test("hydro graph reports a syntax error in one line, without esbuild's summary", async () => {
+    const result = await hydro(["graph", fixture("syntax-error.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /^error: cannot compile \S+syntax-error\.ts: \S*syntax-error\.ts:2:24: Unexpected ";"$/);
+  });
+
+  test("a program that crashes before connect() fails in one line, without repeating what it printed", async () => {
+    const result = await hydro(["run", fixture("crash-on-start.hydro.ts")]);
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.stderr.match(/about to fail/g)?.length, 1, result.stderr);
+    assert.equal(result.stderr.match(/Error: cannot read my settings/g)?.length, 1, result.stderr);
+    assert.match(result.stderr, /^error: service "fragile" on localhost exited with code 1 while binding its ports$/m);
   });
 
   test("--help documents the exit codes", async () => {
     const result = await hydro(["--help"]);
     assert.equal(result.exitCode, 0);
     assert.match(result.stdout, /Exit codes:[\s\S]*130\s+interrupted/);
+    assert.match(result.stdout, /141\s+the reader of hydro's output went away/);
   });
 });
 
@@ -165,6 +205,17 @@ describe("nothing is left running", () => {
       assert.equal(result.exitCode, 130, result.stderr);
     });
   }
+
+  test("Ctrl-C during deploy reads as an interruption, not as the failure it caused", async () => {
+    const child = execa("node", [cli, "run", fixture("never-accepts.hydro.ts")], { cwd: tempDir(), reject: false, env: { NO_COLOR: "1" } });
+    await waitForLine(child, "[web] web starting");
+    child.kill("SIGINT");
+    const result = await child;
+    assert.equal(result.exitCode, 130, result.stderr);
+    assert.match(result.stderr, /^✖ deploy › start › web \(\d+ ms\): interrupted by Ctrl-C$/m);
+    assert.match(result.stderr, /^✖ deploy \(\d+ ms\)$/m);
+    assert.doesNotMatch(result.stderr, /killed by|accepted connections|^error:/m);
+  });
 
   test("a second Ctrl-C during teardown kills at once and leaves no run directory or socket", async () => {
     const child = execa("node", [cli, "run", fixture("stubborn.hydro.ts"), "--", "60000"], { cwd: tempDir(), reject: false });
