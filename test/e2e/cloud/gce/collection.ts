@@ -2,6 +2,7 @@
 // each mutation answered with an operation and idempotent on `requestId` (README §GCE operations).
 import { alreadyExists, type OperationFailure, resourceInUse } from "./errors.js";
 import { compileFilter } from "./filter.js";
+import { numericId } from "./ids.js";
 import type { Operation } from "./operations.js";
 import { page } from "./pages.js";
 import type { ApiRequest, Router } from "./router.js";
@@ -55,7 +56,7 @@ export function addCollection(router: Router, state: GceState, spec: CollectionS
     idempotent(state, request, async () => {
       const placement = placementOf(state, request, checkName(request.body.name));
       if (state.store.taken(placement.path)) throw alreadyExists(placement.path);
-      const start = (targetId = "") => state.operations.start({ ...placement, operationType: "insert", targetPath: placement.path, targetId });
+      const start = (targetId = numericId()) => state.operations.start({ ...placement, operationType: "insert", targetPath: placement.path, targetId });
       const failure = injectedFailure(request, placement);
       if (failure) return failed(state, start(), failure);
       state.store.reserve(placement.path);

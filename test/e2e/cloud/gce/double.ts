@@ -55,6 +55,7 @@ export interface RecordedRequest {
   readonly url: string;
   readonly body: string;
   readonly status: number;
+  readonly response: string;
 }
 
 export interface GceDouble {
@@ -123,7 +124,7 @@ export async function startGceDouble(options: GceDoubleOptions = {}): Promise<Gc
   const acceptToken = options.acceptToken ?? (() => true);
   server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
     void answer(request, { router, faultInjector, acceptToken }).then(({ status, contentType, body, requestBody }) => {
-      requests.push({ method: request.method!, url: request.url!, body: requestBody, status });
+      requests.push({ method: request.method!, url: request.url!, body: requestBody, status, response: body });
       response.writeHead(status, { "content-type": contentType });
       response.end(body);
     });

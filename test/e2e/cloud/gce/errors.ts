@@ -41,6 +41,8 @@ export interface OperationFailure {
   readonly message: string;
   readonly httpErrorStatusCode: number;
   readonly httpErrorMessage: string;
+  /** Structured details some errors carry (quotaInfo for QUOTA_EXCEEDED). */
+  readonly errorDetails?: readonly Record<string, unknown>[];
 }
 
 export const resourceInUse = (resourcePath: string, user: string): OperationFailure => ({
@@ -55,6 +57,9 @@ export const quotaExceeded = (metric: string, limit: number, region: string): Op
   message: `Quota '${metric}' exceeded.  Limit: ${limit.toFixed(1)} in region ${region}.`,
   httpErrorStatusCode: 403,
   httpErrorMessage: "FORBIDDEN",
+  errorDetails: [
+    { quotaInfo: { metricName: `compute.googleapis.com/${metric.toLowerCase()}`, limitName: `${metric}-per-project-region`, limit, dimensions: { region } } },
+  ],
 });
 
 export const zoneResourcePoolExhausted = (project: string, zone: string): OperationFailure => ({

@@ -11,6 +11,7 @@ type Operator = "=" | "!=" | "<" | ">" | "<=" | ">=" | ":" | "eq" | "ne";
 
 const SYMBOLS: readonly Operator[] = ["!=", "<=", ">=", "=", "<", ">", ":"];
 const WORD_END = /[\s()=!<>:]/;
+const FIELD = /^[A-Za-z_][\w.-]*$/;
 
 /** Compiles a filter; an empty one matches everything. Throws the API's 400 when malformed. */
 export function compileFilter(filter: string | null): Predicate {
@@ -67,7 +68,7 @@ class FilterParser {
       return inner;
     }
     const field = this.word();
-    if (!field) throw new SyntaxError("expected a field name");
+    if (!FIELD.test(field)) throw new SyntaxError("expected a field name");
     const operator = this.operator();
     const value = operator === "eq" || operator === "ne" ? this.regexOperand(depth) : this.operand();
     this.forms.add(operator === "eq" || operator === "ne" ? "regex" : "comparison");

@@ -44,8 +44,8 @@ export class Operation {
     this.running();
     Object.assign(this.json, { status: "DONE", progress: 100, endTime: timestamp() });
     if (failure) {
-      const { code, message, httpErrorStatusCode, httpErrorMessage } = failure;
-      Object.assign(this.json, { error: { errors: [{ code, message }] }, httpErrorStatusCode, httpErrorMessage });
+      const { code, message, errorDetails, httpErrorStatusCode, httpErrorMessage } = failure;
+      Object.assign(this.json, { error: { errors: [{ code, message, ...(errorDetails ? { errorDetails } : {}) }] }, httpErrorStatusCode, httpErrorMessage });
     }
     this.finish();
   }
