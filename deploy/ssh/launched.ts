@@ -8,7 +8,7 @@ import { probeHost } from "./probe.js";
 import { commandLine, quote } from "./quote.js";
 import { spawnRemote } from "./remote-process.js";
 import { forward, Tunnels } from "./tunnels.js";
-import { upload } from "./upload.js";
+import { upload, type UploadOptions } from "./upload.js";
 import type { SshHost } from "./index.js";
 
 /** A machine reached over SSH: programs run in exec channels, files go over SFTP, ports meet through tunnels. */
@@ -25,7 +25,7 @@ export class LaunchedSshHost implements LaunchedHost {
     readonly node: string,
     private readonly home: string,
     private readonly runDir: string,
-    private readonly signal: AbortSignal,
+    private readonly uploads: UploadOptions,
   ) {
     this.tunnels = new Tunnels(pool.primary, name);
   }
@@ -56,7 +56,8 @@ export class LaunchedSshHost implements LaunchedHost {
     const pool = new SessionPool(await open(), open);
     try {
       const facts = await probeHost(pool, endpoint.label, context.signal);
-      return new LaunchedSshHost(spec.name, pool, options.host, facts.node, facts.home, facts.runDir, context.signal);
+      const uploads = { signal: context.signal, owner: facts.owner, label: `ssh host "${spec.name}"` };
+      return new LaunchedSshHost(spec.name, pool, options.host, facts.node, facts.home, facts.runDir, uploads);
     } catch (error) {
       pool.end();
       throw error;
@@ -73,8 +74,8 @@ export class LaunchedSshHost implements LaunchedHost {
       const remote = `${this.home}/.hydro/cache/${bundle.hash}.mjs`;
       installing = (async () => {
         // The map first: a bundle visible under its final name always has its map.
-        const uploadedMap = await upload(this.pool, `${bundle.path}.map`, `${remote}.map`, { signal: this.signal });
-        const uploaded = await upload(this.pool, bundle.path, remote, { signal: this.signal });
+        const uploadedMap = await upload(this.pool, `${bundle.path}.map`, `${remote}.map`, this.uploads);
+        const uploaded = await upload(this.pool, bundle.path, remote, this.uploads);
         return { path: remote, uploaded: uploaded || uploadedMap };
       })();
       this.installs.set(bundle.hash, installing);

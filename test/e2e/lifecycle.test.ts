@@ -8,7 +8,7 @@ import { addReporter, type DeployEvent } from "../../deploy/events.js";
 import { execa } from "execa";
 import type { Host } from "../../deploy/host.js";
 import { startCluster, type Cluster, type ClusterHost } from "./cluster/cluster.js";
-import { cli, collect, fixture, processesMatching, tempDir, uniqueTag } from "../helpers.js";
+import { cli, collect, fixture, processesMatching, tempDir, uniqueTag, waitForLine } from "../helpers.js";
 
 // Exits and teardown with real processes, signals and sshd, on localhost and on SSH hosts of a
 // test cluster, driven in-process through the Deployment API (and through the CLI for echo_many).
@@ -189,6 +189,73 @@ describe("exits on SSH hosts", { skip: notRoot }, () => {
       assert.equal(await printer.exitCode(), 0);
     } finally {
       await d.teardown();
+    }
+  });
+});
+
+describe("leftovers on SSH hosts", { skip: notRoot }, () => {
+  /** A pid no process of a (nearly empty) cluster host has, and one it always has: its init. */
+  const DEAD = 32_767;
+  const ALIVE = 1;
+
+  test("a launch sweeps the run directories and temporary uploads of dead deployers, only the current user's", async () => {
+    const host = cluster.host("host4");
+    const hydroDir = path.join(host.homeDir, ".hydro");
+    const make = (relative: string, options: { dir?: boolean; owner?: number } = {}) => {
+      const file = path.join(hydroDir, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (options.dir) fs.mkdirSync(file);
+      else fs.writeFileSync(file, "half an upload");
+      if (options.owner !== undefined) fs.chownSync(file, options.owner, options.owner);
+      return relative;
+    };
+    const nobody = 65_534;
+    const swept = [make(`run/${DEAD}-aaaaaa`, { dir: true }), make(`cache/x.mjs.${DEAD}.abc.tmp`), make(`node/0123/node.${DEAD}.abc.tmp`)];
+    const kept = [
+      make(`run/${ALIVE}-bbbbbb`, { dir: true }),
+      make(`run/${DEAD}-cccccc`, { dir: true, owner: nobody }),
+      make(`cache/y.mjs.${ALIVE}.abc.tmp`),
+      make(`cache/z.mjs.${DEAD}.abc.tmp`, { owner: nobody }),
+    ];
+    const d = new Deployment();
+    d.process({ name: "nothing", command: "true", on: sshHost(d, host) });
+    await d.deploy();
+    await d.teardown();
+    const present = (relative: string) => fs.existsSync(path.join(hydroDir, relative));
+    assert.deepEqual(swept.filter(present), [], "left of dead deployers");
+    assert.deepEqual(
+      kept.filter((relative) => !present(relative)),
+      [],
+      "removed although alive or someone else's",
+    );
+  });
+
+  test("the run directory a deployer killed with -9 leaves is swept by the next run on that host", async () => {
+    const runDirs = (name: string) => fs.readdirSync(path.join(cluster.host(name).homeDir, ".hydro", "run"));
+    const child = hydro("forever");
+    await waitForLine(child, "deployed");
+    assert.equal(runDirs("host1").length, 1);
+    child.kill("SIGKILL");
+    await child;
+    const next = await hydro("echo");
+    assert.equal(next.exitCode, 0, next.stderr);
+    assert.deepEqual(runDirs("host1"), []);
+    assert.deepEqual(runDirs("host2"), []);
+  });
+
+  test("a full remote disk is reported with the host, the path and 'no space left'", async () => {
+    const host = cluster.host("host5");
+    const cache = "/root/.hydro/cache";
+    await host.exec(`mkdir -p ${cache} && mount -t tmpfs -o size=16k hydro-full ${cache}`);
+    try {
+      const d = new Deployment();
+      d.service({ name: "relay", src: fixture("relay.ts"), on: sshHost(d, host) });
+      await assert.rejects(
+        d.deploy(),
+        /^HydroError: ssh host "host5": cannot upload .*\.mjs(\.map)? to \/root\/\.hydro\/cache\/\w+\.mjs(\.map)?: no space left on device/,
+      );
+    } finally {
+      await host.exec(`umount ${cache}`);
     }
   });
 });
