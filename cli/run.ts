@@ -17,7 +17,7 @@ export interface RunOptions {
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, readerGone: 141 } as const;
 type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** When several things end a run, the exit code names the one the user did last: an interruption over a closed reader over a failure. */
+/** When several things end a run, the exit code names the weightiest: an interruption, then a reader gone, then a failure. */
 const precedence: ExitCode[] = [EXIT.ok, EXIT.failed, EXIT.readerGone, EXIT.interrupted];
 
 /**
