@@ -15,11 +15,14 @@ function logEvents(level: Level): Writable {
 }
 
 /**
- * With --json, stdout carries only JSON: what the config script prints with `console` becomes
- * `log` events (console.log/info/debug: info, console.warn: warn, console.error/trace: error).
+ * With --json, stdout carries only JSON: what the config script prints becomes `log` events
+ * (console.log/info/debug and its own process.stdout.write: info, console.warn: warn,
+ * console.error/trace: error). hydro's reporters write past the replaced write (report/write.ts).
  */
 export function consoleAsEvents(): void {
-  const console = new Console({ stdout: logEvents("info"), stderr: logEvents("error") });
+  const info = logEvents("info");
+  const console = new Console({ stdout: info, stderr: logEvents("error") });
   console.warn = new Console({ stdout: logEvents("warn"), stderr: logEvents("warn") }).warn;
   globalThis.console = console;
+  process.stdout.write = info.write.bind(info) as typeof process.stdout.write;
 }

@@ -1,4 +1,4 @@
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 
 /** One promise per congested stream, so any number of waiting producers add no listeners. */
 const draining = new WeakMap<Writable, Promise<void>>();
@@ -11,7 +11,8 @@ const draining = new WeakMap<Writable, Promise<void>>();
  */
 export function write(stream: Writable, text: string): Promise<void> | undefined {
   if (stream.destroyed) return undefined;
-  if (stream.write(text)) return undefined;
+  // The stream's own method: with --json, process.stdout.write is the script's, turned into log events.
+  if (Writable.prototype.write.call(stream, text, "utf8")) return undefined;
   let drained = draining.get(stream);
   if (!drained) {
     drained = new Promise((resolve) => {

@@ -56,7 +56,7 @@ describe("hydro run on the echo examples", () => {
     assert.ok(events.some((event) => event.type === "step" && event.path?.join("/") === "teardown" && event.status === "done"));
   });
 
-  test("--json stdout carries only JSON: the script's console output becomes log events, and its failure an error event", async () => {
+  test("--json stdout carries only JSON: what the script prints becomes log events, and its failure an error event", async () => {
     const result = await hydro(["run", "--json", fixture("chatty.hydro.ts")]);
     assert.equal(result.exitCode, 1);
     const events = result.stdout
@@ -71,6 +71,7 @@ describe("hydro run on the echo examples", () => {
       { level: "error", message: "something is off" },
     ]);
     assert.match(logs[4]!.message!, /│ a │/);
+    assert.deepEqual(logs[5], { level: "info", message: "written to stdout directly" });
     const errors = events.filter((event) => event.type === "error");
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.message!, /^the chatty script gave up/);
