@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTripwire, type Tripwire } from "./tripwire.js";
+import { proxyEnv, startTripwire, type Tripwire } from "./tripwire.js";
 
 export interface GcloudResult {
   readonly code: number | null;
@@ -32,7 +32,6 @@ export async function gcloudAt(endpoint: string, project: string): Promise<Gclou
   // gcloud's own cache of "am I on GCE?": answered, so it never probes the metadata server.
   writeFileSync(join(configDir, "gce"), "False");
   const tripwire = await startTripwire();
-  const proxy = `http://${tripwire.address}`;
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: configDir,
@@ -48,12 +47,7 @@ export async function gcloudAt(endpoint: string, project: string): Promise<Gclou
     CLOUDSDK_SURVEY_DISABLE_PROMPTS: "true",
     CLOUDSDK_METRICS_ENVIRONMENT: "hydro-test",
     GCE_METADATA_ROOT: tripwire.address,
-    HTTP_PROXY: proxy,
-    HTTPS_PROXY: proxy,
-    http_proxy: proxy,
-    https_proxy: proxy,
-    NO_PROXY: "127.0.0.1",
-    no_proxy: "127.0.0.1",
+    ...proxyEnv(tripwire),
   };
   return {
     run: (args) => runGcloud([...args, "--log-http", "--verbosity=warning"], env),

@@ -33,3 +33,9 @@ export async function startTripwire(): Promise<Tripwire> {
       }),
   };
 }
+
+/** Environment that sends a client's proxied traffic (everything not for 127.0.0.1) to the tripwire. */
+export function proxyEnv(tripwire: Tripwire): Record<string, string> {
+  const proxy = `http://${tripwire.address}`;
+  return { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, NO_PROXY: "127.0.0.1", no_proxy: "127.0.0.1" };
+}

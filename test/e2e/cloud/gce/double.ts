@@ -20,6 +20,7 @@ import { GceState } from "./state.js";
 import { type Json, ResourceStore } from "./store.js";
 import { subnetworksSpec } from "./subnetworks.js";
 import { Timers } from "./timers.js";
+import { readBody } from "../read-body.js";
 
 export type { AddressRequest, BootedInstance } from "./instances.js";
 export { faults, type Fault, type FaultRule, type InjectedFault } from "./faults.js";
@@ -207,15 +208,6 @@ async function answer(
     if (thrown instanceof GceError) return error(thrown);
     return error(new GceError(500, "backendError", `the GCE double failed: ${thrown instanceof Error ? thrown.stack : String(thrown)}`));
   }
-}
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString()));
-    request.on("error", reject);
-  });
 }
 
 /** An empty body and the literal `""` that some clients send to wait are both "no body". */

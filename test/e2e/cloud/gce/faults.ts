@@ -1,5 +1,5 @@
 // Fault injection: a rule names requests (method, path) and how many of them fail, and how
-// (README §GCE faults). Failures are built from the request, so messages name the real resource.
+// (README §Using the GCE double). Failures are built from the request, so messages name the real resource.
 import { GceError, notFound, type OperationFailure, quotaExceeded, zoneResourcePoolExhausted } from "./errors.js";
 
 /** Where a request points, for building its failure. */
