@@ -1,20 +1,36 @@
 /**
- * A POSIX sh wrapper for process() commands, which do not speak the handshake: when its stdin
- * closes (the deployer exited or the connection dropped) it terminates the whole process group,
- * then kills it 2 s later. The command itself gets /dev/null as stdin.
+ * A POSIX sh wrapper for process() commands, which do not speak the handshake. When the deployer
+ * is gone it terminates the whole process group, then kills it 2 s later: when its stdin closes
+ * (the deployer exited or the connection dropped), or, with a heartbeat, when no line has arrived
+ * on stdin for that long (a partition closes nothing). The command itself gets /dev/null as stdin.
  *
  * The group's SIGTERM at teardown is the command's alone to answer: the wrapper outlives it (a
  * trap, which the command does not inherit) and exits with the command's own status once it
- * exits, however long that takes; the deployer kills the group after stopTimeoutMs.
+ * exits, however long that takes; the deployer kills the group after stopTimeoutMs. Its helpers
+ * ignore SIGTERM, so they still watch while the command stops.
  *
- * Usage: sh -c WATCHDOG hydro-watchdog <argv...>
+ * Usage: sh -c WATCHDOG hydro-watchdog <heartbeat seconds, 0 for none> <argv...>
  */
 export const WATCHDOG = [
   "trap : TERM",
+  "heartbeat=$1",
+  "shift",
+  // An asynchronous list's stdin is /dev/null unless redirected: the reader gets it as fd 3.
   "exec 3<&0",
   '"$@" </dev/null 3<&- &',
   "child=$!",
-  "( trap '' TERM; cat <&3 >/dev/null; kill -TERM 0 2>/dev/null; sleep 2; kill -KILL 0 2>/dev/null ) >/dev/null 2>&1 &",
+  "stop='kill -TERM 0 2>/dev/null; sleep 2; kill -KILL 0 2>/dev/null'",
+  "alarm=",
+  'if [ "$heartbeat" != 0 ]; then',
+  // Each ping (USR1) ends the wait and starts a new period; a period without one ends it all.
+  "  ( trap '' TERM; trap 'pinged=1' USR1",
+  '    while :; do pinged=; sleep "$heartbeat" & wait $!; kill -KILL $! 2>/dev/null; [ -n "$pinged" ] || break; done',
+  '    eval "$stop" ) >/dev/null 2>&1 3<&- &',
+  "  alarm=$!",
+  "fi",
+  "( trap '' TERM",
+  '  while IFS= read -r _; do [ -z "$alarm" ] || kill -USR1 $alarm 2>/dev/null; done',
+  '  eval "$stop" ) <&3 >/dev/null 2>&1 3<&- &',
   "watcher=$!",
   "exec 3<&-",
   // A trapped signal ends `wait` early; wait again until the command itself has exited.
@@ -23,6 +39,12 @@ export const WATCHDOG = [
   "  status=$?",
   "  kill -0 $child 2>/dev/null || break",
   "done",
-  "kill -KILL $watcher 2>/dev/null",
+  "kill -KILL $watcher $alarm 2>/dev/null",
   "exit $status",
 ].join("\n");
+
+/** The line a deployer writes to a watchdog's stdin as a heartbeat. */
+export const PING = "\n";
+
+/** The watchdog's heartbeat argument: seconds (fractions allowed by GNU and busybox sleep), 0 for none. */
+export const heartbeatArgument = (heartbeatMs: number) => String(heartbeatMs / 1000);

@@ -2,7 +2,7 @@ import type { Address, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
 import { HydroError } from "../errors.js";
-import { WATCHDOG } from "../watchdog.js";
+import { heartbeatArgument, PING, WATCHDOG } from "../watchdog.js";
 import { readLines } from "../../runtime/protocol.js";
 import { describeExit } from "../host.js";
 import { ProgramNode } from "./program.js";
@@ -72,7 +72,12 @@ export class ProcessNode extends ProgramNode {
       });
     const argv = typeof this.options.command === "string" ? ["sh", "-c", this.options.command] : this.options.command;
     const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
-    const process = await this.launch(this.launched!, { argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...argv.map(substitute)], env });
+    const heartbeatMs = this.heartbeatMs(this.launched!);
+    const process = await this.launch(this.launched!, {
+      argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", heartbeatArgument(heartbeatMs), ...argv.map(substitute)],
+      env,
+    });
+    this.keepAlive(process, heartbeatMs, () => process.stdin.write(PING));
     readLines(
       process.stdout,
       (line) => this.stdoutLines.push(line),

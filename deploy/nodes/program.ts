@@ -68,6 +68,18 @@ export abstract class ProgramNode extends DeployNode {
     return process;
   }
 
+  /** The heartbeat a program on `host` gets: remote hosts only (here, a pipe closes when the deployer dies). */
+  protected heartbeatMs(host: LaunchedHost): number {
+    return host.local ? 0 : this.deployment.options.heartbeatMs;
+  }
+
+  /** Pings every heartbeatMs / 3 until the program exits, so it can tell a partition from a quiet deployer. */
+  protected keepAlive(process: RunningProcess, heartbeatMs: number, ping: () => void): void {
+    if (!heartbeatMs) return;
+    const pings = setInterval(ping, heartbeatMs / 3).unref();
+    void process.exited.then(() => clearInterval(pings));
+  }
+
   /** How this kind of program is asked to stop gracefully. */
   protected abstract askToStop(process: RunningProcess): void;
 

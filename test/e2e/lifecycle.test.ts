@@ -67,7 +67,7 @@ after(() => {
 });
 
 /** A command line that sleeps for 10 minutes and carries `tag` in its argv, to be found by. */
-const sleeper = (tag: string) => `/usr/bin/python3 -c 'import time; time.sleep(600)' ${tag}`;
+const sleeper = (tag: string) => `/usr/bin/python3 -c 'import time; print("sleeping", flush=True); time.sleep(600)' ${tag}`;
 
 /** Every event reported while `work` runs. */
 async function recording<T>(work: () => Promise<T>): Promise<{ result: T; events: DeployEvent[] }> {
@@ -87,8 +87,10 @@ describe("teardown never hangs", () => {
       const d = new Deployment({ stopTimeoutMs: 500 });
       const host = on(d);
       // The detached sleep is in a session of its own with a clean environment, and it holds stdout open.
-      d.process({ name: "holder", command: `env -i setsid ${sleeper(tag)} & exec sleep 600`, on: host });
+      const holder = d.process({ name: "holder", command: `env -i setsid ${sleeper(tag)} & exec sleep 600`, on: host });
+      const lines = holder.stdout();
       await d.deploy();
+      assert.deepEqual(await lines.next(), { done: false, value: "sleeping" });
       for (const pid of processesMatching(tag)) strays.add(pid);
       const started = Date.now();
       const { events } = await recording(() => d.teardown());
@@ -257,5 +259,33 @@ describe("leftovers on SSH hosts", { skip: notRoot }, () => {
     } finally {
       await host.exec(`umount ${cache}`);
     }
+  });
+});
+
+describe("a partitioned SSH host", { skip: notRoot }, () => {
+  test("a process() there ends on the heartbeat, like a service", async () => {
+    const host = cluster.host("host6");
+    const tag = uniqueTag();
+    const d = new Deployment({ heartbeatMs: 3_000 });
+    const command = d.process({ name: "sleeper", command: `exec ${sleeper(tag)}`, on: sshHost(d, host) });
+    // "[h]ydro-…" matches the tag but not the shell that runs this pgrep.
+    const running = async () => (await host.exec(`pgrep -f -- '[${tag[0]}]${tag.slice(1)}' || true`)).stdout.trim();
+    const lines = command.stdout();
+    await d.deploy();
+    try {
+      assert.deepEqual(await lines.next(), { done: false, value: "sleeping" });
+      // Pings keep it alive while the host is reachable: two heartbeat periods later it still runs.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      assert.notEqual(await running(), "", "the command ended although the deployer's pings were arriving");
+      await host.linkDown();
+      // The deployer notices within ~8 s (keepalive) and tears down; the host, cut off, must end it by itself.
+      const deadline = Date.now() + 20_000;
+      while ((await running()) !== "" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(await running(), "", "the command on the cut-off host is still running 20 s after the link went down");
+    } finally {
+      await host.linkUp();
+      await d.teardown();
+    }
+    assert.notEqual(await command.exitCode(), 0);
   });
 });
