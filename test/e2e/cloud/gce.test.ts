@@ -25,12 +25,14 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
   const booted: string[] = [];
   const deleted: string[] = [];
   const startupScripts = new Map<string, string | undefined>();
+  const bootedKeys = new Map<string, string | undefined>();
 
   before(async () => {
     double = await startGceDouble({
       onInstanceRunning: (instance: BootedInstance) => {
         booted.push(instance.name);
         startupScripts.set(instance.name, instance.metadata["startup-script"]);
+        bootedKeys.set(instance.name, instance.metadata["ssh-keys"]);
       },
       onInstanceDeleted: (instance) => void deleted.push(instance.name),
     });
@@ -170,6 +172,48 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
     assert.deepEqual(await listedNames(), ["blue-1"]);
   });
 
+  test("networks and subnets create; deleting a network a firewall uses fails with RESOURCE_IN_USE, then succeeds once it is free", async () => {
+    await succeeds("compute", "networks", "create", "hydro-net", "--subnet-mode=custom");
+    await succeeds("compute", "networks", "subnets", "create", "hydro-sub", "--network=hydro-net", "--region=us-central1", "--range=10.20.0.0/24");
+    await succeeds("compute", "firewall-rules", "create", "hydro-internal", "--network=hydro-net", "--allow=tcp", "--source-ranges=10.20.0.0/24");
+    await succeeds("compute", "networks", "subnets", "delete", "hydro-sub", "--region=us-central1", "--quiet");
+    const refused = await run("compute", "networks", "delete", "hydro-net", "--quiet");
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /The network resource 'projects\/hydro-test\/global\/networks\/hydro-net' is already being used by 'projects\/hydro-test\/global\/firewalls\/hydro-internal'/,
+    );
+    await succeeds("compute", "firewall-rules", "delete", "hydro-internal", "--quiet");
+    await succeeds("compute", "networks", "delete", "hydro-net", "--quiet");
+    const networks = JSON.parse(await succeeds("compute", "networks", "list", "--format=json")) as Json[];
+    assert.deepEqual(
+      networks.map((network) => network.name),
+      ["default"],
+    );
+  });
+
+  test("project-wide ssh-keys set with project-info add-metadata reach a new VM's boot hook with its own keys", async () => {
+    await succeeds("compute", "project-info", "add-metadata", "--metadata=ssh-keys=hydro:ssh-ed25519 AAAAproject hydro");
+    assert.equal((await createVm("keys-1", "--metadata=ssh-keys=hydro:ssh-ed25519 AAAAinstance hydro")).code, 0);
+    assert.equal(bootedKeys.get("keys-1"), "hydro:ssh-ed25519 AAAAproject hydro\nhydro:ssh-ed25519 AAAAinstance hydro");
+    await succeeds("compute", "instances", "delete", "keys-1", `--zone=${ZONE}`, "--quiet");
+  });
+
+  test("the tripwire catches gcloud going to a real Google endpoint and refuses it at once", async () => {
+    const escaping = await gcloudAt(double.endpoint, double.project);
+    try {
+      const started = Date.now();
+      const result = await escaping.run(["compute", "instances", "list"], {
+        CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: "https://compute.googleapis.com/compute/v1/",
+      });
+      assert.notEqual(result.code, 0);
+      assert.deepEqual(escaping.escapes, ["CONNECT compute.googleapis.com:443"]);
+      assert.ok(Date.now() - started < 30_000, "refused, not left to time out");
+    } finally {
+      await escaping.stop();
+    }
+  });
+
   test("an injected 403 rateLimitExceeded reaches gcloud's error (it does not retry it)", async () => {
     const fault = double.inject({ method: "GET", path: "instances/blue-1", fault: faults.rateLimitExceeded() });
     const result = await run("compute", "instances", "describe", "blue-1", `--zone=${ZONE}`);
@@ -306,6 +350,25 @@ describe("the GCE double on the wire", () => {
       assert.equal((await api.untilDone((await api.call("DELETE", path)).json)).error, undefined, path);
     }
     assert.equal((await api.call("GET", "/global/networks/net1")).status, 404);
+  });
+
+  test("setCommonInstanceMetadata takes the fingerprint in either base64 alphabet (gcloud sends the URL-safe one) and refuses a stale one with 412", async () => {
+    const stale = await api.call("POST", "/setCommonInstanceMetadata", { fingerprint: "AAAAAAAAAAA=", items: [] });
+    assert.equal(stale.status, 412);
+    assert.equal(((stale.json.error as Json).errors as Json[])[0]!.reason, "conditionNotMet");
+    // Writes until a fingerprint has a character the two alphabets spell differently (+ or /).
+    for (let write = 0; write < 60; write++) {
+      const current = String(((await api.call("GET", "")).json.commonInstanceMetadata as Json).fingerprint);
+      const urlSafe = current.replace(/\+/g, "-").replace(/\//g, "_");
+      const accepted = await api.call("POST", "/setCommonInstanceMetadata", {
+        fingerprint: urlSafe,
+        items: [{ key: "ssh-keys", value: `hydro:ssh-ed25519 AAAA${write} hydro` }],
+      });
+      assert.equal(accepted.status, 200, `fingerprint ${current} sent as ${urlSafe}`);
+      await api.untilDone(accepted.json);
+      if (urlSafe !== current) return;
+    }
+    assert.fail("no fingerprint with + or / in 60 writes");
   });
 
   test("a request without a bearer token is refused with 401", async () => {

@@ -17,7 +17,8 @@ export interface GcloudResult {
 }
 
 export interface GcloudRunner {
-  run(args: readonly string[]): Promise<GcloudResult>;
+  /** `env` overrides the closed-off environment, e.g. to show that the tripwire catches an escape. */
+  run(args: readonly string[], env?: Readonly<Record<string, string>>): Promise<GcloudResult>;
   /** Attempts to reach anything but the double, by any run so far. */
   readonly escapes: Tripwire["attempts"];
   stop(): Promise<void>;
@@ -50,7 +51,7 @@ export async function gcloudAt(endpoint: string, project: string): Promise<Gclou
     ...proxyEnv(tripwire),
   };
   return {
-    run: (args) => runGcloud([...args, "--log-http", "--verbosity=warning"], env),
+    run: (args, overrides = {}) => runGcloud([...args, "--log-http", "--verbosity=warning"], { ...env, ...overrides }),
     escapes: tripwire.attempts,
     async stop() {
       await tripwire.stop();

@@ -1,6 +1,6 @@
 // Calls on one instance besides get and delete: setLabels, guarded by the label fingerprint.
 import { conditionNotMet } from "./errors.js";
-import { fingerprint } from "./ids.js";
+import { fingerprint, sameFingerprint } from "./ids.js";
 import type { Router } from "./router.js";
 import type { GceState } from "./state.js";
 import { checkLabels } from "./validation.js";
@@ -10,7 +10,7 @@ export function addInstanceActions(router: Router, state: GceState): void {
     const { project, zone } = state.checkScope(request);
     const path = request.resourcePath.slice(0, -"/setLabels".length);
     const instance = state.existing(path);
-    if (request.body.labelFingerprint !== instance.labelFingerprint) {
+    if (!sameFingerprint(request.body.labelFingerprint, instance.labelFingerprint)) {
       throw conditionNotMet("Labels fingerprint either invalid or resource labels have changed");
     }
     const labels = checkLabels(request.body.labels);

@@ -1,6 +1,6 @@
 // The project resource and its common instance metadata (project-wide `ssh-keys`, `startup-script`).
 import { conditionNotMet } from "./errors.js";
-import { fingerprint, numericId, timestamp } from "./ids.js";
+import { fingerprint, numericId, sameFingerprint, timestamp } from "./ids.js";
 import type { Router } from "./router.js";
 import type { GceState } from "./state.js";
 import type { Json } from "./store.js";
@@ -31,7 +31,7 @@ export function addProject(router: Router, state: GceState, cpuQuota: number): v
     state.checkScope(request);
     const current = project.commonInstanceMetadata as Json;
     // Without a fingerprint the write is unconditional; with a stale one it is refused.
-    if (request.body.fingerprint !== undefined && request.body.fingerprint !== current.fingerprint) {
+    if (request.body.fingerprint !== undefined && !sameFingerprint(request.body.fingerprint, current.fingerprint)) {
       throw conditionNotMet("Supplied fingerprint does not match current metadata fingerprint.");
     }
     const items = checkMetadataItems(request.body.items);
