@@ -378,6 +378,24 @@ describe("the GCE double on the wire", () => {
 });
 
 describe("the GCE double's operations and lifetime", () => {
+  test("a guest that powers itself off leaves a TERMINATED instance without a public address, deletable without a second deleted hook", async () => {
+    const deleted: string[] = [];
+    const double = await startGceDouble({ onInstanceDeleted: (instance) => void deleted.push(instance.name) });
+    try {
+      const api = rawClient(double);
+      await api.untilDone((await api.call("POST", `/zones/${ZONE}/instances`, instanceBody("watchdog-1"))).json);
+      await double.guestPoweredOff(ZONE, "watchdog-1");
+      const { json: stopped } = await api.call("GET", `/zones/${ZONE}/instances/watchdog-1`);
+      assert.equal(stopped.status, "TERMINATED");
+      assert.equal(((stopped.networkInterfaces as Json[])[0]!.accessConfigs as Json[])[0]!.natIP, undefined);
+      await api.untilDone((await api.call("DELETE", `/zones/${ZONE}/instances/watchdog-1`)).json);
+      assert.equal((await api.call("GET", `/zones/${ZONE}/instances/watchdog-1`)).status, 404);
+      assert.deepEqual(deleted, []);
+    } finally {
+      await double.stop();
+    }
+  });
+
   test("wait answers a RUNNING operation after maxWaitMs, like the real wait's deadline", async () => {
     const double = await startGceDouble({ bootStepMs: 400, maxWaitMs: 30 });
     try {

@@ -72,6 +72,8 @@ export interface GceDouble {
   clearFaults(): void;
   /** Every instance that exists now, as the API would return it. */
   instances(): Json[];
+  /** For the boot agent: the instance's guest powered itself off; resolves once it is TERMINATED. */
+  guestPoweredOff(zone: string, name: string): Promise<void>;
   /** Errors thrown by the hooks, the allocator or the double's own background work. */
   readonly backgroundErrors: readonly unknown[];
   /** Waits until no operation or hook is in progress. */
@@ -106,17 +108,14 @@ export async function startGceDouble(options: GceDoubleOptions = {}): Promise<Gc
   addCatalog(router, state);
   addOperationRoutes(router, state, options.maxWaitMs ?? 500);
   addInstanceActions(router, state);
-  addCollection(
-    router,
-    state,
-    instancesSpec(state, {
-      bootStepMs: options.bootStepMs ?? 50,
-      cpuQuota,
-      allocateNetworkIP: options.allocateNetworkIP ?? sequentialAddresses(),
-      onInstanceRunning: options.onInstanceRunning,
-      onInstanceDeleted: options.onInstanceDeleted,
-    }),
-  );
+  const instances = instancesSpec(state, {
+    bootStepMs: options.bootStepMs ?? 50,
+    cpuQuota,
+    allocateNetworkIP: options.allocateNetworkIP ?? sequentialAddresses(),
+    onInstanceRunning: options.onInstanceRunning,
+    onInstanceDeleted: options.onInstanceDeleted,
+  });
+  addCollection(router, state, instances.spec);
   for (const spec of [networksSpec(state), subnetworksSpec(state), firewallsSpec(state)]) addCollection(router, state, spec);
   seedDefaultNetwork(state);
 
@@ -141,6 +140,7 @@ export async function startGceDouble(options: GceDoubleOptions = {}): Promise<Gc
     inject: (rule) => faultInjector.inject(rule),
     clearFaults: () => faultInjector.clear(),
     instances: () => state.store.everywhere("instances").map(([, instance]) => instance),
+    guestPoweredOff: (zone, name) => instances.guestPoweredOff(`projects/${state.project}/zones/${zone}/instances/${name}`),
     backgroundErrors: state.backgroundErrors,
     settled: () => state.settled(),
     stop: () =>

@@ -44,7 +44,17 @@ export interface InstanceBehaviour {
   readonly onInstanceDeleted: ((instance: BootedInstance) => void | Promise<void>) | undefined;
 }
 
-export function instancesSpec(state: GceState, behaviour: InstanceBehaviour): CollectionSpec {
+export interface Instances {
+  readonly spec: CollectionSpec;
+  /**
+   * The guest shut itself down (the dead-man switch): STOPPING, then TERMINATED, which in GCE is a
+   * stopped instance that still exists, without its ephemeral public address. Its boot is over,
+   * so a later delete does not call onInstanceDeleted again.
+   */
+  guestPoweredOff(path: string): Promise<void>;
+}
+
+export function instancesSpec(state: GceState, behaviour: InstanceBehaviour): Instances {
   const lifecycle = new Map<Json, { deleting: boolean; booted?: BootedInstance; hooks: Promise<void> }>();
   let publicAddresses = 0;
 
@@ -54,7 +64,7 @@ export function instancesSpec(state: GceState, behaviour: InstanceBehaviour): Co
     return entry.hooks;
   };
 
-  return {
+  const spec: CollectionSpec = {
     collection: "instances",
     kind: "compute#instance",
     scope: "zones",
@@ -132,6 +142,21 @@ export function instancesSpec(state: GceState, behaviour: InstanceBehaviour): Co
       lifecycle.delete(resource);
     },
   };
+
+  async function guestPoweredOff(path: string): Promise<void> {
+    const resource = state.existing(path);
+    const entry = lifecycle.get(resource);
+    if (resource.status !== "RUNNING" || !entry) throw new Error(`${path} is ${String(resource.status)}, not RUNNING: only a running guest can power off`);
+    resource.status = "STOPPING";
+    delete entry.booted;
+    await state.timers.sleep(behaviour.bootStepMs);
+    resource.status = "TERMINATED";
+    for (const nic of resource.networkInterfaces as Json[]) {
+      for (const config of (nic.accessConfigs ?? []) as Json[]) delete config.natIP;
+    }
+  }
+
+  return { spec, guestPoweredOff };
 }
 
 function checkMachineType(reference: unknown, placement: Placement) {
