@@ -29,6 +29,8 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
 
   before(async () => {
     double = await startGceDouble({
+      // wait answers before the insert is DONE, so gcloud has to call it again.
+      maxWaitMs: 40,
       onInstanceRunning: (instance: BootedInstance) => {
         booted.push(instance.name);
         startupScripts.set(instance.name, instance.metadata["startup-script"]);
@@ -77,7 +79,8 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
   const listedNames = async (...flags: string[]) =>
     (JSON.parse(await succeeds("compute", "instances", "list", "--format=json", ...flags)) as Json[]).map((instance) => instance.name).sort();
 
-  test("instances create waits for RUNNING and shows the labels and private address; the boot hook gets the startup-script", async () => {
+  test("instances create waits (several wait calls) for RUNNING and shows the labels and private address; the boot hook gets the startup-script", async () => {
+    const before = double.requests.length;
     const result = await createVm("blue-1", "--labels=hydro-deployment=blue", "--metadata=startup-script=echo booted", "--format=json");
     assert.equal(result.code, 0, result.stderr);
     const [instance] = JSON.parse(result.stdout) as Json[];
@@ -87,6 +90,9 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
     assert.match(String(nic!.networkIP), /^10\.128\.0\.\d+$/);
     assert.deepEqual(booted, ["blue-1"]);
     assert.equal(startupScripts.get("blue-1"), "echo booted");
+    const waits = double.requests.slice(before).filter((request) => request.url.includes("/wait"));
+    assert.ok(waits.length >= 2, `gcloud called wait ${waits.length} times`);
+    assert.deepEqual(waits.map((wait) => (JSON.parse(wait.response) as Json).status).slice(-1), ["DONE"]);
   });
 
   test("instances list --filter on a label keeps only that deployment's VMs", async () => {
@@ -127,6 +133,26 @@ describe("gcloud against the GCE double", { skip: gcloudMissing() }, () => {
     await succeeds("compute", "instances", "delete", "green-1", `--zone=${ZONE}`, "--quiet");
     assert.deepEqual(deleted, ["green-1"]);
     assert.deepEqual(await listedNames(), ["blue-1"]);
+  });
+
+  test("firewall-rules list follows nextPageToken past the API's 500 results a page", async () => {
+    // gcloud always asks for maxResults=500, so paging needs more rules than that; made over raw HTTP.
+    const api = rawClient(double);
+    const names = Array.from({ length: 501 }, (_, i) => `page-${String(i).padStart(3, "0")}`);
+    for (const name of names)
+      assert.equal((await api.call("POST", "/global/firewalls", { name, allowed: [{ IPProtocol: "tcp", ports: ["80"] }] })).status, 200);
+    await double.settled();
+    const before = double.requests.length;
+    const listed = JSON.parse(await succeeds("compute", "firewall-rules", "list", "--format=json(name)")) as Json[];
+    assert.deepEqual(
+      listed.map((rule) => rule.name),
+      names,
+    );
+    const pages = double.requests.slice(before).filter((request) => request.url.includes("/global/firewalls?"));
+    assert.equal(pages.length, 2);
+    assert.ok(new URL(pages[1]!.url, double.url).searchParams.has("pageToken"));
+    for (const name of names) await api.call("DELETE", `/global/firewalls/${name}`);
+    await double.settled();
   });
 
   test("firewall-rules create, list and delete one rule on the default network", async () => {
