@@ -1,5 +1,5 @@
 // moto_server (python3's moto 5.2.1, the EC2 emulator the ecosystem uses) on 127.0.0.1 for a test.
-// It never outlives the test process: it exits when its stdin closes (run_moto.py), and its process
+// It never outlives the test process: it exits when its stdin closes (moto/moto_server.py), and its process
 // group is killed by stop(), on exit and on SIGINT/SIGTERM/SIGHUP. README §moto.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -14,7 +14,7 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-const RUN_MOTO = fileURLToPath(new URL("./moto/run_moto.py", import.meta.url));
+const MOTO_SERVER = fileURLToPath(new URL("./moto/moto_server.py", import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 
 /** Why moto cannot run here, or false when it can. */
@@ -29,7 +29,11 @@ export function motoMissing(): string | false {
 
 export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<Moto> {
   const port = await freePort();
-  const child = spawn("python3", [RUN_MOTO, String(port)], { detached: true, stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, ...env } });
+  const child = spawn("python3", [MOTO_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
+    detached: true,
+    stdio: ["pipe", "ignore", "pipe"],
+    env: { ...process.env, ...env },
+  });
   killGroupOnExit(child.pid!);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
