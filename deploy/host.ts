@@ -51,6 +51,8 @@ export interface LaunchedHost {
 export interface Command {
   argv: string[];
   env: Record<string, string>;
+  /** Unique to the program in this deployment: what finds everything it started (deploy/containment.ts). */
+  marker: string;
 }
 
 export interface Exit {
@@ -64,6 +66,7 @@ export interface RunningProcess {
   readonly stdout: NodeJS.ReadableStream;
   readonly stderr: NodeJS.ReadableStream;
   readonly exited: Promise<Exit>;
+  /** SIGKILL also reaches everything the program started, wherever it went (deploy/containment.ts). */
   signal(signal: "SIGTERM" | "SIGKILL"): void;
   /** Stops waiting for it: closes its pipes (or channel), so nothing of it keeps the deployer busy. */
   abandon(): void;

@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import type { Host, LaunchContext, LaunchedHost, Command, RunningProcess, Exit, Address } from "../host.js";
 import { HydroError } from "../errors.js";
 import type { Bundle } from "../bundle.js";
+import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
+import { isAlive, LocalContainment } from "./containment.js";
 
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
 export class Localhost implements Host {
@@ -23,7 +25,7 @@ export class Localhost implements Host {
       fs.rmSync(runDir, { recursive: true, force: true });
       throw new HydroError(`${this.name}: not launched, the deployment is being torn down`);
     }
-    return new LaunchedLocalhost(this.name, runDir);
+    return new LaunchedLocalhost(this.name, runDir, LocalContainment.create(path.basename(runDir).slice("hydro-".length)));
   }
 }
 
@@ -42,15 +44,6 @@ async function removeOrphanedRunDirs(): Promise<void> {
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 class LaunchedLocalhost implements LaunchedHost {
   readonly local = true;
   readonly node = process.execPath;
@@ -60,6 +53,7 @@ class LaunchedLocalhost implements LaunchedHost {
   constructor(
     readonly name: string,
     private readonly runDir: string,
+    private readonly containment: LocalContainment,
   ) {}
 
   async install(bundle: Bundle) {
@@ -81,12 +75,16 @@ class LaunchedLocalhost implements LaunchedHost {
     });
   }
 
-  async spawn({ argv, env }: Command): Promise<RunningProcess> {
-    const [file, ...args] = argv;
+  async spawn({ argv, env, marker }: Command): Promise<RunningProcess> {
+    const containment = this.containment;
     // Its own process group: a terminal's Ctrl-C reaches only the deployer, which stops services in
     // order, and a group signal also reaches whatever the program started. (node:child_process
     // rather than execa: execa's import alone costs ~35 ms on the critical path of every run.)
-    const child = spawn(file!, args, { env: { ...process.env, ...env }, detached: true, stdio: "pipe" });
+    const child = spawn("sh", ["-c", ENTER_CGROUP, "hydro-contain", containment.cgroupOf(marker), ...argv], {
+      env: { ...process.env, ...env, [ENV_RUN_MARKER]: marker },
+      detached: true,
+      stdio: "pipe",
+    });
     // A program that exits early closes its stdin; what the deployer writes after that is moot.
     child.stdin.on("error", () => {});
     const exited = new Promise<Exit>((resolve) => {
@@ -109,6 +107,7 @@ class LaunchedLocalhost implements LaunchedHost {
         } catch {
           // The group is already gone.
         }
+        if (signal === "SIGKILL") containment.kill(marker);
       },
     };
   }
@@ -134,10 +133,12 @@ class LaunchedLocalhost implements LaunchedHost {
   }
 
   async teardown(): Promise<void> {
+    this.containment.release();
     await fs.promises.rm(this.runDir, { recursive: true, force: true });
   }
 
   kill(): void {
+    this.containment.release();
     fs.rmSync(this.runDir, { recursive: true, force: true });
   }
 }

@@ -54,9 +54,9 @@ export abstract class ProgramNode extends DeployNode {
   }
 
   /** Starts the program on its host and tracks it: its exit is reported unless the deployer stopped it. */
-  protected async launch(host: LaunchedHost, command: Command): Promise<RunningProcess> {
+  protected async launch(host: LaunchedHost, command: Omit<Command, "marker">): Promise<RunningProcess> {
     if (this.stopping) throw new HydroError(`${this.describe()}: not started, the deployment is being torn down`);
-    const process = await host.spawn(command);
+    const process = await host.spawn({ ...command, marker: `${this.deployment.id}.${this.name}` });
     this.running = process;
     // Teardown began while the program was being started (Ctrl-C during deploy).
     if (this.stopping) process.signal("SIGKILL");

@@ -9,6 +9,8 @@ import { commandLine, quote } from "./quote.js";
 import { spawnRemote } from "./remote-process.js";
 import { forward, Tunnels } from "./tunnels.js";
 import { upload, type UploadOptions } from "./upload.js";
+import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
+import { killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
 import type { SshHost } from "./index.js";
 
 /** A machine reached over SSH: programs run in exec channels, files go over SFTP, ports meet through tunnels. */
@@ -25,6 +27,7 @@ export class LaunchedSshHost implements LaunchedHost {
     readonly node: string,
     private readonly home: string,
     private readonly runDir: string,
+    private readonly cgroup: string,
     private readonly uploads: UploadOptions,
   ) {
     this.tunnels = new Tunnels(pool.primary, name);
@@ -57,7 +60,7 @@ export class LaunchedSshHost implements LaunchedHost {
     try {
       const facts = await probeHost(pool, endpoint.label, context.signal);
       const uploads = { signal: context.signal, owner: facts.owner, label: `ssh host "${spec.name}"` };
-      return new LaunchedSshHost(spec.name, pool, options.host, facts.node, facts.home, facts.runDir, uploads);
+      return new LaunchedSshHost(spec.name, pool, options.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
     } catch (error) {
       pool.end();
       throw error;
@@ -95,8 +98,10 @@ export class LaunchedSshHost implements LaunchedHost {
     return port;
   }
 
-  spawn({ argv, env }: Command): Promise<RunningProcess> {
-    return spawnRemote(this.pool, `cd ${quote(this.home)} && ${commandLine(argv, env)}`, `ssh host "${this.name}"`);
+  spawn({ argv, env, marker }: Command): Promise<RunningProcess> {
+    const contained = ["sh", "-c", ENTER_CGROUP, "hydro-contain", programCgroup(this.cgroup, marker), ...argv];
+    const line = `cd ${quote(this.home)} && ${commandLine(contained, { ...env, [ENV_RUN_MARKER]: marker })}`;
+    return spawnRemote(this.pool, line, `ssh host "${this.name}"`, killContained(this.cgroup, marker));
   }
 
   async accepts(address: Address): Promise<boolean> {
@@ -118,7 +123,7 @@ export class LaunchedSshHost implements LaunchedHost {
 
   async teardown(): Promise<void> {
     this.tunnels.close();
-    await this.pool.run(`rm -rf ${quote(this.runDir)}`).catch(() => {});
+    await this.pool.run(`rm -rf ${quote(this.runDir)}; ${removeHostCgroup(this.cgroup)}`).catch(() => {});
     this.pool.end();
   }
 

@@ -4,6 +4,8 @@ import type { SessionPool } from "./connection.js";
 import { localNodeBinary, localPlatform, MIN_NODE_MAJOR } from "./node-binary.js";
 import { quote } from "./quote.js";
 import { upload, type UploadOptions } from "./upload.js";
+import { cgroupsWanted } from "../containment.js";
+import { CONTAINMENT_FUNCTIONS, FIND_CGROUP_PARENT } from "./remote-containment.js";
 
 /**
  * One round trip at launch: leftovers of dead deployers swept, a run directory for sockets, the
@@ -12,7 +14,8 @@ import { upload, type UploadOptions } from "./upload.js";
  * $PPID is the sshd process of this deployer's connection: alive exactly as long as the deployer
  * is connected. Run directories (`<pid>-XXXXXX`) and temporary uploads (`….<pid>.<random>.tmp`)
  * carry it, so the next launch removes those whose deployer is gone (killed with -9, a lost host)
- * and that belong to the current user.
+ * and that belong to the current user; so do their cgroups (`hydro-<pid>-XXXXXX`), with whatever
+ * escaped processes are still in them.
  */
 const PROBE = [
   // Under the home directory rather than /tmp: a host lost mid-run keeps its leftovers with the
@@ -20,6 +23,8 @@ const PROBE = [
   'mkdir -p "$HOME/.hydro/cache" "$HOME/.hydro/run" || exit 1',
   // A process of another user is still there even when kill -0 may not signal it.
   'alive() { [ -e "/proc/$1" ] || kill -0 "$1" 2>/dev/null; }',
+  CONTAINMENT_FUNCTIONS,
+  FIND_CGROUP_PARENT,
   'for left in "$HOME"/.hydro/run/*-* "$HOME"/.hydro/cache/*.tmp "$HOME"/.hydro/node/*/*.tmp; do',
   // Also skips a pattern that matched nothing.
   '  [ -O "$left" ] || continue',
@@ -32,6 +37,7 @@ const PROBE = [
   'echo "home=$HOME"',
   'echo "run=$run"',
   'echo "owner=$PPID"',
+  'if [ -n "$cgparent" ]; then cg="$cgparent/hydro-${run##*/}"; mkdir "$cg" 2>/dev/null && echo "cgroup=$cg"; fi',
   'echo "platform=$(uname -sm)"',
   "node=$(command -v node 2>/dev/null) || exit 0",
   'echo "node=$node"',
@@ -52,17 +58,19 @@ export interface HostFacts {
   node: string;
   /** The pid whose life marks this deployer's leftovers on the host as live (its connection's sshd). */
   owner: number;
+  /** This deployment's cgroup on the host, "" where there is none (deploy/containment.ts). */
+  cgroup: string;
 }
 
 /** Prepares a host and finds (or uploads) a usable node. */
 export async function probeHost(pool: SessionPool, label: string, signal: AbortSignal): Promise<HostFacts> {
-  const probe = await pool.run(PROBE);
+  const probe = await pool.run(`set -- ${cgroupsWanted() ? "cgroups" : "environment"}\n${PROBE}`);
   const facts = Object.fromEntries(probe.stdout.split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
   const owner = Number(facts.owner);
   if (probe.code !== 0 || !facts.home || !facts.run || !owner) {
     throw new HydroError(`${label}: cannot prepare the host: ${probe.stderr.trim() || `exit code ${probe.code}`}`);
   }
-  return { home: facts.home, runDir: facts.run, owner, node: await usableNode(pool, facts, { owner, label, signal }) };
+  return { home: facts.home, runDir: facts.run, owner, cgroup: facts.cgroup ?? "", node: await usableNode(pool, facts, { owner, label, signal }) };
 }
 
 /** The host's own node when new enough, else ours uploaded when the platform matches. */

@@ -10,9 +10,10 @@ const PID_LINE = /^HYDRO_PID=(\d+)$/;
  * Runs a command line over SSH as a RunningProcess. The login shell first prints its pid, then
  * becomes the program (`exec`): that pid leads the session's process group, which is what gets
  * signalled, since sshd ignores signal requests for root logins without privilege separation
- * (DESIGN §8). Resolves once the pid is known, so a signal is never lost.
+ * (DESIGN §8). Resolves once the pid is known, so a signal is never lost. `killDescendants`
+ * runs with every SIGKILL: it reaches what left the group (deploy/containment.ts).
  */
-export async function spawnRemote(pool: SessionPool, commandLine: string, label: string): Promise<RunningProcess> {
+export async function spawnRemote(pool: SessionPool, commandLine: string, label: string, killDescendants: string): Promise<RunningProcess> {
   const session = await pool.exec(`echo HYDRO_PID=$$; ${commandLine}`);
   const { channel } = session;
   const stdout = new PassThrough();
@@ -28,7 +29,8 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
     abandon: () => channel.destroy(),
     signal(signal) {
       const name = signal.replace(/^SIG/, "");
-      pool.run(`kill -s ${name} -- -${pid} 2>/dev/null || kill -s ${name} ${pid} 2>/dev/null`).catch(() => {});
+      const group = `kill -s ${name} -- -${pid} 2>/dev/null || kill -s ${name} ${pid} 2>/dev/null`;
+      pool.run(signal === "SIGKILL" ? `${group}\n${killDescendants}` : group).catch(() => {});
     },
   };
 }

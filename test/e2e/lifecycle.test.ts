@@ -69,6 +69,26 @@ after(() => {
 /** A command line that sleeps for 10 minutes and carries `tag` in its argv, to be found by. */
 const sleeper = (tag: string) => `/usr/bin/python3 -c 'import time; print("sleeping", flush=True); time.sleep(600)' ${tag}`;
 
+/** Runs `work` with the deployer's containment set to `mode` (deploy/containment.ts). */
+async function withContainment<T>(mode: "cgroups" | "environment", work: () => Promise<T>): Promise<T> {
+  const before = process.env.HYDRO_CONTAINMENT;
+  process.env.HYDRO_CONTAINMENT = mode;
+  try {
+    return await work();
+  } finally {
+    if (before === undefined) delete process.env.HYDRO_CONTAINMENT;
+    else process.env.HYDRO_CONTAINMENT = before;
+  }
+}
+
+/** Processes carrying `tag` in their command line, on this machine or on a cluster host. */
+async function carrying(tag: string, host: Host): Promise<string[]> {
+  if (host.name === "localhost") return processesMatching(tag).map(String);
+  // "[h]ydro-…" matches the tag but not the shell that runs this pgrep.
+  const { stdout } = await cluster.host(host.name).exec(`pgrep -f -- '[${tag[0]}]${tag.slice(1)}' || true`);
+  return stdout.split("\n").filter(Boolean);
+}
+
 /** Every event reported while `work` runs. */
 async function recording<T>(work: () => Promise<T>): Promise<{ result: T; events: DeployEvent[] }> {
   const events: DeployEvent[] = [];
@@ -86,14 +106,16 @@ describe("teardown never hangs", () => {
       const tag = uniqueTag();
       const d = new Deployment({ stopTimeoutMs: 500 });
       const host = on(d);
-      // The detached sleep is in a session of its own with a clean environment, and it holds stdout open.
+      // In a session of its own with a clean environment, it escapes everything but a cgroup; and it holds stdout open.
       const holder = d.process({ name: "holder", command: `env -i setsid ${sleeper(tag)} & exec sleep 600`, on: host });
       const lines = holder.stdout();
-      await d.deploy();
-      assert.deepEqual(await lines.next(), { done: false, value: "sleeping" });
-      for (const pid of processesMatching(tag)) strays.add(pid);
       const started = Date.now();
-      const { events } = await recording(() => d.teardown());
+      const { events } = await withContainment("environment", async () => {
+        await d.deploy();
+        assert.deepEqual(await lines.next(), { done: false, value: "sleeping" });
+        for (const pid of processesMatching(tag)) strays.add(pid);
+        return recording(() => d.teardown());
+      });
       assert.ok(Date.now() - started < 30_000, `teardown took ${Date.now() - started} ms`);
       const failed = events.find((event) => event.type === "step" && event.path.join(" ") === "teardown" && event.status === "failed");
       assert.match(
@@ -103,6 +125,38 @@ describe("teardown never hangs", () => {
         ),
       );
     });
+  }
+});
+
+describe("nothing a program started survives teardown", () => {
+  for (const { name, skip, on } of places) {
+    for (const mode of ["cgroups", "environment"] as const) {
+      test(
+        `on ${name}, found by ${mode === "cgroups" ? "its cgroup" : "the marker in its environment"}: setsid daemons and detached children`,
+        { skip },
+        async () => {
+          const tag = uniqueTag();
+          const d = new Deployment({ stopTimeoutMs: 1_000 });
+          const host = on(d);
+          // A daemon in its own session, one orphaned by a double fork, one that ignores SIGHUP; none holds the output.
+          const quiet = `${sleeper(tag)} </dev/null >/dev/null 2>&1`;
+          const daemons = `setsid ${quiet} & ( ${quiet} & ) ; nohup ${quiet} &`;
+          const starter = d.process({ name: "starter", command: `${daemons} sleep 0.5; echo started; exec sleep 600`, on: host });
+          const lines = starter.stdout();
+          await withContainment(mode, async () => {
+            await d.deploy();
+            assert.deepEqual(await lines.next(), { done: false, value: "started" });
+            assert.ok((await carrying(tag, host)).length >= 3, "the three daemons run");
+            await d.teardown();
+          });
+          const deadline = Date.now() + 5_000;
+          while ((await carrying(tag, host)).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+          const left = await carrying(tag, host);
+          for (const pid of host.name === "localhost" ? left : []) strays.add(Number(pid));
+          assert.deepEqual(left, []);
+        },
+      );
+    }
   }
 });
 
