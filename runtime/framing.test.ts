@@ -2,19 +2,28 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeFrame, FrameDecoder, FrameTooLargeError } from "./framing.js";
 
-const text = (frames: Buffer[]) => frames.map((frame) => frame.toString());
+/** A decoder that records the frames it completes, as text. */
+function decoder(maxFrameBytes?: number) {
+  const frames: string[] = [];
+  return { frames, decoder: new FrameDecoder((payload) => frames.push(payload.toString()), maxFrameBytes) };
+}
+
+const chunked = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 
 test("a frame survives being split at every byte boundary", () => {
   const frame = encodeFrame(Buffer.from("hello, frames"));
   for (let cut = 0; cut <= frame.length; cut++) {
-    const decoder = new FrameDecoder();
-    assert.deepEqual(text([...decoder.push(frame.subarray(0, cut)), ...decoder.push(frame.subarray(cut))]), ["hello, frames"]);
+    const { frames, decoder: d } = decoder();
+    d.push(frame.subarray(0, cut));
+    d.push(frame.subarray(cut));
+    assert.deepEqual(frames, ["hello, frames"]);
   }
 });
 
 test("several frames in one chunk come out in order, empty ones included", () => {
-  const chunk = Buffer.concat([encodeFrame(Buffer.from("a")), encodeFrame(Buffer.alloc(0)), encodeFrame(Buffer.from("ccc"))]);
-  assert.deepEqual(text(new FrameDecoder().push(chunk)), ["a", "", "ccc"]);
+  const { frames, decoder: d } = decoder();
+  d.push(Buffer.concat([encodeFrame(Buffer.from("a")), encodeFrame(Buffer.alloc(0)), encodeFrame(Buffer.from("ccc"))]));
+  assert.deepEqual(frames, ["a", "", "ccc"]);
 });
 
 test("the length prefix is 4 bytes big-endian", () => {
@@ -23,7 +32,62 @@ test("the length prefix is 4 bytes big-endian", () => {
 });
 
 test("a frame over the maximum size is refused before its payload arrives", () => {
-  const decoder = new FrameDecoder(10);
   const header = encodeFrame(Buffer.alloc(11)).subarray(0, 4);
-  assert.throws(() => decoder.push(header), FrameTooLargeError);
+  assert.throws(() => decoder(10).decoder.push(header), FrameTooLargeError);
+});
+
+/** Chunks in which valid frames come before an oversized length prefix. */
+const beforeOversized: Array<[string, Buffer[]]> = (() => {
+  const valid = Buffer.concat([encodeFrame(Buffer.from("one")), encodeFrame(Buffer.from("two"))]);
+  const oversized = encodeFrame(Buffer.alloc(11)).subarray(0, 4);
+  return [
+    ["in one chunk", [Buffer.concat([valid, oversized])]],
+    ["after a frame completed across chunks", [valid.subarray(0, 5), Buffer.concat([valid.subarray(5), oversized])]],
+    ["with the prefix split over two chunks", [Buffer.concat([valid, oversized.subarray(0, 2)]), oversized.subarray(2)]],
+  ];
+})();
+
+for (const [how, chunks] of beforeOversized) {
+  test(`valid frames before an oversized length prefix are delivered before it is refused (${how})`, () => {
+    const { frames, decoder: d } = decoder(10);
+    assert.throws(() => chunks.forEach((chunk) => d.push(chunk)), FrameTooLargeError);
+    assert.deepEqual(frames, ["one", "two"]);
+  });
+}
+
+test("the maximum may be raised from inside onFrame, for the frames after a small first one", () => {
+  const frames: number[] = [];
+  const d: FrameDecoder = new FrameDecoder((payload) => {
+    frames.push(payload.byteLength);
+    d.maxFrameBytes = 1000;
+  }, 10);
+  d.push(Buffer.concat([encodeFrame(Buffer.alloc(5)), encodeFrame(Buffer.alloc(500))]));
+  assert.deepEqual(frames, [5, 500]);
+});
+
+test("a 4 MiB frame arriving in 4 KiB chunks is copied once, not once per chunk", (t) => {
+  const payload = Buffer.alloc(4 * 1024 * 1024 - 1, 7);
+  let copied = 0;
+  const concat = Buffer.concat;
+  t.mock.method(Buffer, "concat", (list: readonly Uint8Array[], length?: number) => {
+    const result = concat(list, length);
+    copied += result.byteLength;
+    return result;
+  });
+  const sizes: number[] = [];
+  const d = new FrameDecoder((frame) => sizes.push(frame.byteLength));
+  for (const chunk of chunked(encodeFrame(payload), 4096)) d.push(chunk);
+  assert.deepEqual(sizes, [payload.byteLength]);
+  assert.ok(copied <= 2 * payload.byteLength, `copied ${copied} bytes to reassemble a frame of ${payload.byteLength}`);
+});
+
+test("bufferedBytes and pendingFrameBytes describe the incomplete frame", () => {
+  const { decoder: d } = decoder();
+  const frame = encodeFrame(Buffer.alloc(100));
+  d.push(frame.subarray(0, 2));
+  assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [2, 0]);
+  d.push(frame.subarray(2, 50));
+  assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [50, 100]);
+  d.push(frame.subarray(50));
+  assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [0, 0]);
 });

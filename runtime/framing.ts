@@ -5,7 +5,7 @@
  */
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
-const HEADER_BYTES = 4;
+export const HEADER_BYTES = 4;
 
 export function encodeFrame(payload: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
@@ -23,30 +23,74 @@ export class FrameTooLargeError extends Error {
   }
 }
 
-/** Reassembles frames from stream chunks; throws FrameTooLargeError (the stream cannot be resynchronised after it). */
+/**
+ * Reassembles frames from stream chunks in linear time: frames inside one chunk are views of it,
+ * and a frame spread over many chunks is copied once, when its last byte arrives.
+ */
 export class FrameDecoder {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Chunks (or the tail of one) holding the start of a frame that is not complete yet. */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  /** Bytes the frame being assembled needs in all, header included; HEADER_BYTES while its length is unknown. */
+  private needed = HEADER_BYTES;
 
-  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  /**
+   * `maxFrameBytes` may change between frames, even from inside `onFrame` (a connection's first
+   * frame, its hello, is held to less than the frames after it).
+   */
+  constructor(
+    private readonly onFrame: (payload: Buffer) => void,
+    public maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+  ) {}
 
-  push(chunk: Buffer): Buffer[] {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.byteLength;
-    if (this.pendingBytes < HEADER_BYTES) return [];
-    let buffer = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    const frames: Buffer[] = [];
-    let offset = 0;
-    while (buffer.byteLength - offset >= HEADER_BYTES) {
-      const size = buffer.readUInt32BE(offset);
-      if (size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
-      if (buffer.byteLength - offset - HEADER_BYTES < size) break;
-      frames.push(buffer.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + size));
-      offset += HEADER_BYTES + size;
+  /** Bytes held for a frame that is not complete yet. */
+  get bufferedBytes(): number {
+    return this.partBytes;
+  }
+
+  /** The payload size the incomplete frame declares, once its length prefix has arrived (0 before). */
+  get pendingFrameBytes(): number {
+    return this.needed - HEADER_BYTES;
+  }
+
+  /**
+   * Passes every frame `chunk` completes to `onFrame`, in order. A length prefix over the maximum
+   * throws FrameTooLargeError after the frames before it were passed on (the stream cannot be
+   * resynchronised after it).
+   */
+  push(chunk: Buffer): void {
+    if (this.partBytes > 0) {
+      this.parts.push(chunk);
+      this.partBytes += chunk.byteLength;
+      if (this.needed === HEADER_BYTES && this.partBytes >= HEADER_BYTES) this.needed = HEADER_BYTES + this.checked(this.prefix());
+      if (this.partBytes < this.needed) return;
+      chunk = Buffer.concat(this.parts, this.partBytes);
+      this.parts = [];
+      this.partBytes = 0;
+      this.needed = HEADER_BYTES;
     }
-    buffer = buffer.subarray(offset);
-    this.pending = buffer.byteLength > 0 ? [buffer] : [];
-    this.pendingBytes = buffer.byteLength;
-    return frames;
+    let offset = 0;
+    while (chunk.byteLength - offset >= HEADER_BYTES) {
+      const end = offset + HEADER_BYTES + this.checked(chunk.readUInt32BE(offset));
+      if (end > chunk.byteLength) break;
+      this.onFrame(chunk.subarray(offset + HEADER_BYTES, end));
+      offset = end;
+    }
+    if (offset === chunk.byteLength) return;
+    const rest = chunk.subarray(offset);
+    this.parts.push(rest);
+    this.partBytes = rest.byteLength;
+    if (rest.byteLength >= HEADER_BYTES) this.needed = HEADER_BYTES + rest.readUInt32BE(0);
+  }
+
+  private checked(size: number): number {
+    if (size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
+    return size;
+  }
+
+  /** The length prefix of the incomplete frame, read across the parts it may be split over. */
+  private prefix(): number {
+    const header = Buffer.concat(this.parts, HEADER_BYTES);
+    return header.readUInt32BE(0);
   }
 }

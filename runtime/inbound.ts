@@ -1,9 +1,9 @@
 import net from "node:net";
 import fs from "node:fs";
 import type { Address, Sender } from "./protocol.js";
-import { FrameDecoder, DEFAULT_MAX_FRAME_BYTES } from "./framing.js";
+import { FrameDecoder, FrameTooLargeError, DEFAULT_MAX_FRAME_BYTES } from "./framing.js";
 import { json, type Codec } from "./codec.js";
-import { validate, type StandardSchema } from "./schema.js";
+import { validated, type StandardSchema, type Validated } from "./schema.js";
 import { rateLimitedLog } from "./log.js";
 
 /** One message as a receiver sees it: `from` is the sending service (or external endpoint). */
@@ -18,36 +18,82 @@ export interface InboundStats {
   invalid: number;
   /** Frames that could not be decoded, and connections dropped for an oversized frame. */
   badFrames: number;
-  /** Connections closed because their hello carried no credential the deployer gave this port. */
+  /** Connections closed before being served: no hello with a credential the deployer gave this port (in time). */
   refused: number;
+  /** Connections closed because a frame they had started made no progress for `idleTimeoutMs`. */
+  stalled: number;
 }
 
 export interface InboundOptions {
   codec?: Codec;
+  /** Largest frame accepted; a bigger one drops that sender's connection. */
   maxFrameBytes?: number;
+  /**
+   * Bytes the port holds at most for frames still arriving and messages not yet consumed, over
+   * all its connections. A frame that does not fit waits (its sender is not read) until others
+   * are consumed; one frame is always let through, so a frame up to maxFrameBytes never stalls.
+   */
+  maxBufferedBytes?: number;
+  /** A connection that has not sent a valid hello this long after connecting is refused. */
+  helloTimeoutMs?: number;
+  /** A connection in the middle of a frame that sends nothing for this long is closed. */
+  idleTimeoutMs?: number;
 }
+
+export const INBOUND_DEFAULTS = {
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  helloTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+} satisfies Required<Omit<InboundOptions, "codec">>;
+
+/** A hello is a few dozen bytes: before it, a connection may make the port hold no more than this. */
+const MAX_HELLO_BYTES = 1024;
 
 /** Above this many undelivered messages the port stops reading from its senders (TCP backpressure). */
 const HIGH_WATER = 4096;
+
+/** One sender's connection, and what the port holds for it. */
+interface Connection {
+  socket: net.Socket;
+  decoder: FrameDecoder;
+  /** The sender's name, once its hello carried a credential this port was given. */
+  from: string | undefined;
+  helloTimer: NodeJS.Timeout | undefined;
+  /** Bytes of the port's budget held for the frame this connection is in the middle of. */
+  reserved: number;
+  /** Waiting (not read) until the frame it has started fits the port's budget. */
+  waiting: boolean;
+  idleTimerOn: boolean;
+  /** Messages whose schema validates asynchronously, in order; undefined while every message so far was settled synchronously. */
+  backlog: Promise<void> | undefined;
+}
 
 /**
  * A server port: binds an address, accepts any number of senders (a merge is just several),
  * validates every message, and yields them in arrival order to whoever iterates it.
  */
 export class Inbound<T> implements AsyncIterable<Received<T>> {
-  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0 };
+  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0, stalled: 0 };
   private readonly queue: Received<T>[] = [];
+  /** Frame sizes of the queued messages, for the byte budget. */
+  private readonly queuedSizes: number[] = [];
+  private queuedBytes = 0;
+  private reservedBytes = 0;
+  private reservations = 0;
   private readonly waiters: Array<(result: IteratorResult<Received<T>>) => void> = [];
-  private readonly sockets = new Set<net.Socket>();
+  private readonly connections = new Set<Connection>();
+  /** Connections waiting for budget, first come first served. */
+  private readonly waitingForBudget: Connection[] = [];
   /** Credential → the sender's name: only connections that present one are served. */
   private readonly senders = new Map<string, string>();
   private server: net.Server | undefined;
   private closed = false;
+  /** Backpressure: too much is queued, so no sender is read. */
   private paused = false;
   private readonly log: (message: string) => void;
-  /** Keeps message order per connection although validation may be async. */
   private readonly codec: Codec;
-  private readonly maxFrameBytes: number;
+  private readonly limits: Required<Omit<InboundOptions, "codec">>;
 
   constructor(
     readonly name: string,
@@ -55,8 +101,15 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     options: InboundOptions = {},
   ) {
     this.codec = options.codec ?? json;
-    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.limits = { ...INBOUND_DEFAULTS, ...withoutUndefined(options) };
     this.log = rateLimitedLog(`port '${name}'`);
+  }
+
+  /** Bytes the port holds now for frames still arriving and messages not consumed yet. */
+  get bufferedBytes(): number {
+    let partial = 0;
+    for (const connection of this.connections) partial += connection.decoder.bufferedBytes;
+    return partial + this.queuedBytes;
   }
 
   /**
@@ -83,57 +136,108 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 
   private accept(socket: net.Socket): void {
-    this.sockets.add(socket);
-    if (this.paused) socket.pause();
-    const decoder = new FrameDecoder(this.maxFrameBytes);
-    let from: string | undefined;
-    // Validation may be async (a schema's choice), so each connection's messages are chained to keep their order.
-    let chain: Promise<void> = Promise.resolve();
+    const connection: Connection = {
+      socket,
+      decoder: new FrameDecoder((payload) => this.onFrame(connection, payload), MAX_HELLO_BYTES),
+      from: undefined,
+      helloTimer: setTimeout(() => this.refuse(connection, `no hello within ${this.limits.helloTimeoutMs} ms`), this.limits.helloTimeoutMs).unref(),
+      reserved: 0,
+      waiting: false,
+      idleTimerOn: false,
+      backlog: undefined,
+    };
+    this.connections.add(connection);
     socket.on("data", (chunk: Buffer) => {
-      let frames: Buffer[];
       try {
-        frames = decoder.push(chunk);
+        connection.decoder.push(chunk);
       } catch (error) {
+        if (!(error instanceof FrameTooLargeError)) throw error;
+        if (connection.from === undefined) return this.refuse(connection, `its first frame (${error.size} bytes) is too large for a hello`);
         this.stats.badFrames++;
-        this.log(`dropping connection from ${from ?? "an unnamed sender"}: ${(error as Error).message}`);
-        socket.destroy();
-        return;
+        this.log(`dropping connection from ${connection.from}: ${error.message}`);
+        return socket.destroy();
       }
-      for (const frame of frames) {
-        if (from === undefined) {
-          from = this.senders.get(readHello(frame) ?? "");
-          if (from === undefined) {
-            this.stats.refused++;
-            this.log(`refused connection #${this.stats.refused}: its hello carries no credential of a sender wired to this port`);
-            socket.destroy();
-            return;
-          }
-          continue;
-        }
-        const sender = from;
-        chain = chain.then(() => this.deliver(sender, frame));
-      }
+      if (!socket.destroyed) this.account(connection);
+    });
+    socket.on("timeout", () => {
+      this.stats.stalled++;
+      this.log(`closing connection from ${connection.from}: a frame it started has not progressed for ${this.limits.idleTimeoutMs} ms`);
+      socket.destroy();
     });
     socket.on("error", () => {});
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      clearTimeout(connection.helloTimer);
+      this.connections.delete(connection);
+      this.release(connection);
+      const waiting = this.waitingForBudget.indexOf(connection);
+      if (waiting >= 0) this.waitingForBudget.splice(waiting, 1);
+      this.grantWaiting();
+    });
   }
 
-  private async deliver(from: string, frame: Buffer): Promise<void> {
+  private onFrame(connection: Connection, payload: Buffer): void {
+    if (connection.socket.destroyed) return;
+    if (connection.from === undefined) return this.hello(connection, payload);
+    if (connection.backlog)
+      return this.defer(
+        connection,
+        connection.backlog.then(() => this.take(connection.from!, payload)),
+      );
+    const pending = this.take(connection.from, payload);
+    if (pending) this.defer(connection, pending);
+  }
+
+  private hello(connection: Connection, payload: Buffer): void {
+    connection.from = this.senders.get(readHello(payload) ?? "");
+    if (connection.from === undefined) return this.refuse(connection, "its hello carries no credential of a sender wired to this port");
+    clearTimeout(connection.helloTimer);
+    connection.decoder.maxFrameBytes = this.limits.maxFrameBytes;
+    this.updateFlow(connection);
+  }
+
+  private refuse(connection: Connection, why: string): void {
+    this.stats.refused++;
+    this.log(`refused connection #${this.stats.refused}: ${why}`);
+    connection.socket.destroy();
+  }
+
+  /** Decodes, validates and queues one message; returns a promise only when the schema validates asynchronously. */
+  private take(from: string, payload: Buffer): Promise<void> | undefined {
     let decoded: unknown;
     try {
-      decoded = this.codec.decode(frame);
+      decoded = this.codec.decode(payload);
     } catch (error) {
       this.stats.badFrames++;
       this.log(`undecodable frame from ${from}: ${(error as Error).message}`);
       return;
     }
-    let result: Awaited<ReturnType<typeof validate<T>>>;
+    const size = payload.byteLength;
+    let result: ReturnType<StandardSchema<T>["~standard"]["validate"]>;
     try {
-      result = await validate(this.schema, decoded);
+      result = this.schema["~standard"].validate(decoded);
     } catch (error) {
-      // A schema that throws (a transform, a refinement) is the message's fault, not the program's.
-      result = { ok: false, problem: `the schema threw: ${(error as Error).message}` };
+      this.settle(from, schemaThrew(error), size);
+      return;
     }
+    if (!(result instanceof Promise)) {
+      this.settle(from, validated(result), size);
+      return;
+    }
+    return result.then(
+      (asynchronous) => this.settle(from, validated(asynchronous), size),
+      (error: unknown) => this.settle(from, schemaThrew(error), size),
+    );
+  }
+
+  /** Later messages of the connection wait behind `pending`, which keeps their order. */
+  private defer(connection: Connection, pending: Promise<void>): void {
+    const backlog: Promise<void> = pending.then(() => {
+      if (connection.backlog === backlog) connection.backlog = undefined;
+    });
+    connection.backlog = backlog;
+  }
+
+  private settle(from: string, result: Validated<T>, size: number): void {
     if (!result.ok) {
       this.stats.invalid++;
       this.log(`invalid message from ${from}: ${result.problem}`);
@@ -144,12 +248,70 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     const waiter = this.waiters.shift();
     if (waiter) return waiter({ value: message, done: false });
     this.queue.push(message);
-    if (this.queue.length >= HIGH_WATER && !this.paused) this.setPaused(true);
+    this.queuedSizes.push(size);
+    this.queuedBytes += size;
+    if (!this.paused && (this.queue.length >= HIGH_WATER || this.queuedBytes >= this.limits.maxBufferedBytes)) this.setPaused(true);
+  }
+
+  /** After a chunk: the budget the connection's incomplete frame holds, and whether it may be read on. */
+  private account(connection: Connection): void {
+    const wanted = connection.decoder.pendingFrameBytes;
+    if (!connection.waiting && wanted !== connection.reserved) {
+      this.release(connection);
+      if (wanted > 0 && !this.reserve(connection, wanted)) {
+        connection.waiting = true;
+        this.waitingForBudget.push(connection);
+      }
+      this.grantWaiting();
+    }
+    this.updateFlow(connection);
+  }
+
+  private reserve(connection: Connection, bytes: number): boolean {
+    const fits = this.reservations === 0 || this.reservedBytes + this.queuedBytes + bytes <= this.limits.maxBufferedBytes;
+    if (!fits) return false;
+    connection.reserved = bytes;
+    this.reservedBytes += bytes;
+    this.reservations++;
+    return true;
+  }
+
+  private release(connection: Connection): void {
+    if (connection.reserved === 0) return;
+    this.reservedBytes -= connection.reserved;
+    this.reservations--;
+    connection.reserved = 0;
+  }
+
+  private grantWaiting(): void {
+    while (this.waitingForBudget.length > 0) {
+      const next = this.waitingForBudget[0]!;
+      const wanted = next.decoder.pendingFrameBytes;
+      if (wanted > 0 && !this.reserve(next, wanted)) return;
+      this.waitingForBudget.shift();
+      next.waiting = false;
+      this.updateFlow(next);
+    }
+  }
+
+  /**
+   * Reads a connection unless it waits for budget or (after its hello) the port is paused; the idle
+   * timeout runs only while a frame is incomplete and the connection is being read.
+   */
+  private updateFlow(connection: Connection): void {
+    const { socket } = connection;
+    const reading = !connection.waiting && !(this.paused && connection.from !== undefined);
+    if (reading === socket.isPaused()) reading ? socket.resume() : socket.pause();
+    const idleTimerOn = reading && connection.from !== undefined && connection.decoder.bufferedBytes > 0;
+    if (idleTimerOn !== connection.idleTimerOn) {
+      connection.idleTimerOn = idleTimerOn;
+      socket.setTimeout(idleTimerOn ? this.limits.idleTimeoutMs : 0);
+    }
   }
 
   private setPaused(paused: boolean): void {
     this.paused = paused;
-    for (const socket of this.sockets) paused ? socket.pause() : socket.resume();
+    for (const connection of this.connections) this.updateFlow(connection);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
@@ -157,7 +319,9 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
       next: () => {
         const message = this.queue.shift();
         if (message) {
-          if (this.paused && this.queue.length < HIGH_WATER / 2) this.setPaused(false);
+          this.queuedBytes -= this.queuedSizes.shift()!;
+          if (this.paused && this.queue.length < HIGH_WATER / 2 && this.queuedBytes < this.limits.maxBufferedBytes / 2) this.setPaused(false);
+          if (this.waitingForBudget.length > 0) this.grantWaiting();
           return Promise.resolve({ value: message, done: false });
         }
         if (this.closed) return Promise.resolve({ value: undefined, done: true });
@@ -171,10 +335,18 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
-    for (const socket of this.sockets) socket.destroy();
+    for (const connection of this.connections) connection.socket.destroy();
     const server = this.server;
     if (server?.listening) await new Promise((resolve) => server.close(resolve));
   }
+}
+
+const schemaThrew = (error: unknown): Validated<never> =>
+  // A schema that throws (a transform, a refinement) is the message's fault, not the program's.
+  ({ ok: false, problem: `the schema threw: ${(error as Error).message}` });
+
+function withoutUndefined<O extends object>(options: O): Partial<O> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<O>;
 }
 
 /** The credential a hello frame carries, if it is one. */

@@ -1,42 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import fs from "node:fs";
 import { z } from "zod";
 import { Inbound, helloFrame } from "./inbound.js";
 import { Outbound } from "./outbound.js";
 import { UnknownReceiverError } from "./index.js";
 import { encodeFrame } from "./framing.js";
-import type { Address, Sender, Target } from "./protocol.js";
-
-const Message = z.object({ n: z.number() });
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-ports-test-"));
-let sockets = 0;
-const socketAddress = (): Address => ({ kind: "unix", path: path.join(dir, `${sockets++}.sock`) });
-process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function take<T>(iterable: AsyncIterable<T>, count: number): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    items.push(item);
-    if (items.length === count) break;
-  }
-  return items;
-}
-
-/** A sender the receiver is told about: its name and a credential, as the deployer makes them. */
-const sender = (from: string): Sender => ({ from, token: `token-of-${from}` });
-const targetFor = (key: string, address: Address, from: string): Target => ({ key, address, token: sender(from).token });
-
-/** A raw connection that has said hello with `from`'s credential, for sending hand-made bytes. */
-async function rawSender(address: Address, from = "raw"): Promise<net.Socket> {
-  const socket = net.connect((address as { path: string }).path);
-  await new Promise((resolve) => socket.once("connect", resolve));
-  socket.write(encodeFrame(helloFrame(sender(from).token)));
-  return socket;
-}
+import { Message, socketAddress, take, sender, targetFor, rawSender } from "./port-test-kit.js";
 
 test("messages from several senders arrive tagged with each sender's name (merge)", async () => {
   const inbound = new Inbound("in", Message);
@@ -109,7 +79,7 @@ test("an invalid message is counted and skipped, and later messages still arrive
   socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: 7 }))));
   const [message] = await take(inbound, 1);
   assert.deepEqual(message, { from: "raw", data: { n: 7 } });
-  assert.deepEqual(inbound.stats, { received: 1, invalid: 1, badFrames: 1, refused: 0 });
+  assert.deepEqual(inbound.stats, { received: 1, invalid: 1, badFrames: 1, refused: 0, stalled: 0 });
   socket.destroy();
   await inbound.close();
 });

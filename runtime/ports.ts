@@ -1,5 +1,4 @@
 import type { StandardSchema, Infer } from "./schema.js";
-import type { Codec } from "./codec.js";
 import { Inbound, type InboundOptions } from "./inbound.js";
 import { Outbound, type OutboundOptions } from "./outbound.js";
 
@@ -18,11 +17,8 @@ export interface SinkSpec<S extends StandardSchema> {
   options: OutboundOptions;
 }
 
-export interface PortOptions {
-  codec?: Codec;
-  /** Largest frame a source accepts; a bigger one drops that sender's connection. */
-  maxFrameBytes?: number;
-}
+/** A port's codec (both ends must agree), and for a source the limits on what its senders may make it hold (see InboundOptions). */
+export type PortOptions = InboundOptions & OutboundOptions;
 
 export function source<S extends StandardSchema>(schema: S, options: PortOptions = {}): SourceSpec<S> {
   return { direction: "in", schema, options };

@@ -11,7 +11,7 @@ export interface StandardSchema<Output = unknown> {
   };
 }
 
-type ValidationResult<Output> =
+export type ValidationResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
   | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> | undefined }> };
 
@@ -19,9 +19,8 @@ export type Infer<S> = S extends StandardSchema<infer O> ? O : never;
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-export async function validate<T>(schema: StandardSchema<T>, value: unknown): Promise<Validated<T>> {
-  let result = schema["~standard"].validate(value);
-  if (result instanceof Promise) result = await result;
+/** What a schema's validate() said (once its promise, if any, has settled), as a value or one line of problems. */
+export function validated<T>(result: ValidationResult<T>): Validated<T> {
   if (!result.issues) return { ok: true, value: result.value };
   const problem = result.issues
     .map((issue) => {
