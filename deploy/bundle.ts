@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
 import { HydroError } from "./errors.js";
-import { apiModule, deployerFile, hydroDir, runtimeSource } from "./paths.js";
+import { apiModule, deployerFile, hydroDir, PRIVATE_FILE, privateDir, runtimeSource } from "./paths.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
 export interface Bundle {
@@ -83,7 +83,7 @@ async function build(entry: string, kind: BundleKind): Promise<Bundle> {
 
   const code = result.outputFiles.find((file) => file.path.endsWith(".mjs"))!;
   const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
-  await fs.mkdir(dir, { recursive: true });
+  privateDir(dir);
   // The map is written first, so a bundle on disk always has its map.
   if (map) await writeAtomically(map.path, absoluteSources(map.text, dir));
   await writeAtomically(code.path, code.contents);
@@ -122,7 +122,7 @@ async function reuse(manifestPath: string): Promise<Bundle | undefined> {
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
 async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  await fs.writeFile(temporary, data);
+  await fs.writeFile(temporary, data, { mode: PRIVATE_FILE });
   await fs.rename(temporary, file);
 }
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,3 +19,17 @@ export const runtimeSource = (file: "index.ts" | "prelude.ts") => path.join(pack
 
 /** The project's `.hydro` directory, in the working directory like `.git`: bundle cache, pinned host keys. */
 export const hydroDir = (...parts: string[]) => path.resolve(".hydro", ...parts);
+
+/** Files the deployer keeps (bundles of the user's code, host keys) are for the user alone. */
+export const PRIVATE_FILE = 0o600;
+
+/**
+ * Creates `dir` (a directory in .hydro) and its parents 0700; .hydro itself is closed to others
+ * too if an older version made it open, which also covers what it already holds.
+ */
+export function privateDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const root = hydroDir();
+  if (fs.statSync(root).uid === process.getuid?.()) fs.chmodSync(root, 0o700);
+  return dir;
+}

@@ -31,7 +31,8 @@ export class Localhost implements Host {
 
 /**
  * A deployer killed with SIGKILL cannot remove its run directory; the next one does. The
- * directory names the pid that made it, so only directories of dead deployers are removed.
+ * directory names the pid that made it, so only directories of dead deployers are removed, and
+ * only the current user's ($TMPDIR may be shared).
  */
 async function removeOrphanedRunDirs(): Promise<void> {
   const entries = await fs.promises.readdir(os.tmpdir()).catch(() => []);
@@ -39,6 +40,8 @@ async function removeOrphanedRunDirs(): Promise<void> {
     entries.map(async (entry) => {
       const pid = Number(/^hydro-(\d+)-\w{6}$/.exec(entry)?.[1]);
       if (!pid || isAlive(pid)) return;
+      const stat = await fs.promises.stat(path.join(os.tmpdir(), entry)).catch(() => undefined);
+      if (stat?.uid !== process.getuid?.()) return;
       await fs.promises.rm(path.join(os.tmpdir(), entry), { recursive: true, force: true });
     }),
   );

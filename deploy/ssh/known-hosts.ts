@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { HydroError } from "../errors.js";
-import { hydroDir } from "../paths.js";
+import { hydroDir, PRIVATE_FILE, privateDir } from "../paths.js";
 
 /** OpenSSH-style fingerprint of a raw public key blob: "SHA256:…" (base64, no padding). */
 export function fingerprint(key: Buffer): string {
@@ -43,8 +43,8 @@ export class KnownHosts {
     const seen = fingerprint(key);
     const expected = pinned ? pinnedFingerprint(pinned) : this.entries().get(where);
     if (expected === undefined) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.appendFileSync(this.file, `${where} ${seen}\n`);
+      privateDir(path.dirname(this.file));
+      fs.appendFileSync(this.file, `${where} ${seen}\n`, { mode: PRIVATE_FILE });
       return undefined;
     }
     if (expected === seen) return undefined;

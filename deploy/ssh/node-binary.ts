@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import os from "node:os";
-import { hydroDir } from "../paths.js";
+import { hydroDir, PRIVATE_FILE, privateDir } from "../paths.js";
 
 /** The platform a node binary runs on, as `uname -sm` prints it. */
 export const localPlatform = `${os.type()} ${os.machine()}`;
@@ -31,8 +31,8 @@ export function localNodeBinary(): Promise<{ path: string; hash: string }> {
     const hash = crypto.createHash("sha256");
     for await (const chunk of fs.createReadStream(binary)) hash.update(chunk as Buffer);
     const digest = hash.digest("hex").slice(0, 32);
-    fs.mkdirSync(path.dirname(record), { recursive: true });
-    fs.writeFileSync(record, JSON.stringify({ key, hash: digest }));
+    privateDir(path.dirname(record));
+    fs.writeFileSync(record, JSON.stringify({ key, hash: digest }), { mode: PRIVATE_FILE });
     return { path: binary, hash: digest };
   })();
   return local;

@@ -20,7 +20,9 @@ import { CONTAINMENT_FUNCTIONS, FIND_CGROUP_PARENT } from "./remote-containment.
 const PROBE = [
   // Under the home directory rather than /tmp: a host lost mid-run keeps its leftovers with the
   // rest of ~/.hydro, not in a shared /tmp.
-  'mkdir -p "$HOME/.hydro/cache" "$HOME/.hydro/run" || exit 1',
+  // What it creates there is the user's alone; closing ~/.hydro also covers what older versions left open.
+  "umask 077",
+  'mkdir -p "$HOME/.hydro/cache" "$HOME/.hydro/run" && chmod 700 "$HOME/.hydro" || exit 1',
   // A process of another user is still there even when kill -0 may not signal it.
   'alive() { [ -e "/proc/$1" ] || kill -0 "$1" 2>/dev/null; }',
   CONTAINMENT_FUNCTIONS,
@@ -87,6 +89,6 @@ async function usableNode(pool: SessionPool, facts: Record<string, string | unde
   const binary = await localNodeBinary();
   const remote = `${facts.home}/.hydro/node/${binary.hash}/node`;
   await pool.run(`mkdir -p ${quote(path.posix.dirname(remote))}`);
-  await upload(pool, binary.path, remote, { ...uploads, mode: 0o755 });
+  await upload(pool, binary.path, remote, { ...uploads, mode: 0o700 });
   return remote;
 }

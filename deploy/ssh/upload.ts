@@ -3,6 +3,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { SFTPWrapper } from "ssh2";
 import { HydroError } from "../errors.js";
+import { PRIVATE_FILE } from "../paths.js";
 import type { SessionPool } from "./connection.js";
 
 export interface UploadOptions {
@@ -26,7 +27,7 @@ export async function upload(pool: SessionPool, local: string, remote: string, o
   if (exists) return false;
   const temporary = `${remote}.${options.owner}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await pipeline(fs.createReadStream(local), sftp.createWriteStream(temporary, { mode: options.mode ?? 0o644 }), { signal: options.signal });
+    await pipeline(fs.createReadStream(local), sftp.createWriteStream(temporary, { mode: options.mode ?? PRIVATE_FILE }), { signal: options.signal });
   } catch (error) {
     await new Promise((resolve) => sftp.unlink(temporary, resolve));
     if (options.signal.aborted) throw error;

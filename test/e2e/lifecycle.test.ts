@@ -343,3 +343,61 @@ describe("a partitioned SSH host", { skip: notRoot }, () => {
     assert.notEqual(await command.exitCode(), 0);
   });
 });
+
+describe("files the deployer keeps", () => {
+  /** Every path under `dir`/.hydro that others may read: "<path> <mode>" for each directory not 0700 and file not 0600. */
+  const notPrivate = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(dir, ".hydro"), { recursive: true, encoding: "utf8" })
+      .concat("")
+      .map((entry) => path.join(".hydro", entry))
+      .flatMap((entry) => {
+        const stat = fs.statSync(path.join(dir, entry));
+        const mode = stat.mode & 0o777;
+        return mode === (stat.isDirectory() ? 0o700 : 0o600) ? [] : [`${entry} ${mode.toString(8)}`];
+      });
+
+  test(".hydro and its cache are private (0700 directories, 0600 files), also for a config kept at 0600", async () => {
+    const cwd = tempDir();
+    const config = path.join(cwd, "private.hydro.ts");
+    fs.writeFileSync(
+      config,
+      `import { Deployment } from "hydro-deploy";\nexport default async function main() {\n  const d = new Deployment();\n  d.service({ src: ${JSON.stringify(fixture("relay.ts"))}, on: d.localhost() });\n  await d.deploy();\n}\n`,
+      { mode: 0o600 },
+    );
+    const result = await execa("node", [cli, "run", config], { cwd, reject: false, env: { NO_COLOR: "1" }, timeout: 90_000 });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(notPrivate(cwd), []);
+  });
+
+  test("the sweep of run directories in $TMPDIR removes only the current user's", async () => {
+    const dead = 32_767;
+    const mine = path.join(os.tmpdir(), `hydro-${dead}-mine01`);
+    const theirs = path.join(os.tmpdir(), `hydro-${dead}-their1`);
+    fs.mkdirSync(mine);
+    fs.mkdirSync(theirs);
+    fs.chownSync(theirs, 65_534, 65_534);
+    try {
+      const d = new Deployment();
+      d.process({ name: "nothing", command: "true", on: d.localhost() });
+      await d.deploy();
+      await d.teardown();
+      assert.equal(fs.existsSync(mine), false, "a dead deployer's run directory of this user is left");
+      assert.equal(fs.existsSync(theirs), true, "another user's directory was removed");
+    } finally {
+      fs.rmSync(mine, { recursive: true, force: true });
+      fs.rmSync(theirs, { recursive: true, force: true });
+    }
+  });
+
+  test("what a launch creates in ~/.hydro on an SSH host is private", { skip: notRoot }, async () => {
+    const host = cluster.host("host7");
+    // Fresh, as on a host this deployer has never seen.
+    fs.rmSync(path.join(host.homeDir, ".hydro"), { recursive: true, force: true });
+    const d = new Deployment();
+    d.service({ name: "relay", src: fixture("relay.ts"), on: sshHost(d, host) });
+    await d.deploy();
+    await d.teardown();
+    assert.deepEqual(notPrivate(host.homeDir), []);
+  });
+});
