@@ -157,8 +157,9 @@ function packageAliases(kind: BundleKind): Plugin {
   return {
     name: "hydro-deploy-aliases",
     setup(build) {
-      build.onResolve({ filter: /^hydro-deploy(\/runtime)?$/ }, (args) => {
+      build.onResolve({ filter: /^hydro-deploy(\/runtime(\/msgpack)?)?$/ }, (args) => {
         if (args.path.endsWith("/runtime")) return { path: runtimeSource("index.ts") };
+        if (args.path.endsWith("/msgpack")) return { path: runtimeSource("msgpack.ts") };
         if (kind === "config") return { path: pathToFileURL(apiModule).href, external: true };
         return { path: apiModule };
       });

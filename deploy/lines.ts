@@ -1,5 +1,5 @@
 import { emit } from "./events.js";
-import { Fifo } from "./fifo.js";
+import { Fifo } from "../runtime/fifo.js";
 
 /** Characters an iterator may fall behind by before the program's output is paused for it. */
 const ITERATOR_HIGH_WATER = 1024 * 1024;

@@ -15,7 +15,7 @@ export const packageRoot = path.dirname(path.dirname(here));
 export const apiModule = bundled ? here : path.join(packageRoot, "deploy", "index.ts");
 
 /** Programs are bundled from the runtime's TypeScript sources, which the package ships. */
-export const runtimeSource = (file: "index.ts" | "prelude.ts") => path.join(packageRoot, "runtime", file);
+export const runtimeSource = (file: "index.ts" | "prelude.ts" | "msgpack.ts") => path.join(packageRoot, "runtime", file);
 
 /** The project's `.hydro` directory, in the working directory like `.git`: bundle cache, pinned host keys. */
 export const hydroDir = (...parts: string[]) => path.resolve(".hydro", ...parts);

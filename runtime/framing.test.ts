@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeFrame, FrameDecoder, FrameTooLargeError } from "./framing.js";
+import { encodeFrame, FrameBatch, FrameDecoder, FrameTooLargeError } from "./framing.js";
 
 /** A decoder that records the frames it completes, as text. */
 function decoder(maxFrameBytes?: number) {
   const frames: string[] = [];
-  return { frames, decoder: new FrameDecoder((payload) => frames.push(payload.toString()), maxFrameBytes) };
+  return { frames, decoder: new FrameDecoder((chunk, start, end) => frames.push(chunk.toString("utf8", start, end)), maxFrameBytes) };
 }
 
 const chunked = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
@@ -57,8 +57,8 @@ for (const [how, chunks] of beforeOversized) {
 
 test("the maximum may be raised from inside onFrame, for the frames after a small first one", () => {
   const frames: number[] = [];
-  const d: FrameDecoder = new FrameDecoder((payload) => {
-    frames.push(payload.byteLength);
+  const d: FrameDecoder = new FrameDecoder((_, start, end) => {
+    frames.push(end - start);
     d.maxFrameBytes = 1000;
   }, 10);
   d.push(Buffer.concat([encodeFrame(Buffer.alloc(5)), encodeFrame(Buffer.alloc(500))]));
@@ -75,7 +75,7 @@ test("a 4 MiB frame arriving in 4 KiB chunks is copied once, not once per chunk"
     return result;
   });
   const sizes: number[] = [];
-  const d = new FrameDecoder((frame) => sizes.push(frame.byteLength));
+  const d = new FrameDecoder((_, start, end) => sizes.push(end - start));
   for (const chunk of chunked(encodeFrame(payload), 4096)) d.push(chunk);
   assert.deepEqual(sizes, [payload.byteLength]);
   assert.ok(copied <= 2 * payload.byteLength, `copied ${copied} bytes to reassemble a frame of ${payload.byteLength}`);
@@ -90,4 +90,15 @@ test("bufferedBytes and pendingFrameBytes describe the incomplete frame", () => 
   assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [50, 100]);
   d.push(frame.subarray(50));
   assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [0, 0]);
+});
+
+test("a FrameBatch lays out string and byte payloads as the frames encodeFrame makes, in one buffer", () => {
+  const batch = new FrameBatch();
+  const payloads: Array<string | Uint8Array> = ["ascii", "snowman ☃ and 𝄞", Buffer.from([0, 1, 2]), "", new Uint8Array(0)];
+  for (const payload of payloads) batch.add(payload);
+  const expected = Buffer.concat(payloads.map((payload) => encodeFrame(typeof payload === "string" ? Buffer.from(payload) : payload)));
+  assert.equal(batch.bytes, expected.byteLength);
+  assert.deepEqual(batch.take(), expected);
+  assert.ok(batch.empty);
+  assert.equal(batch.take().byteLength, 0);
 });

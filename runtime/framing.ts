@@ -7,11 +7,51 @@
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export const HEADER_BYTES = 4;
 
-export function encodeFrame(payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
-  frame.writeUInt32BE(payload.byteLength, 0);
-  frame.set(payload, HEADER_BYTES);
-  return frame;
+export function encodeFrame(payload: Uint8Array | string): Buffer {
+  const batch = new FrameBatch();
+  batch.add(payload);
+  return batch.take();
+}
+
+/**
+ * Frames collected to be written together: `take()` copies them into one buffer, each header and
+ * payload in place (a string payload is encoded as UTF-8 straight into it), so a burst of small
+ * messages costs one allocation and one write rather than two allocations and an iovec each.
+ */
+export class FrameBatch {
+  private payloads: Array<Uint8Array | string> = [];
+  private sizes: number[] = [];
+  /** Bytes `take()` will return, headers included. */
+  bytes = 0;
+
+  add(payload: Uint8Array | string): void {
+    const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+    this.payloads.push(payload);
+    this.sizes.push(size);
+    this.bytes += HEADER_BYTES + size;
+  }
+
+  get empty(): boolean {
+    return this.payloads.length === 0;
+  }
+
+  take(): Buffer {
+    const buffer = Buffer.allocUnsafe(this.bytes);
+    let offset = 0;
+    for (let i = 0; i < this.payloads.length; i++) {
+      const payload = this.payloads[i]!;
+      const size = this.sizes[i]!;
+      buffer.writeUInt32BE(size, offset);
+      offset += HEADER_BYTES;
+      if (typeof payload === "string") buffer.write(payload, offset, size, "utf8");
+      else buffer.set(payload, offset);
+      offset += size;
+    }
+    this.payloads = [];
+    this.sizes = [];
+    this.bytes = 0;
+    return buffer;
+  }
 }
 
 export class FrameTooLargeError extends Error {
@@ -24,8 +64,9 @@ export class FrameTooLargeError extends Error {
 }
 
 /**
- * Reassembles frames from stream chunks in linear time: frames inside one chunk are views of it,
- * and a frame spread over many chunks is copied once, when its last byte arrives.
+ * Reassembles frames from stream chunks in linear time: a frame inside one chunk is passed as that
+ * chunk and the frame's range in it (no copy, no view allocated per frame), and a frame spread over
+ * many chunks is copied once, when its last byte arrives.
  */
 export class FrameDecoder {
   /** Chunks (or the tail of one) holding the start of a frame that is not complete yet. */
@@ -39,7 +80,7 @@ export class FrameDecoder {
    * frame, its hello, is held to less than the frames after it).
    */
   constructor(
-    private readonly onFrame: (payload: Buffer) => void,
+    private readonly onFrame: (chunk: Buffer, start: number, end: number) => void,
     public maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
   ) {}
 
@@ -73,7 +114,7 @@ export class FrameDecoder {
     while (chunk.byteLength - offset >= HEADER_BYTES) {
       const end = offset + HEADER_BYTES + this.checked(chunk.readUInt32BE(offset));
       if (end > chunk.byteLength) break;
-      this.onFrame(chunk.subarray(offset + HEADER_BYTES, end));
+      this.onFrame(chunk, offset + HEADER_BYTES, end);
       offset = end;
     }
     if (offset === chunk.byteLength) return;

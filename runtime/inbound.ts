@@ -5,6 +5,7 @@ import { FrameDecoder, FrameTooLargeError, DEFAULT_MAX_FRAME_BYTES } from "./fra
 import { json, type Codec } from "./codec.js";
 import { validated, type StandardSchema, type Validated } from "./schema.js";
 import { rateLimitedLog } from "./log.js";
+import { Fifo } from "./fifo.js";
 
 /** One message as a receiver sees it: `from` is the sending service (or external endpoint). */
 export interface Received<T> {
@@ -56,6 +57,8 @@ const HIGH_WATER = 4096;
 /** One sender's connection, and what the port holds for it. */
 interface Connection {
   socket: net.Socket;
+  /** Destroyed by the port (refused, stalled, a bad frame): the rest of a chunk being read is ignored. */
+  dropped: boolean;
   decoder: FrameDecoder;
   /** The sender's name, once its hello carried a credential this port was given. */
   from: string | undefined;
@@ -75,13 +78,14 @@ interface Connection {
  */
 export class Inbound<T> implements AsyncIterable<Received<T>> {
   readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0, stalled: 0 };
-  private readonly queue: Received<T>[] = [];
+  private readonly queue = new Fifo<Received<T>>();
   /** Frame sizes of the queued messages, for the byte budget. */
-  private readonly queuedSizes: number[] = [];
+  private readonly queuedSizes = new Fifo<number>();
   private queuedBytes = 0;
   private reservedBytes = 0;
   private reservations = 0;
-  private readonly waiters: Array<(result: IteratorResult<Received<T>>) => void> = [];
+  /** Iterators waiting for a message: woken (once) when one is queued or the port closes. */
+  private readonly waiters: Array<() => void> = [];
   private readonly connections = new Set<Connection>();
   /** Connections waiting for budget, first come first served. */
   private readonly waitingForBudget: Connection[] = [];
@@ -138,7 +142,8 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   private accept(socket: net.Socket): void {
     const connection: Connection = {
       socket,
-      decoder: new FrameDecoder((payload) => this.onFrame(connection, payload), MAX_HELLO_BYTES),
+      dropped: false,
+      decoder: new FrameDecoder((chunk, start, end) => this.onFrame(connection, chunk, start, end), MAX_HELLO_BYTES),
       from: undefined,
       helloTimer: setTimeout(() => this.refuse(connection, `no hello within ${this.limits.helloTimeoutMs} ms`), this.limits.helloTimeoutMs).unref(),
       reserved: 0,
@@ -155,14 +160,14 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
         if (connection.from === undefined) return this.refuse(connection, `its first frame (${error.size} bytes) is too large for a hello`);
         this.stats.badFrames++;
         this.log(`dropping connection from ${connection.from}: ${error.message}`);
-        return socket.destroy();
+        return this.drop(connection);
       }
-      if (!socket.destroyed) this.account(connection);
+      if (!connection.dropped) this.account(connection);
     });
     socket.on("timeout", () => {
       this.stats.stalled++;
       this.log(`closing connection from ${connection.from}: a frame it started has not progressed for ${this.limits.idleTimeoutMs} ms`);
-      socket.destroy();
+      this.drop(connection);
     });
     socket.on("error", () => {});
     socket.on("close", () => {
@@ -175,15 +180,15 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     });
   }
 
-  private onFrame(connection: Connection, payload: Buffer): void {
-    if (connection.socket.destroyed) return;
-    if (connection.from === undefined) return this.hello(connection, payload);
+  private onFrame(connection: Connection, chunk: Buffer, start: number, end: number): void {
+    if (connection.dropped) return;
+    if (connection.from === undefined) return this.hello(connection, chunk.subarray(start, end));
     if (connection.backlog)
       return this.defer(
         connection,
-        connection.backlog.then(() => this.take(connection.from!, payload)),
+        connection.backlog.then(() => this.take(connection.from!, chunk, start, end)),
       );
-    const pending = this.take(connection.from, payload);
+    const pending = this.take(connection.from, chunk, start, end);
     if (pending) this.defer(connection, pending);
   }
 
@@ -198,20 +203,25 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   private refuse(connection: Connection, why: string): void {
     this.stats.refused++;
     this.log(`refused connection #${this.stats.refused}: ${why}`);
+    this.drop(connection);
+  }
+
+  private drop(connection: Connection): void {
+    connection.dropped = true;
     connection.socket.destroy();
   }
 
-  /** Decodes, validates and queues one message; returns a promise only when the schema validates asynchronously. */
-  private take(from: string, payload: Buffer): Promise<void> | undefined {
+  /** Decodes, validates and queues the message in `chunk[start, end)`; returns a promise only when the schema validates asynchronously. */
+  private take(from: string, chunk: Buffer, start: number, end: number): Promise<void> | undefined {
     let decoded: unknown;
     try {
-      decoded = this.codec.decode(payload);
+      decoded = this.codec.decodeRange ? this.codec.decodeRange(chunk, start, end) : this.codec.decode(chunk.subarray(start, end));
     } catch (error) {
       this.stats.badFrames++;
       this.log(`undecodable frame from ${from}: ${(error as Error).message}`);
       return;
     }
-    const size = payload.byteLength;
+    const size = end - start;
     let result: ReturnType<StandardSchema<T>["~standard"]["validate"]>;
     try {
       result = this.schema["~standard"].validate(decoded);
@@ -220,7 +230,8 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
       return;
     }
     if (!(result instanceof Promise)) {
-      this.settle(from, validated(result), size);
+      if (result.issues) this.settle(from, validated(result), size);
+      else this.queueMessage(from, result.value, size);
       return;
     }
     return result.then(
@@ -238,19 +249,18 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 
   private settle(from: string, result: Validated<T>, size: number): void {
-    if (!result.ok) {
-      this.stats.invalid++;
-      this.log(`invalid message from ${from}: ${result.problem}`);
-      return;
-    }
+    if (result.ok) return this.queueMessage(from, result.value, size);
+    this.stats.invalid++;
+    this.log(`invalid message from ${from}: ${result.problem}`);
+  }
+
+  private queueMessage(from: string, data: T, size: number): void {
     this.stats.received++;
-    const message = { from, data: result.value };
-    const waiter = this.waiters.shift();
-    if (waiter) return waiter({ value: message, done: false });
-    this.queue.push(message);
-    this.queuedSizes.push(size);
+    this.queue.put({ from, data });
+    this.queuedSizes.put(size);
     this.queuedBytes += size;
-    if (!this.paused && (this.queue.length >= HIGH_WATER || this.queuedBytes >= this.limits.maxBufferedBytes)) this.setPaused(true);
+    if (!this.paused && (this.queue.size >= HIGH_WATER || this.queuedBytes >= this.limits.maxBufferedBytes)) this.setPaused(true);
+    this.waiters.shift()?.();
   }
 
   /** After a chunk: the budget the connection's incomplete frame holds, and whether it may be read on. */
@@ -315,27 +325,66 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
+    return this.iterator(() => this.dequeue());
+  }
+
+  /**
+   * The messages in batches: each step yields every message queued by then (at least one), in
+   * order. For high message rates: one step of the loop per burst instead of per message.
+   */
+  batches(): AsyncIterable<Received<T>[]> {
+    return {
+      [Symbol.asyncIterator]: () =>
+        this.iterator(() => {
+          const batch: Received<T>[] = [];
+          for (let message = this.dequeue(); message; message = this.dequeue()) batch.push(message);
+          return batch.length > 0 ? batch : undefined;
+        }),
+    };
+  }
+
+  /** An iterator whose steps `take` from the queue, waiting while it has nothing and the port is open. */
+  private iterator<V>(take: () => V | undefined): AsyncIterator<V> {
+    const step = (): IteratorResult<V> | undefined => {
+      const value = take();
+      if (value !== undefined) return { value, done: false };
+      if (this.closed) return { value: undefined, done: true };
+      return undefined;
+    };
     return {
       next: () => {
-        const message = this.queue.shift();
-        if (message) {
-          this.queuedBytes -= this.queuedSizes.shift()!;
-          if (this.paused && this.queue.length < HIGH_WATER / 2 && this.queuedBytes < this.limits.maxBufferedBytes / 2) this.setPaused(false);
-          if (this.waitingForBudget.length > 0) this.grantWaiting();
-          return Promise.resolve({ value: message, done: false });
-        }
-        if (this.closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => this.waiters.push(resolve));
+        const now = step();
+        if (now) return Promise.resolve(now);
+        return new Promise((resolve) => {
+          // Woken when a message is queued, it takes once the chunk being read is done (a batch gets all
+          // of the chunk's messages); another iterator may have taken them first: then it waits again.
+          const wake = () =>
+            queueMicrotask(() => {
+              const result = step();
+              if (result) resolve(result);
+              else this.waiters.push(wake);
+            });
+          this.waiters.push(wake);
+        });
       },
       return: () => Promise.resolve({ value: undefined, done: true }),
     };
   }
 
+  private dequeue(): Received<T> | undefined {
+    const message = this.queue.take();
+    if (!message) return undefined;
+    this.queuedBytes -= this.queuedSizes.take()!;
+    if (this.paused && this.queue.size < HIGH_WATER / 2 && this.queuedBytes < this.limits.maxBufferedBytes / 2) this.setPaused(false);
+    if (this.waitingForBudget.length > 0) this.grantWaiting();
+    return message;
+  }
+
   /** Stops accepting; iteration ends once the queued messages are consumed. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
-    for (const connection of this.connections) connection.socket.destroy();
+    for (const wake of this.waiters.splice(0)) wake();
+    for (const connection of this.connections) this.drop(connection);
     const server = this.server;
     if (server?.listening) await new Promise((resolve) => server.close(resolve));
   }

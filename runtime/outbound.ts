@@ -1,6 +1,6 @@
 import net from "node:net";
 import type { Address, Target } from "./protocol.js";
-import { encodeFrame } from "./framing.js";
+import { encodeFrame, FrameBatch } from "./framing.js";
 import { json, type Codec } from "./codec.js";
 import { helloFrame } from "./inbound.js";
 import { rateLimitedLog } from "./log.js";
@@ -35,8 +35,8 @@ export class UnknownReceiverError extends Error {
 }
 
 /**
- * A client port: one connection per receiver. `send` never blocks; frames written in the same
- * tick are coalesced into one write.
+ * A client port: one connection per receiver. `send` never blocks; frames sent in the same tick
+ * go out as one buffer in one write.
  */
 export class Outbound<T> {
   private readonly peers = new Map<string, Peer>();
@@ -68,7 +68,7 @@ export class Outbound<T> {
 
   send(data: T, options: SendOptions = {}): void {
     const peer = this.peerFor(options.to);
-    if (peer) peer.write(encodeFrame(this.codec.encode(data)));
+    if (peer) peer.write(this.codec.encode(data));
     else {
       this.dropped++;
       this.log("is not connected to anything; dropping what is sent on it");
@@ -96,14 +96,17 @@ export class Outbound<T> {
 
 const RETRY_FIRST_MS = 20;
 const RETRY_MAX_MS = 1000;
+/** A tick's batch is written out early once it holds this much, so one long burst is not one huge buffer. */
+const BATCH_BYTES = 1024 * 1024;
 
 /** One connection to one receiver, reconnecting with backoff; frames wait while it is down. */
 class Peer {
   private socket: net.Socket | undefined;
   private up = false;
   private closed = false;
-  private waiting: Buffer[] = [];
-  private corked = false;
+  /** Frames not written yet: this tick's, or all of them while the connection is down. */
+  private batch = new FrameBatch();
+  private writeScheduled = false;
   private readonly firstConnect: Promise<void>;
   private resolveFirst!: () => void;
 
@@ -132,7 +135,7 @@ class Peer {
     socket.once("connect", () => {
       this.up = true;
       socket.write(encodeFrame(this.hello));
-      for (const frame of this.waiting.splice(0)) socket.write(frame);
+      this.writeBatch();
       this.resolveFirst();
     });
     socket.on("error", () => {});
@@ -143,30 +146,34 @@ class Peer {
     });
   }
 
-  write(frame: Buffer): void {
-    if (!this.up || !this.socket) {
-      this.waiting.push(frame);
-      return;
-    }
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+  write(payload: Uint8Array | string): void {
+    this.batch.add(payload);
+    if (!this.up) return;
+    if (this.batch.bytes >= BATCH_BYTES) this.writeBatch();
+    else if (!this.writeScheduled) {
+      this.writeScheduled = true;
       process.nextTick(() => {
-        this.corked = false;
-        this.socket?.uncork();
+        this.writeScheduled = false;
+        if (this.up) this.writeBatch();
       });
     }
-    this.socket.write(frame);
+  }
+
+  private writeBatch(): void {
+    if (!this.batch.empty) this.socket!.write(this.batch.take());
   }
 
   flush(): Promise<void> {
     const socket = this.socket;
-    if (!this.up || !socket || socket.writableLength === 0) return Promise.resolve();
+    if (!this.up || !socket) return Promise.resolve();
+    this.writeBatch();
+    if (socket.writableLength === 0) return Promise.resolve();
     return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
   }
 
   close(): void {
     this.closed = true;
+    if (this.up) this.writeBatch();
     this.socket?.end();
   }
 }

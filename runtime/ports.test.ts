@@ -169,3 +169,70 @@ test("TCP port 0 binds a real port and reports it", async () => {
   assert.ok((address as { port: number }).port > 0);
   await inbound.close();
 });
+
+test("batches() yields every queued message at once, in order, and ends when the port closes", async () => {
+  const inbound = new Inbound("in", Message);
+  const address = await inbound.listen(socketAddress(), [sender("a")]);
+  const outbound = new Outbound<{ n: number }>("out");
+  await outbound.connect([targetFor("in", address, "a")]);
+  for (let n = 0; n < 1000; n++) outbound.send({ n });
+  await outbound.flush();
+  const sizes: number[] = [];
+  const seen: number[] = [];
+  for await (const batch of inbound.batches()) {
+    sizes.push(batch.length);
+    for (const { data } of batch) seen.push(data.n);
+    if (seen.length === 1000) void inbound.close();
+  }
+  assert.deepEqual(seen, Array.from({ length: 1000 }, (_, n) => n));
+  // 1000 messages written in one tick arrive in a few chunks, not one step each.
+  assert.ok(sizes.length < 100, `${sizes.length} batches for 1000 messages: ${sizes.join(",")}`);
+  await outbound.close();
+});
+
+test("two iterators of one port share its messages: each is delivered once", async () => {
+  const inbound = new Inbound("in", Message);
+  const address = await inbound.listen(socketAddress(), [sender("a")]);
+  const outbound = new Outbound<{ n: number }>("out");
+  await outbound.connect([targetFor("in", address, "a")]);
+  const seen: number[] = [];
+  const collect = (n: number) => {
+    seen.push(n);
+    if (seen.length === 200) void inbound.close();
+  };
+  const one = (async () => {
+    for await (const { data } of inbound) collect(data.n);
+  })();
+  const batched = (async () => {
+    for await (const batch of inbound.batches()) for (const { data } of batch) collect(data.n);
+  })();
+  for (let n = 0; n < 200; n++) {
+    outbound.send({ n });
+    if (n % 10 === 0) await outbound.flush();
+  }
+  await Promise.all([one, batched]);
+  assert.deepEqual(
+    [...seen].sort((x, y) => x - y),
+    Array.from({ length: 200 }, (_, n) => n),
+  );
+  await outbound.close();
+});
+
+test("the msgpack codec carries 10,000 different messages sent in one tick, each intact", async () => {
+  const { msgpack } = await import("./msgpack.js");
+  const Record = z.object({ n: z.number(), text: z.string(), list: z.array(z.number()), nested: z.object({ ok: z.boolean() }) });
+  const inbound = new Inbound("in", Record, { codec: msgpack });
+  const address = await inbound.listen(socketAddress(), [sender("a")]);
+  const outbound = new Outbound<z.infer<typeof Record>>("out", { codec: msgpack });
+  await outbound.connect([targetFor("in", address, "a")]);
+  const messages = Array.from({ length: 10_000 }, (_, n) => ({ n, text: "é".repeat(n % 50), list: [n, -(n + 1), n / 3], nested: { ok: n % 2 === 0 } }));
+  for (const message of messages) outbound.send(message);
+  const received = await take(inbound, messages.length);
+  assert.deepEqual(
+    received.map((message) => message.data),
+    messages,
+  );
+  assert.equal(inbound.stats.badFrames + inbound.stats.invalid, 0);
+  await outbound.close();
+  await inbound.close();
+});

@@ -19,4 +19,5 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ["cli/main.ts"], outfile: "dist/hydro.mjs" }),
   build({ ...common, entryPoints: ["runtime/index.ts"], outfile: "dist/runtime.mjs" }),
+  build({ ...common, entryPoints: ["runtime/msgpack.ts"], outfile: "dist/runtime-msgpack.mjs" }),
 ]);

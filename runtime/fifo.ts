@@ -15,8 +15,12 @@ export class Fifo<T> {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head]!;
     this.items[this.head++] = undefined as T;
-    // Drop the taken slots once they are half the array, so memory follows the queue's size.
-    if (this.head * 2 >= this.items.length) {
+    if (this.head === this.items.length) {
+      // Empty: reuse the array (a queue that is taken as fast as it is put allocates nothing).
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      // Drop the taken slots once they are half the array, so memory follows the queue's size.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

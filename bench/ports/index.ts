@@ -1,0 +1,98 @@
+/**
+ * bench/ports: hydro's ports against the floor, two bare node processes doing the same over a unix
+ * socket with a hand-written 4-byte length-prefixed JSON framing and the same batching (bare.mjs).
+ * Every row runs hydro and the floor interleaved, A B A B… (bench/interleave.ts). Throughput rows
+ * report hydro ÷ floor (higher is better); the latency row reports p99 hydro ÷ floor (lower is better).
+ * Run: npm run bench:ports [-- --runs 5 --small 1000000 --large 2000 --pings 10000]
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { formatRatio, interleave, table, type Interleaved } from "../interleave.js";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    small: { type: "string", default: "1000000" },
+    large: { type: "string", default: "2000" },
+    pings: { type: "string", default: "10000" },
+  },
+});
+const runs = Number(values.runs);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, "..", "..", "bin", "hydro.js");
+const bare = path.join(here, "bare.mjs");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ports-"));
+process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
+
+/** One `hydro run ports.hydro.ts -- <args>`: the number it prints after `result`. */
+async function hydro(args: string[]): Promise<number> {
+  const result = await execa("node", [cli, "run", path.join(here, "ports.hydro.ts"), "--", ...args], { cwd: work, reject: false, env: { NO_COLOR: "1" } });
+  const match = /^result (\S+)$/m.exec(result.stdout);
+  if (result.exitCode !== 0 || !match) throw new Error(`hydro run ports.hydro.ts -- ${args.join(" ")} failed (exit ${result.exitCode}):\n${result.stderr}`);
+  return Number(match[1]);
+}
+
+/** The floor: `server` listens on a fresh socket, then `client` connects; the number `measured` prints after its label. */
+async function floor(server: string[], client: string[], measured: "server" | "client", label: string): Promise<number> {
+  const socket = path.join(work, `bare-${process.hrtime.bigint()}.sock`);
+  const serving = execa("node", [bare, server[0]!, socket, ...server.slice(1)], { reject: false });
+  await new Promise<void>((resolve, reject) => {
+    serving.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());
+    void serving.then((result) => reject(new Error(`bare ${server[0]} exited early:\n${result.stderr}`)));
+  });
+  const clientRun = await execa("node", [bare, client[0]!, socket, ...client.slice(1)], { reject: false });
+  const serverRun = await serving;
+  const output = measured === "server" ? serverRun : clientRun;
+  const match = new RegExp(`^${label} (\\S+)$`, "m").exec(output.stdout);
+  if (!match) throw new Error(`bare ${measured} printed no '${label}':\n${serverRun.stderr}${clientRun.stderr}`);
+  return Number(match[1]);
+}
+
+interface Row {
+  name: string;
+  result: Interleaved;
+  unit: string;
+  /** Throughput rows are met at ratio ≥ target, latency rows at ratio ≤ target. */
+  target?: { atLeast?: number; atMost?: number };
+}
+const rows: Row[] = [];
+const throughputFloor = (count: string, bytes: string, batch: string) => () =>
+  floor(["receiver", count], ["sender", count, bytes, batch], "server", "rate");
+
+const small = values.small;
+const large = values.large;
+const row = async (name: string, unit: string, a: () => Promise<number>, b: () => Promise<number>, target?: Row["target"]) => {
+  process.stderr.write(`${name} …\n`);
+  rows.push({ name, unit, target, result: await interleave({ pairs: runs, warmup: 1, a, b }) });
+};
+
+await row(`${small} × 16 B, sender → receiver`, "msg/s", () => hydro(["throughput", small, "16", "1000"]), throughputFloor(small, "16", "1000"), { atLeast: 0.95 });
+await row(`${small} × 16 B, receiver iterates batches()`, "msg/s", () => hydro(["throughput", small, "16", "1000", "json", "batches"]), throughputFloor(small, "16", "1000"));
+await row(`${large} × 64 KB, sender → receiver`, "msg/s", () => hydro(["throughput", large, "65536", "16"]), throughputFloor(large, "65536", "16"), { atLeast: 1.0 });
+await row(
+  `ping-pong 16 B, p99 of ${values.pings}`,
+  "µs",
+  () => hydro(["pingpong", values.pings, "16", "1000"]),
+  () => floor(["ponger"], ["pinger", values.pings, "16", "1000"], "client", "p99"),
+  { atMost: 1.1 },
+);
+await row(`${small} × 16 B, sender → script's external port`, "msg/s", () => hydro(["external", small, "16", "1000"]), throughputFloor(small, "16", "1000"), { atLeast: 0.9 });
+await row(`${small} × 16 B, msgpack codec (floor: JSON)`, "msg/s", () => hydro(["throughput", small, "16", "1000", "msgpack"]), throughputFloor(small, "16", "1000"));
+
+const number = (value: number) => (value >= 1000 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1));
+const targetCell = ({ result, target }: Row) => {
+  if (target?.atLeast !== undefined) return `≥ ${formatRatio(target.atLeast, 2)} ${result.ratio >= target.atLeast ? "met" : "MISSED"}`;
+  if (target?.atMost !== undefined) return `≤ ${formatRatio(target.atMost, 2)} ${result.ratio <= target.atMost ? "met" : "MISSED"}`;
+  return "";
+};
+console.log(`bench/ports: ${runs} interleaved pairs per row, medians; ratio = median of per-pair hydro ÷ floor\n`);
+console.log(
+  table(
+    ["row", "hydro", "floor", "unit", "ratio", "target"],
+    rows.map((r) => [r.name, number(r.result.a), number(r.result.b), r.unit, formatRatio(r.result.ratio), targetCell(r)]),
+  ),
+);
