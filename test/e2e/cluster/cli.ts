@@ -1,4 +1,5 @@
-// By hand:  npm run cluster:up -- 4 [--without-node host3,host4]   |   npm run cluster:down [-- <id>]
+// By hand:  npm run -s cluster:up -- 4 [--without-node host3,host4] > cluster.json   |   npm run cluster:down -- <id> | --all
+// `up` prints the cluster's description as JSON on stdout (the manifest) and a summary for people on stderr.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -10,21 +11,23 @@ import { recordedProcess, signalNow, waitUntilGone } from "./processes.js";
 import { sshArgs } from "./ssh-client.js";
 import { listDir, removeClusters } from "./teardown.js";
 
-const USAGE = "usage: cli.ts up <hosts> [--without-node host3,host4] | cli.ts down [<cluster id>]";
+const USAGE = "usage: cli.ts up <hosts> [--without-node host3,host4] | cli.ts down <cluster id> | cli.ts down --all";
 const KEEPER_PATH = fileURLToPath(new URL("./keeper.ts", import.meta.url));
 const KEEPER_STOP_TIMEOUT_MS = 30_000;
 
 async function main([command, ...args]: string[]): Promise<void> {
   if (command === "up") return up(args);
   if (command === "down") return down(args);
-  throw new Error(USAGE);
+  throw new UsageError(`unknown command: ${command ?? "(none)"}`);
 }
+
+class UsageError extends Error {}
 
 /** Starts the cluster in a detached keeper process and returns once it is up. */
 async function up(args: string[]): Promise<void> {
   const [count, flag, names] = args;
   if (count === undefined || (flag !== undefined && (flag !== "--without-node" || names === undefined))) {
-    throw new Error(USAGE);
+    throw new UsageError(`bad arguments to up: ${args.join(" ") || "(none)"}`);
   }
   const options: StartClusterOptions = { hosts: Number(count), withoutNode: names?.split(",") ?? [] };
   const started = performance.now();
@@ -41,7 +44,8 @@ async function up(args: string[]): Promise<void> {
   keeper.unref();
   keeper.disconnect();
   if ("failed" in message) throw new Error(message.failed);
-  console.log(describe(message.ready, (performance.now() - started) / 1000));
+  console.log(JSON.stringify(message.ready, null, 2));
+  console.error(describe(message.ready, (performance.now() - started) / 1000));
 }
 
 function describe(cluster: ClusterDescription, seconds: number): string {
@@ -59,15 +63,17 @@ function describe(cluster: ClusterDescription, seconds: number): string {
     ),
     `ssh:     ssh ${sshArgs(cluster.hosts[0]!).join(" ")} hostname`,
     `details: ${cluster.manifestPath}`,
-    `remove:  npm run cluster:down -- ${cluster.id}    (without an id: every test cluster on this machine)`,
+    `remove:  npm run cluster:down -- ${cluster.id}    (every test cluster on this machine: -- --all)`,
   ].join("\n");
 }
 
 /** Stops keepers (they remove their clusters), then removes whatever crashed runs left. */
 async function down(args: string[]): Promise<void> {
-  const [id] = args;
-  if (id !== undefined && !isClusterId(id)) throw new Error(`not a cluster id: ${id}\n${USAGE}`);
-  const which: ClusterSelector = id === undefined ? "all" : { id };
+  const [id, extra] = args;
+  // Another checkout's (or another user's test run's) clusters are removed only when asked for by name.
+  if (id === undefined) throw new UsageError(`cluster:down needs the id of the cluster to remove, or --all for every test cluster on this machine`);
+  if (extra !== undefined || (id !== "--all" && !isClusterId(id))) throw new UsageError(`not a cluster id: ${[id, extra].join(" ").trim()}`);
+  const which: ClusterSelector = id === "--all" ? "all" : { id };
   const keepers = listDir(STATE_ROOT)
     .filter((name) => isClusterStateDir(name, which))
     .flatMap((name) => recordedProcess(join(STATE_ROOT, name, KEEPER_PID_FILE), KEEPER_PATH) ?? []);
@@ -82,6 +88,7 @@ async function down(args: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  console.error(`error: ${error instanceof Error ? error.message : error}`);
+  if (error instanceof UsageError) console.error(USAGE);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

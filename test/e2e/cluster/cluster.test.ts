@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { type Cluster, type ClusterHost, startCluster } from "./cluster.js";
+import { type Cluster, type ClusterDescription, type ClusterHost, startCluster } from "./cluster.js";
 import { STATE_ROOT } from "./layout.js";
 import { sshArgs } from "./ssh-client.js";
 
@@ -149,14 +149,21 @@ describe("cluster:up and cluster:down", { skip: notRoot, timeout: 180_000 }, () 
 
   it("keep a cluster up between commands, then remove it", async () => {
     const up = await cli("up", "2", "--without-node", "host2");
-    const id = /^cluster ([0-9a-f]{6}) up/.exec(up.stdout)?.[1];
-    assert.ok(id, up.stdout);
+    // stdout is the manifest, as JSON; the summary for people is on stderr.
+    const manifest = JSON.parse(up.stdout) as ClusterDescription;
+    const id = manifest.id;
+    assert.equal(/^cluster ([0-9a-f]{6}) up/.exec(up.stderr)?.[1], id, up.stderr);
     try {
+      assert.deepEqual(JSON.parse(readFileSync(manifest.manifestPath, "utf8")), manifest);
+      assert.deepEqual(
+        manifest.hosts.map((host) => [host.name, host.hasNode]),
+        [["host1", true], ["host2", false]],
+      );
       // The printed ssh command works as printed.
-      const command = /^ssh: +ssh (.*)$/m.exec(up.stdout)?.[1];
-      assert.ok(command, up.stdout);
+      const command = /^ssh: +ssh (.*)$/m.exec(up.stderr)?.[1];
+      assert.ok(command, up.stderr);
       assert.equal((await execa("ssh", command.split(" "))).stdout, "host1");
-      assert.match(up.stdout, /host2 +10\.\d+\.\d+\.3 +root +no node/);
+      assert.match(up.stderr, /host2 +10\.\d+\.\d+\.3 +root +no node/);
     } finally {
       const down = await cli("down", id);
       assert.match(down.stdout, /stopped 1 keepers/);
@@ -164,10 +171,16 @@ describe("cluster:up and cluster:down", { skip: notRoot, timeout: 180_000 }, () 
     assert.deepEqual(await leftovers(id), NOTHING_LEFT);
   });
 
+  it("cluster:down without an id removes nothing and asks for an id or --all", async () => {
+    const down = await execa(process.execPath, ["--import", "tsx", CLI, "down"], { reject: false });
+    assert.equal(down.exitCode, 2);
+    assert.match(down.stderr, /^error: cluster:down needs the id of the cluster to remove, or --all/);
+    assert.doesNotMatch(down.stdout, /stopped/);
+  });
+
   it("cluster:down removes what a killed keeper left behind", async () => {
     const up = await cli("up", "1");
-    const id = /^cluster ([0-9a-f]{6}) up/.exec(up.stdout)?.[1];
-    assert.ok(id, up.stdout);
+    const id = (JSON.parse(up.stdout) as ClusterDescription).id;
     const keeperPid = Number((await execa("cat", [join(STATE_ROOT, id, "keeper.pid")])).stdout);
     process.kill(keeperPid, "SIGKILL");
     await waitFor(async () => (await execa("kill", ["-0", String(keeperPid)], { reject: false })).exitCode !== 0);
