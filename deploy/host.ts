@@ -2,7 +2,7 @@ import type { Address } from "../runtime/protocol.js";
 import type { Bundle } from "./bundle.js";
 
 /**
- * The lifecycle of a machine, as types (DESIGN §2): a Host is what the config declares;
+ * The lifecycle of a machine, as types (docs/ARCHITECTURE.md §2): a Host is what the config declares;
  * `launch()` provisions it and returns a LaunchedHost that can run things; `teardown()`
  * leaves nothing behind. Every host kind (localhost, ssh, gcp, aws) implements Host.
  */

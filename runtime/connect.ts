@@ -13,7 +13,7 @@ const outbounds: Outbound<unknown>[] = [];
 let connected = false;
 
 /**
- * The program's side of the handshake (DESIGN §3): declares the ports, binds the ones the
+ * The program's side of the handshake (docs/ARCHITECTURE.md §3): declares the ports, binds the ones the
  * deployer wired, reports `ready`, connects outbound ports on `start`, reports `started`.
  * Afterwards `stop` on stdin exits gracefully and stdin EOF exits at once.
  * While `hydro graph` loads the program there is no deployer: the ports are inert instead.

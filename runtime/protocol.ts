@@ -1,5 +1,5 @@
 /**
- * The deployer ↔ program contract, imported by both sides (DESIGN §3).
+ * The deployer ↔ program contract, imported by both sides (docs/ARCHITECTURE.md §3).
  *
  * Control lines travel over the program's stdin/stdout, so the handshake works the same for a
  * local child process and an SSH exec channel. A control line is

@@ -22,7 +22,7 @@ const DIAL_TIMEOUT_MS = 10_000;
 
 export const directDialer: Dialer = (host, port, signal) =>
   new Promise((resolve, reject) => {
-    // Nagle's algorithm added ~45 ms per channel round trip (DESIGN §8).
+    // Nagle's algorithm added ~45 ms per channel round trip (docs/ARCHITECTURE.md §8).
     const socket = net.connect({ host, port, noDelay: true });
     // An unreachable host would otherwise wait for the kernel's ~2 min SYN retries.
     const timer = setTimeout(() => fail(Object.assign(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })), DIAL_TIMEOUT_MS);

@@ -10,7 +10,7 @@ const PID_LINE = /^HYDRO_PID=(\d+)$/;
  * Runs a command line over SSH as a RunningProcess. The login shell first prints its pid, then
  * becomes the program (`exec`): that pid leads the session's process group, which is what gets
  * signalled, since sshd ignores signal requests for root logins without privilege separation
- * (DESIGN §8). Resolves once the pid is known, so a signal is never lost. `killDescendants`
+ * (docs/ARCHITECTURE.md §8). Resolves once the pid is known, so a signal is never lost. `killDescendants`
  * runs with every SIGKILL: it reaches what left the group (deploy/containment.ts).
  */
 export async function spawnRemote(pool: SessionPool, commandLine: string, label: string, killDescendants: string): Promise<RunningProcess> {
