@@ -4,7 +4,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
-import { HydroError } from "./errors.js";
+import { HydroError, describeBuildMessage } from "./errors.js";
 import { apiModule, deployerFile, hydroDir, PRIVATE_FILE, privateDir, runtimeSource } from "./paths.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
@@ -78,7 +78,7 @@ async function build(entry: string, kind: BundleKind): Promise<Bundle> {
       plugins: [packageAliases(kind), programEntry()],
     })
     .catch((error: { errors?: Message[] }) => {
-      throw new HydroError(error.errors?.length ? error.errors.map(formatMessage).join("\n") : String(error));
+      throw new HydroError(error.errors?.length ? error.errors.map(describeBuildMessage).join("\n") : String(error));
     });
 
   const code = result.outputFiles.find((file) => file.path.endsWith(".mjs"))!;
@@ -165,11 +165,6 @@ function packageAliases(kind: BundleKind): Plugin {
       });
     },
   };
-}
-
-function formatMessage(message: Message): string {
-  const where = message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ` : "";
-  return `${where}${message.text}`;
 }
 
 function sha256(data: string | Uint8Array): string {

@@ -88,6 +88,7 @@ export abstract class ProgramNode extends DeployNode {
     this.stopping = true;
     const process = this.running;
     if (!process) return;
+    this.readToTheEnd();
     this.askToStop(process);
     await within(process.exited, timeoutMs);
     // Also sweeps anything the program started in its process group.
@@ -102,6 +103,13 @@ export abstract class ProgramNode extends DeployNode {
 
   kill(): void {
     this.stopping = true;
+    this.readToTheEnd();
     this.running?.signal("SIGKILL");
+  }
+
+  /** A program counts as exited once its output is read to the end: iterators that stopped reading no longer hold it back. */
+  private readToTheEnd(): void {
+    this.stdoutLines.stopHoldingBack();
+    this.stderrLines.stopHoldingBack();
   }
 }

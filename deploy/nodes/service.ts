@@ -47,7 +47,7 @@ export class Service extends ProgramNode {
       : await step(["deploy", "bind", this.name, `upload to ${host!.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
-    const heartbeatMs = host!.local ? 0 : this.deployment.options.heartbeatMs;
+    const heartbeatMs = this.heartbeatMs(host!);
     const secret = newControlSecret();
     const process = await this.launch(host!, {
       argv: [host!.node, path, ...this.options.args],
@@ -60,11 +60,8 @@ export class Service extends ProgramNode {
     });
     this.session = new ProgramSession(process, this.describe(), secret, this.stdoutLines, this.stderrLines);
     this.session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
-    if (heartbeatMs) {
-      const session = this.session;
-      const pings = setInterval(() => session.send({ type: "ping" }), heartbeatMs / 3).unref();
-      void process.exited.then(() => clearInterval(pings));
-    }
+    const session = this.session;
+    this.keepAlive(process, heartbeatMs, () => session.send({ type: "ping" }));
     const ready = await this.session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
     return { bound: ready.bound, declared: ready.declared };
   }
@@ -75,8 +72,6 @@ export class Service extends ProgramNode {
   }
 
   protected askToStop(): void {
-    this.stdoutLines.stopHoldingBack();
-    this.stderrLines.stopHoldingBack();
     this.session?.send({ type: "stop" });
   }
 }

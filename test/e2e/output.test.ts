@@ -99,14 +99,16 @@ describe("hydro run's output: nothing lost, memory bounded", () => {
     assert.ok(run.peakRssMiB <= 150, `the deployer peaked at ${run.peakRssMiB.toFixed(0)} MiB`);
   });
 
-  test("a program held back by an iterator nobody reads still stops at teardown", async () => {
-    const tag = uniqueTag();
-    const run = await hydroInto(["run", fixture("flood-unread.hydro.ts"), "--", tag], {});
-    assert.equal(run.exitCode, 0, run.stderr);
-    assert.match(run.stdout, /^returning$/m);
-    assert.match(run.stderr, /^✔ teardown/m);
-    assert.deepEqual(processesMatching(tag), []);
-  });
+  for (const kind of ["service", "process"]) {
+    test(`a ${kind} held back by an iterator nobody reads still stops at teardown`, async () => {
+      const tag = uniqueTag();
+      const run = await hydroInto(["run", fixture("flood-unread.hydro.ts"), "--", tag, kind], {});
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.match(run.stdout, /^returning$/m);
+      assert.match(run.stderr, /^✔ teardown/m);
+      assert.deepEqual(processesMatching(tag), []);
+    });
+  }
 
   test("a reader that goes away (| head -1) ends the run quietly with exit code 141, leaving nothing running", async () => {
     const tag = uniqueTag();
