@@ -12,17 +12,17 @@ import {
   parse,
   parseProcess,
   parseService,
-  parseSsh,
   type DeploymentInput,
   type DeploymentOptions,
   type ExternalInput,
   type ProcessInput,
   type ServiceInput,
-  type SshInput,
 } from "./options.js";
 import { SshHost } from "./ssh/index.js";
+import { parseSsh, type SshInput } from "./ssh/options.js";
 import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
+import { SharedResources } from "./shared-resources.js";
 import type { DeployNode } from "./nodes/node.js";
 import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
@@ -46,6 +46,8 @@ export class Deployment {
   private readonly launched = new Map<Host, Promise<LaunchedHost>>();
   /** The hosts whose launch has finished, for kill(), which cannot wait. */
   private readonly up = new Set<LaunchedHost>();
+  /** What several hosts share (a cloud network, a key pair): released after every host. */
+  private readonly shared = new SharedResources();
   private localhostHost: Localhost | undefined;
   private phase: Phase = "declaring";
   /** Aborted by teardown: whatever deploy() is still starting gives up. */
@@ -223,6 +225,7 @@ export class Deployment {
 
   private readonly launchContext: LaunchContext = {
     launched: (host) => this.launch(host),
+    shared: (key, create) => this.shared.get(key, create),
     signal: this.cancellation.signal,
     lost: (host, reason) => {
       if (this.phase !== "running") return;
@@ -257,8 +260,9 @@ export class Deployment {
       this.cancellation.abort();
       const stopped = await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));
       const released = await Promise.allSettled([...this.launched].map(([host, launched]) => this.release(host, launched)));
+      const sharedReleased = await Promise.allSettled([this.shared.releaseAll()]);
       live.delete(this);
-      const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
+      const unanswered = [...stopped, ...released, ...sharedReleased].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
       if (unanswered.length) throw combine(unanswered);
     }).catch(() => {});
     return this.tearingDown;

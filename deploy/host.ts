@@ -20,19 +20,37 @@ export interface LaunchContext {
   signal: AbortSignal;
   /** Reports that the host became unreachable after launch: the deployment fails and tears down. */
   lost(host: Host, reason: string): void;
+  /**
+   * A resource several hosts share (a cloud network, a firewall, a key pair): `create` runs once per
+   * deployment and `key`, whoever asks first; the `release` it returns runs after every host is torn
+   * down, in the reverse order of creation. A failed creation is shared too (every host fails with it).
+   */
+  shared<T>(key: string, create: () => Promise<Shared<T>>): Promise<T>;
+}
+
+export interface Shared<T> {
+  value: T;
+  release(): Promise<void>;
 }
 
 export interface LaunchedHost {
   readonly name: string;
   /** True for the machine the deployer itself runs on, where the config script's own ports live. */
   readonly local: boolean;
+  /**
+   * Which network the host is on: hosts on one network reach each other at their `networkAddress`;
+   * between networks, traffic goes through the deployer. `deployer` for the deployer's machine,
+   * `ssh:<name>` for a hand-made SSH host (unless grouped with `network`), `aws:<region>/<vpc>`,
+   * `gcp:<project>/<network>` for cloud VMs.
+   */
+  readonly network: string;
   /** Makes a bundle available on the host and returns its path there. */
   install(bundle: Bundle): Promise<{ path: string; uploaded: boolean }>;
   /** The node executable to run services with. */
   readonly node: string;
   /** A unix socket path for a server port that only clients on this machine use. */
   socketPath(label: string): string;
-  /** The address other machines reach this host at; TCP ports bind there. */
+  /** The address hosts on the same network reach this host at; TCP ports bind there. */
   readonly networkAddress: string;
   /** A TCP port that is free on the host now, for programs that cannot bind port 0 and report back. */
   freePort(): Promise<number>;

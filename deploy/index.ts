@@ -1,6 +1,7 @@
 /** The config-script API: `import { Deployment } from "hydro-deploy"`. */
 export { Deployment } from "./deployment.js";
-export type { DeploymentInput, ServiceInput, ProcessInput, SshInput, ExternalInput } from "./options.js";
+export type { DeploymentInput, ServiceInput, ProcessInput, ExternalInput } from "./options.js";
+export type { SshInput } from "./ssh/options.js";
 export type { Host } from "./host.js";
 export type { Service } from "./nodes/service.js";
 export type { ProcessNode } from "./nodes/process.js";

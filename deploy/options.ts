@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 // zod/mini: the same schemas, tree-shakable, so validation adds little to the CLI's start-up.
 import * as z from "zod/mini";
@@ -8,15 +7,17 @@ import { en } from "zod/locales";
 z.config(en());
 import type { Host } from "./host.js";
 import { HydroError } from "./errors.js";
-import { pinnedFingerprint } from "./ssh/known-hosts.js";
 import { formatCallsite, type Callsite } from "./callsite.js";
 
-/** Every option the config passes is checked and normalised here, in one place. */
+/**
+ * Options the config passes to the Deployment and its nodes, checked and normalised; each host kind
+ * checks its own options beside it (deploy/ssh/options.ts) with the pieces exported here.
+ */
 
 const isHost = (value: unknown): value is Host =>
   typeof value === "object" && value !== null && "launch" in value && "owner" in value && typeof (value as Host).name === "string";
-const host = z.custom<Host>(isHost, { message: "expected a host, e.g. d.localhost()" });
-const name = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'"), z.maxLength(64));
+export const host = z.custom<Host>(isHost, { message: "expected a host, e.g. d.localhost()" });
+export const name = z.string().check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-'"), z.maxLength(64));
 /** A word handed to a program (an argument, an environment value): the OS ends strings at NUL. */
 const word = z.string().check(z.refine((text) => !text.includes("\0"), "contains a NUL byte, which no program can be given"));
 /** POSIX names only: anything else reaches a shell or `env` as something other than a variable (an option, a command). */
@@ -64,25 +65,6 @@ const processOptions = z.strictObject({
 export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
 export type ProcessInput = z.input<typeof processOptions>;
 
-const sshOptions = z.strictObject({
-  host: z.string().check(z.minLength(1, "give the machine's address or name")),
-  port: z._default(z.int().check(z.minimum(1), z.maximum(65535)), 22),
-  user: z._default(z.string().check(z.minLength(1)), () => os.userInfo().username),
-  privateKeyPath: z.optional(z.string().check(z.minLength(1))),
-  privateKey: z.optional(z.string().check(z.minLength(1))),
-  /** An ssh-agent socket; by default $SSH_AUTH_SOCK when no key is given. */
-  agent: z.optional(z.string().check(z.minLength(1))),
-  /** Pins the host key in advance: "SHA256:…" or a public key line. */
-  hostKey: z.optional(z.string()),
-  /** A bastion: another ssh() host of the same Deployment that this one is reached through. */
-  jump: z.optional(host),
-  /** Attempts to connect before giving up (transient network errors only), with backoff. */
-  connectAttempts: z._default(z.int().check(z.positive()), 5),
-  name: z.optional(name),
-});
-export type SshOptions = z.output<typeof sshOptions>;
-export type SshInput = z.input<typeof sshOptions>;
-
 export const externalOptions = z._default(z.strictObject({ name: z.optional(name) }), {});
 export type ExternalInput = z.input<typeof externalOptions>;
 
@@ -121,38 +103,7 @@ export function parseProcess(input: unknown, site: Callsite | undefined, owner: 
   return { ...options, name: uniqueName(options.name, path.basename(program)) } satisfies ProcessOptions;
 }
 
-export function parseSsh(input: unknown, site: Callsite | undefined, owner: object) {
-  const options = parse(sshOptions, input, "ssh()", site);
-  const at = `${site ? `${formatCallsite(site)}: ` : ""}ssh()`;
-  const given = (["privateKeyPath", "privateKey", "agent"] as const).filter((key) => options[key] !== undefined);
-  if (given.length > 1) throw new HydroError(`${at}: give one of privateKeyPath, privateKey, agent (got ${given.join(" and ")})`);
-  if (options.jump) checkOwner(options.jump, owner, at);
-  if (options.hostKey !== undefined) {
-    try {
-      pinnedFingerprint(options.hostKey);
-    } catch (error) {
-      throw new HydroError(`${at}: hostKey: ${(error as Error).message}`);
-    }
-  }
-  if (given.length === 0) {
-    const agent = process.env.SSH_AUTH_SOCK;
-    const key = ["id_ed25519", "id_ecdsa", "id_rsa"].map((file) => path.join(os.homedir(), ".ssh", file)).find((file) => fs.existsSync(file));
-    if (agent) options.agent = agent;
-    else if (key) options.privateKeyPath = key;
-    else throw new HydroError(`${at}: no credentials: give privateKeyPath, privateKey or agent (there is no SSH_AUTH_SOCK and no ~/.ssh/id_* key)`);
-  }
-  if (options.privateKeyPath) {
-    options.privateKeyPath = path.resolve(options.privateKeyPath);
-    try {
-      fs.accessSync(options.privateKeyPath, fs.constants.R_OK);
-    } catch {
-      throw new HydroError(`${at}: privateKeyPath: cannot read ${options.privateKeyPath}`);
-    }
-  }
-  return options;
-}
-
-function checkOwner(host: Host, owner: object, where: string): void {
+export function checkOwner(host: Host, owner: object, where: string): void {
   if (host.owner !== owner)
     throw new HydroError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
 }

@@ -6,47 +6,53 @@ import type { LaunchedHost } from "./host.js";
 import type { Address } from "../runtime/protocol.js";
 import { fixture } from "../test/helpers.js";
 
-/** Planning asks a host only for these; tunnels are tagged with the host that made them. */
-function host(name: string, networkAddress: string, local = false): LaunchedHost {
+/** Planning asks a host only for these; tunnels are tagged with the host that made them and what they lead to. */
+function host(name: string, networkAddress: string, network: string, local = false): LaunchedHost {
   return {
     name,
+    network,
     networkAddress,
     local,
     socketPath: (label: string) => `/run/${name}/${label}.sock`,
-    tunnelTo: async () => ({ kind: "unix", path: `tunnel to ${name}` }),
-    tunnelFrom: async () => ({ kind: "tcp", host: "127.0.0.1", port: 1 }),
+    tunnelTo: async (to: Address) => ({ kind: "tcp", host: "127.0.0.1", port: 1000, via: `${name} → ${describe(to)}` }),
+    tunnelFrom: async (to: Address) => ({ kind: "tcp", host: "127.0.0.1", port: 2000, via: `${name} ← ${describe(to)}` }),
   } as unknown as LaunchedHost;
 }
+const describe = (address: Address & { via?: string }) => address.via ?? (address.kind === "unix" ? address.path : `${address.host}:${address.port}`);
+const deployer = () => host("localhost", "127.0.0.1", "deployer", true);
 
 test("receivers whose senders all share their host bind a unix socket", () => {
-  const a = host("a", "10.0.0.1");
+  const a = host("a", "10.0.0.1", "lab");
   assert.deepEqual(planBind(a, [a, a], "server.in"), { kind: "unix", path: "/run/a/server.in.sock" });
 });
 
-test("a receiver with a sender on another host binds TCP on its network address, port chosen by the program", () => {
-  const a = host("a", "10.0.0.1");
-  const b = host("b", "10.0.0.2");
+test("a receiver with a sender on another host of its network binds TCP on its network address, port chosen by the program", () => {
+  const a = host("a", "10.0.0.1", "lab");
+  const b = host("b", "10.0.0.2", "lab");
   assert.deepEqual(planBind(a, [a, b], "server.in"), { kind: "tcp", host: "10.0.0.1", port: 0 });
 });
 
-test("a receiver on a remote host whose only other sender is the deployer binds a unix socket (the tunnel ends there)", () => {
-  const remote = host("remote", "10.0.0.2");
-  assert.deepEqual(planBind(remote, [remote, host("local", "127.0.0.1", true)], "server.in"), { kind: "unix", path: "/run/remote/server.in.sock" });
+test("a receiver whose other senders are all on other networks binds a unix socket (their tunnels end on its host)", () => {
+  const remote = host("remote", "10.0.0.2", "aws:eu-west-1/vpc-1");
+  const elsewhere = host("gce", "10.128.0.2", "gcp:p/default");
+  assert.deepEqual(planBind(remote, [remote, deployer(), elsewhere], "server.in"), { kind: "unix", path: "/run/remote/server.in.sock" });
+  const local = deployer();
+  assert.deepEqual(planBind(local, [remote, local], "script.in"), { kind: "unix", path: "/run/localhost/script.in.sock" });
 });
 
-test("a receiver on the deployer's machine whose senders are remote binds a unix socket (reverse tunnels end there)", () => {
-  const local = host("local", "127.0.0.1", true);
-  assert.deepEqual(planBind(local, [host("a", "10.0.0.1"), local], "script.in"), { kind: "unix", path: "/run/local/script.in.sock" });
-});
-
-test("routes: same host and remote-to-remote use the bound address; deployer and remote hosts meet through tunnels", async () => {
-  const local = host("local", "127.0.0.1", true);
-  const [a, b] = [host("a", "10.0.0.1"), host("b", "10.0.0.2")];
-  const bound = { kind: "tcp", host: "10.0.0.2", port: 7 } as const;
-  assert.deepEqual(await route(b, b, bound), bound);
-  assert.deepEqual(await route(a, b, bound), bound);
-  assert.deepEqual(await route(local, b, bound), { kind: "unix", path: "tunnel to b" });
-  assert.deepEqual(await route(b, local, { kind: "unix", path: "/local.sock" }), { kind: "tcp", host: "127.0.0.1", port: 1 });
+test("routes: the bound address on one host or network; through the deployer between networks", async () => {
+  const local = deployer();
+  const [a, b] = [host("a", "10.0.0.1", "lab"), host("b", "10.0.0.2", "lab")];
+  const [aws, gce] = [host("aws", "172.31.0.5", "aws:eu-west-1/vpc-1"), host("gce", "10.128.0.2", "gcp:p/default")];
+  const tcp = { kind: "tcp", host: "10.0.0.2", port: 7 } as const;
+  const socket = { kind: "unix", path: "/run/x.sock" } as const;
+  assert.deepEqual(await route(b, b, tcp), tcp);
+  assert.deepEqual(await route(a, b, tcp), tcp);
+  assert.equal(describe(await route(local, b, socket)), "b → /run/x.sock");
+  assert.equal(describe(await route(b, local, socket)), "b ← /run/x.sock");
+  // Two clouds: from the sender's host back to the deployer, then on to the receiver's host.
+  assert.equal(describe(await route(aws, gce, socket)), "aws ← gce → /run/x.sock");
+  assert.equal(describe(await route(gce, a, socket)), "gce ← a → /run/x.sock");
 });
 
 test("a sender's targets carry each receiver's key, reported address and the edge's credential, in wiring order", async () => {
@@ -60,7 +66,7 @@ test("a sender's targets carry each receiver's key, reported address and the edg
     [clients[1]!.ports.inbound!, { kind: "unix", path: "/c2" }],
     [server.ports.inbound!, { kind: "tcp", host: "127.0.0.1", port: 4000 }],
   ]);
-  const localhost = host("localhost", "127.0.0.1", true);
+  const localhost = deployer();
   const place = async () => localhost;
   const tokenOf = (from: string, to: string) => d.edges.find((edge) => edge.from.node.name === from && edge.to.node.name === to)!.token;
   assert.deepEqual(await targetsOf(server, d.edges, bound, place), {

@@ -117,24 +117,25 @@ export function checkDeclared(node: DeployNode, declared: Record<string, PortDir
 }
 
 /**
- * Where a receiving port binds: a unix socket when every sender connects from the receiver's own
- * machine, otherwise TCP on the host's network address (port 0: the program picks and reports it).
+ * Where a receiving port binds: TCP on the host's network address when a sender on another host
+ * of the same network connects to it directly (port 0: the program picks and reports it);
+ * otherwise a unix socket: senders on the same host use it, and so do tunnels from other networks,
+ * whose end connects from the receiver's own machine.
  */
 export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label: string): Address {
-  // Between the deployer's machine and a remote host traffic goes through an SSH tunnel, whose
-  // end connects to the receiver from the receiver's own machine.
-  const local = senders.every((sender) => sender === receiver || sender.local !== receiver.local);
-  return local ? { kind: "unix", path: receiver.socketPath(label) } : { kind: "tcp", host: receiver.networkAddress, port: 0 };
+  const direct = senders.some((sender) => sender !== receiver && sender.network === receiver.network);
+  return direct ? { kind: "tcp", host: receiver.networkAddress, port: 0 } : { kind: "unix", path: receiver.socketPath(label) };
 }
 
 /**
  * The address a sender on `from` uses to reach a receiver bound at `address` on `to`: the same
- * address on the same host or between remote hosts (their shared network), an SSH tunnel
- * between the deployer's machine and a remote host.
+ * address on the same host or network; between networks, through the deployer: an SSH tunnel
+ * from the deployer to the receiver's host and/or from the sender's host to the deployer.
  */
-export function route(from: LaunchedHost, to: LaunchedHost, address: Address): Promise<Address> {
-  if (from === to || (!from.local && !to.local)) return Promise.resolve(address);
-  return to.local ? from.tunnelFrom(address) : to.tunnelTo(address);
+export async function route(from: LaunchedHost, to: LaunchedHost, address: Address): Promise<Address> {
+  if (from === to || from.network === to.network) return address;
+  const atDeployer = to.local ? address : await to.tunnelTo(address);
+  return from.local ? atDeployer : from.tunnelFrom(atDeployer);
 }
 
 /** The receivers each sender port of `node` connects to, as reachable from where `node` runs. */

@@ -9,6 +9,9 @@ import type { Bundle } from "../bundle.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
 import { isAlive, LocalContainment } from "./containment.js";
 
+/** The network of the deployer's own machine: nothing else is on it (LaunchedHost.network). */
+export const DEPLOYER_NETWORK = "deployer";
+
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
 export class Localhost implements Host {
   constructor(
@@ -49,6 +52,7 @@ async function removeOrphanedRunDirs(): Promise<void> {
 
 class LaunchedLocalhost implements LaunchedHost {
   readonly local = true;
+  readonly network = DEPLOYER_NETWORK;
   readonly node = process.execPath;
   readonly networkAddress = "127.0.0.1";
   private sockets = 0;

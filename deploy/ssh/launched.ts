@@ -1,5 +1,4 @@
-import fs from "node:fs";
-import type { Address, Command, LaunchContext, LaunchedHost, RunningProcess } from "../host.js";
+import type { Address, Command, Host, LaunchContext, LaunchedHost, RunningProcess } from "../host.js";
 import type { Bundle } from "../bundle.js";
 import { HydroError } from "../errors.js";
 import { connect, directDialer, SessionPool, type Dialer, type SshEndpoint } from "./connection.js";
@@ -11,7 +10,24 @@ import { forward, Tunnels } from "./tunnels.js";
 import { upload, type UploadOptions } from "./upload.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
 import { killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
-import type { SshHost } from "./index.js";
+
+/**
+ * Where and how to reach a machine over SSH. Hand-made hosts build it from their options
+ * (deploy/ssh/index.ts); cloud hosts from the address and key they learn at launch.
+ */
+export interface SshTarget {
+  endpoint: SshEndpoint;
+  /** Which network the host is on (LaunchedHost.network); its `endpoint.host` is its address there. */
+  network: string;
+  /** A launched SSH host to reach this one through (a jump host). */
+  via?: LaunchedSshHost;
+  connectAttempts: number;
+}
+
+/** A launched SSH host, for any host kind that becomes one once it has an address (cloud VMs). */
+export function connectSsh(spec: Host, target: SshTarget, context: LaunchContext): Promise<LaunchedHost> {
+  return LaunchedSshHost.connect(spec, target, context);
+}
 
 /** A machine reached over SSH: programs run in exec channels, files go over SFTP, ports meet through tunnels. */
 export class LaunchedSshHost implements LaunchedHost {
@@ -22,6 +38,7 @@ export class LaunchedSshHost implements LaunchedHost {
 
   private constructor(
     readonly name: string,
+    readonly network: string,
     private readonly pool: SessionPool,
     readonly networkAddress: string,
     readonly node: string,
@@ -33,26 +50,14 @@ export class LaunchedSshHost implements LaunchedHost {
     this.tunnels = new Tunnels(pool.primary, name);
   }
 
-  static async launch(spec: SshHost, context: LaunchContext): Promise<LaunchedSshHost> {
-    const { options } = spec;
-    const endpoint: SshEndpoint = {
-      host: options.host,
-      port: options.port,
-      user: options.user,
-      auth: {
-        ...(options.privateKeyPath ? { privateKey: fs.readFileSync(options.privateKeyPath), privateKeyPath: options.privateKeyPath } : {}),
-        ...(options.privateKey ? { privateKey: options.privateKey } : {}),
-        ...(options.agent ? { agent: options.agent } : {}),
-      },
-      hostKey: options.hostKey,
-      label: `ssh host "${spec.name}" (${options.user}@${options.host}:${options.port})`,
-    };
-    const dial: Dialer = options.jump ? ((await context.launched(options.jump)) as LaunchedSshHost).dial : directDialer;
+  /** Connects (through `target.via` when given), learns what the host has, and sweeps what dead deployers left there. */
+  static async connect(spec: Host, target: SshTarget, context: LaunchContext): Promise<LaunchedSshHost> {
+    const { endpoint } = target;
     const open = () =>
       connect(endpoint, {
-        attempts: options.connectAttempts,
+        attempts: target.connectAttempts,
         knownHosts: new KnownHosts(),
-        dial,
+        dial: target.via?.dial ?? directDialer,
         signal: context.signal,
         onLost: (reason) => context.lost(spec, reason),
       });
@@ -60,7 +65,7 @@ export class LaunchedSshHost implements LaunchedHost {
     try {
       const facts = await probeHost(pool, endpoint.label, context.signal);
       const uploads = { signal: context.signal, owner: facts.owner, label: `ssh host "${spec.name}"` };
-      return new LaunchedSshHost(spec.name, pool, options.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
+      return new LaunchedSshHost(spec.name, target.network, pool, endpoint.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
     } catch (error) {
       pool.end();
       throw error;

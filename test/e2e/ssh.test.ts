@@ -65,6 +65,12 @@ describe("deploying to SSH hosts", { skip: notRoot }, () => {
     assert.match(result.stdout, /^\[server\] client says: hello 2$/m);
   });
 
+  test("echo across two hosts on different networks goes through the deployer", async () => {
+    const result = await hydro(["echo-across-networks", uniqueTag()]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^\[client\] done: 3 echoes/m);
+  });
+
   test("echo_many across four hosts: three clients merge into a server on the fourth", async () => {
     const result = await hydro(["echo-many", uniqueTag()]);
     assert.equal(result.exitCode, 0, result.stderr);
