@@ -2,7 +2,9 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import net from "node:net";
 import { Deployment } from "./deployment.js";
+import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError } from "./errors.js";
 import { fixture, tempDir, processesMatching, uniqueTag, collect, eventually } from "../test/helpers.js";
 import { fetchHello, webServer } from "../test/fixtures/web.js";
 
@@ -256,6 +258,55 @@ describe("the handshake reports a program that does not take part", () => {
     const b = d.service({ name: "b", src: fixture("relay.ts"), on: d.localhost() });
     a.ports.inbound.connect(b.ports.inbound);
     await assert.rejects(d.deploy(), /service "a" on localhost: port 'inbound' is a source but is wired as a sender/);
+  });
+});
+
+describe("failures are typed, so a script can tell them apart with instanceof", () => {
+  const kinds = { ConfigError, HostError, HostLostError, ProgramFailedError, CloudError };
+  const kindOf = (error: unknown) => Object.entries(kinds).filter(([, kind]) => error instanceof kind).map(([name]) => name);
+
+  test("a bad option, a bad wiring and an undeclared port are ConfigErrors", async () => {
+    const d = new Deployment();
+    assert.throws(() => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: [3 as unknown as string] }), (error) => {
+      assert.ok(error instanceof HydroError);
+      assert.deepEqual(kindOf(error), ["ConfigError"]);
+      return true;
+    });
+    const a = d.service({ name: "a", src: fixture("relay.ts"), on: d.localhost() });
+    a.ports.inbound.connect(d.service({ name: "b", src: fixture("relay.ts"), on: d.localhost() }).ports.inbound);
+    await assert.rejects(d.deploy(), (error) => (assert.deepEqual(kindOf(error), ["ConfigError"]), true));
+    const e = new Deployment();
+    e.external().ports.out.connect(e.service({ name: "relay", src: fixture("relay.ts"), on: e.localhost() }).ports.inbox);
+    await assert.rejects(e.deploy(), (error) => (assert.deepEqual(kindOf(error), ["ConfigError"]), true));
+  });
+
+  test("a program that crashes while deploying is a ProgramFailedError naming it", async () => {
+    const d = new Deployment();
+    d.service({ name: "fragile", src: fixture("crash-on-start.ts"), on: d.localhost() });
+    await assert.rejects(d.deploy(), (error) => {
+      assert.deepEqual(kindOf(error), ["ProgramFailedError"]);
+      assert.equal((error as ProgramFailedError).program, "fragile");
+      return true;
+    });
+  });
+
+  test("a host that cannot be reached is a HostError naming it", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const key = path.join(dir, "unused_ed25519");
+    fs.writeFileSync(key, "not used: nothing answers on the port", { mode: 0o600 });
+    const d = new Deployment();
+    d.service({ src: fixture("relay.ts"), on: d.ssh({ host: "127.0.0.1", port: closed, user: "nobody", privateKeyPath: key, connectAttempts: 1, name: "gone" }) });
+    await assert.rejects(d.deploy(), (error) => {
+      assert.deepEqual(kindOf(error), ["HostError"]);
+      assert.equal((error as HostError).host, "gone");
+      assert.match((error as Error).message, /cannot connect to ssh host "gone" \(nobody@127\.0\.0\.1:\d+\): connection refused/);
+      return true;
+    });
   });
 });
 

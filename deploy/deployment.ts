@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Address } from "../runtime/protocol.js";
 import { callsite, formatCallsite } from "./callsite.js";
-import { HydroError, combine } from "./errors.js";
+import { ConfigError, HostLostError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
 import { emit, step } from "./events.js";
 import type { Host, LaunchContext, LaunchedHost } from "./host.js";
@@ -106,7 +106,7 @@ export class Deployment {
   private readonly uniqueName = (wanted: string | undefined, fallback: string): string => {
     const taken = new Set(this.nodes.map((node) => node.name));
     if (wanted !== undefined) {
-      if (taken.has(wanted)) throw new HydroError(`${formatCallsite(callsite())}: the name "${wanted}" is already used in ${this.name}`);
+      if (taken.has(wanted)) throw new ConfigError(`${formatCallsite(callsite())}: the name "${wanted}" is already used in ${this.name}`);
       return wanted;
     }
     let name = fallback;
@@ -122,7 +122,7 @@ export class Deployment {
 
   private assertDeclaring(site: ReturnType<typeof callsite>, what: string): void {
     if (this.phase !== "declaring")
-      throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
+      throw new ConfigError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
   }
 
   /** Everything that can be checked without starting anything. */
@@ -133,7 +133,7 @@ export class Deployment {
         problems.push(...checkDeclared(node, Object.fromEntries(node.declaredPorts.map((port) => [port, "in" as const])), this.edges));
       }
     }
-    if (problems.length) throw combine(problems);
+    if (problems.length) throw combine(problems, ConfigError);
   }
 
   /** Bundles, provisions, binds, wires and starts everything; on any failure tears down what it started. */
@@ -180,10 +180,10 @@ export class Deployment {
       settleAll(
         this.nodes.map((node) =>
           step(["deploy", "bind", node.name], async () => {
-            const result = await node.bind(node.host && (await launchedOf(node)), await this.bindPlan(node, launchedOf));
+            const result = await node.bind(await launchedOf(node), await this.bindPlan(node, launchedOf));
             if (result.declared) {
               const problems = checkDeclared(node, result.declared, this.edges);
-              if (problems.length) throw combine(problems);
+              if (problems.length) throw combine(problems, ConfigError);
             }
             for (const [name, address] of Object.entries(result.bound)) bound.set(node.ports[name]!, address);
           }),
@@ -229,7 +229,7 @@ export class Deployment {
     signal: this.cancellation.signal,
     lost: (host, reason) => {
       if (this.phase !== "running") return;
-      const error = new HydroError(`host "${host.name}" ${reason}; tearing down ${this.name}`);
+      const error = new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${this.name}`);
       // The CLI reports it as the run's failure; a script without the CLI still sees it logged.
       if (!reportFatal(error)) emit({ type: "log", level: "error", message: error.message });
       void this.teardown();

@@ -8,9 +8,59 @@ export class HydroError extends Error {
   override name = "HydroError";
 }
 
-/** Several problems found in one pass (config validation), each on its own line. */
-export function combine(problems: string[]): HydroError {
-  return new HydroError(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  ${problems.join("\n  ")}`);
+/**
+ * The config is wrong: an option, a name, the wiring, a program that does not bundle or does not
+ * declare a wired port. Found before anything starts where possible, else at the handshake.
+ */
+export class ConfigError extends HydroError {
+  override name = "ConfigError";
+}
+
+/** A host could not be reached or prepared (`host` is its name in the config). */
+export class HostError extends HydroError {
+  override name = "HostError";
+
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A host stopped answering after launch (a dead connection, missed keepalives): the deployment tears down. */
+export class HostLostError extends HostError {
+  override name = "HostLostError";
+}
+
+/** A program failed while being deployed: it exited, broke the handshake, or never became ready. */
+export class ProgramFailedError extends HydroError {
+  override name = "ProgramFailedError";
+
+  constructor(
+    readonly program: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A cloud provider refused a call; `code` is the provider's own (VcpuLimitExceeded, QUOTA_EXCEEDED, …). */
+export class CloudError extends HydroError {
+  override name = "CloudError";
+
+  constructor(
+    readonly provider: "aws" | "gcp",
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Several problems found in one pass (config validation), each on its own line, as one error of `kind`. */
+export function combine(problems: string[], kind: new (message: string) => HydroError = HydroError): HydroError {
+  return new kind(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  ${problems.join("\n  ")}`);
 }
 
 /** Problems (one per line) as the end of an error's first line if there is one, else indented on lines of their own. */

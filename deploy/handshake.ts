@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { encodeControl, parseLine, readLines, type DeployerMessage, type ProgramMessage } from "../runtime/protocol.js";
-import { HydroError } from "./errors.js";
+import { ProgramFailedError } from "./errors.js";
 import { describeExit, type Exit, type RunningProcess } from "./host.js";
 import type { LineStream } from "./lines.js";
 
@@ -26,6 +26,7 @@ export class ProgramSession {
 
   constructor(
     private readonly process: RunningProcess,
+    private readonly program: string,
     private readonly who: string,
     private readonly secret: string,
     stdout: LineStream,
@@ -91,7 +92,7 @@ export class ProgramSession {
     }
   }
 
-  private failure(reason: string): HydroError {
-    return new HydroError(`${this.who} ${reason}`);
+  private failure(reason: string): ProgramFailedError {
+    return new ProgramFailedError(this.program, `${this.who} ${reason}`);
   }
 }

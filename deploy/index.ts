@@ -7,6 +7,6 @@ export type { Service } from "./nodes/service.js";
 export type { ProcessNode } from "./nodes/process.js";
 export type { External, ExternalPort } from "./nodes/external.js";
 export type { PortRef } from "./ports.js";
-export { HydroError } from "./errors.js";
+export { HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, CloudError } from "./errors.js";
 export { addReporter, type DeployEvent, type Reporter } from "./events.js";
 export type { Received } from "../runtime/inbound.js";

@@ -6,7 +6,7 @@ import { en } from "zod/locales";
 
 z.config(en());
 import type { Host } from "./host.js";
-import { HydroError } from "./errors.js";
+import { ConfigError } from "./errors.js";
 import { formatCallsite, type Callsite } from "./callsite.js";
 
 /**
@@ -74,7 +74,7 @@ export function parse<S extends z.ZodMiniType>(schema: S, input: unknown, what: 
   if (result.success) return result.data;
   const at = site ? `${formatCallsite(site)}: ` : "";
   const problems = result.error.issues.map((issue) => `${where(issue)}: ${issue.message}`);
-  throw new HydroError(`${at}${what}: ${problems.join("; ")}`);
+  throw new ConfigError(`${at}${what}: ${problems.join("; ")}`);
 }
 
 /** `env`, `args.1`, or for a record's bad key `env: key "-S"`. */
@@ -89,7 +89,7 @@ export function parseService(input: unknown, site: Callsite | undefined, owner: 
   const at = site ? `${formatCallsite(site)}: ` : "";
   const src = resolveSource(options.src, site);
   if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
-    throw new HydroError(`${at}service(): src: file not found: ${path.relative(process.cwd(), src) || src}`);
+    throw new ConfigError(`${at}service(): src: file not found: ${path.relative(process.cwd(), src) || src}`);
   }
   checkOwner(options.on, owner, `${at}service()`);
   return { ...options, src, name: uniqueName(options.name, path.basename(src).replace(/\.[cm]?[jt]sx?$/, "")) } satisfies ServiceOptions;
@@ -105,7 +105,7 @@ export function parseProcess(input: unknown, site: Callsite | undefined, owner: 
 
 export function checkOwner(host: Host, owner: object, where: string): void {
   if (host.owner !== owner)
-    throw new HydroError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
+    throw new ConfigError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
 }
 
 /** A relative src is relative to the file that declares the service, like an import. */

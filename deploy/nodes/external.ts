@@ -1,4 +1,5 @@
 import type { Address, Target } from "../../runtime/protocol.js";
+import type { LaunchedHost } from "../host.js";
 import { Inbound, type Received } from "../../runtime/inbound.js";
 import { Outbound, type SendOptions } from "../../runtime/outbound.js";
 import type { StandardSchema } from "../../runtime/schema.js";
@@ -47,7 +48,7 @@ export class External extends DeployNode {
     return port;
   }
 
-  async bind(_host: undefined, plan: Record<string, Address>): Promise<BindResult> {
+  async bind(_host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult> {
     const bound: Record<string, Address> = {};
     const senders = sendersOf(this, this.deployment.edges);
     for (const [name, address] of Object.entries(plan)) {

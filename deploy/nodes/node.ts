@@ -49,7 +49,8 @@ export abstract class DeployNode {
   /** Work that needs no host (bundling), so its errors surface before anything starts. */
   async prepare(): Promise<void> {}
 
-  abstract bind(host: LaunchedHost | undefined, plan: Record<string, Address>): Promise<BindResult>;
+  /** Binds its server ports on `host`, where it runs (for the config script's own ports, the deployer's machine). */
+  abstract bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult>;
   abstract start(targets: Record<string, Target[]>): Promise<void>;
   /** Graceful: asks, waits up to `timeoutMs`, then kills. */
   abstract stop(timeoutMs: number): Promise<void>;

@@ -1,11 +1,12 @@
 import type { Address, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
-import { HydroError } from "../errors.js";
+import { HydroError, ProgramFailedError } from "../errors.js";
 import { heartbeatArgument, PING, WATCHDOG } from "../watchdog.js";
 import { readLines } from "../../runtime/protocol.js";
 import { describeExit } from "../host.js";
 import { ProgramNode } from "./program.js";
+import { FromPhase } from "./phase.js";
 import type { BindResult } from "./node.js";
 import type { Deployment } from "../deployment.js";
 import type { Callsite } from "../callsite.js";
@@ -21,7 +22,7 @@ export class ProcessNode extends ProgramNode {
   readonly wireKind = "raw";
   protected readonly kind = "process";
   private readonly addresses = new Map<string, { host: string; port: number }>();
-  private launched: LaunchedHost | undefined;
+  private readonly launched = new FromPhase<LaunchedHost>("the process's host", "bind");
 
   constructor(
     deployment: Deployment,
@@ -48,15 +49,15 @@ export class ProcessNode extends ProgramNode {
   }
 
   /** Picks the TCP port of every port it serves (fixed in options, or free now). The program binds them itself. */
-  async bind(host: LaunchedHost | undefined): Promise<BindResult> {
-    this.launched = host!;
+  async bind(host: LaunchedHost): Promise<BindResult> {
+    this.launched.set(host);
     const bound: Record<string, Address> = {};
     const senders = this.senderPorts;
     for (const [name, fixed] of Object.entries(this.options.ports)) {
       if (senders.has(name)) continue;
-      const port = fixed || (await host!.freePort());
-      this.addresses.set(name, { host: host!.networkAddress, port });
-      bound[name] = { kind: "tcp", host: host!.networkAddress, port };
+      const port = fixed || (await host.freePort());
+      this.addresses.set(name, { host: host.networkAddress, port });
+      bound[name] = { kind: "tcp", host: host.networkAddress, port };
     }
     return { bound };
   }
@@ -72,8 +73,9 @@ export class ProcessNode extends ProgramNode {
       });
     const argv = typeof this.options.command === "string" ? ["sh", "-c", this.options.command] : this.options.command;
     const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
-    const heartbeatMs = this.heartbeatMs(this.launched!);
-    const process = await this.launch(this.launched!, {
+    const host = this.launched.get();
+    const heartbeatMs = this.heartbeatMs(host);
+    const process = await this.launch(host, {
       argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", heartbeatArgument(heartbeatMs), ...argv.map(substitute)],
       env,
     });
@@ -98,10 +100,11 @@ export class ProcessNode extends ProgramNode {
     const deadline = Date.now() + this.deployment.options.readyTimeoutMs;
     let exited: string | undefined;
     process.exited.then((exit) => (exited = describeExit(exit)));
-    while (!(await this.launched!.accepts({ kind: "tcp", host, port }))) {
-      if (exited) throw new HydroError(`${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
+    while (!(await this.launched.get().accepts({ kind: "tcp", host, port }))) {
+      if (exited) throw new ProgramFailedError(this.name, `${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
       if (Date.now() > deadline)
-        throw new HydroError(
+        throw new ProgramFailedError(
+          this.name,
           `${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.deployment.options.readyTimeoutMs} ms`,
         );
       await new Promise((resolve) => setTimeout(resolve, 25));

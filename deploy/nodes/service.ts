@@ -4,9 +4,10 @@ import { bundle, type Bundle } from "../bundle.js";
 import { ProgramSession, BINDING, STARTING, newControlSecret } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
 import type { ServiceOptions } from "../options.js";
-import { HydroError, oneLinePerProblem } from "../errors.js";
+import { ConfigError, oneLinePerProblem } from "../errors.js";
 import { step } from "../events.js";
 import { ProgramNode } from "./program.js";
+import { FromPhase } from "./phase.js";
 import { sendersOf } from "../ports.js";
 import type { BindResult } from "./node.js";
 import type { Deployment } from "../deployment.js";
@@ -16,8 +17,8 @@ import type { Callsite } from "../callsite.js";
 export class Service extends ProgramNode {
   readonly wireKind = "framed";
   protected readonly kind = "service";
-  private bundled: Bundle | undefined;
-  private session: ProgramSession | undefined;
+  private readonly bundled = new FromPhase<Bundle>("the bundle", "prepare");
+  private readonly session = new FromPhase<ProgramSession>("the handshake session", "bind");
 
   constructor(
     deployment: Deployment,
@@ -29,28 +30,28 @@ export class Service extends ProgramNode {
 
   override async prepare(): Promise<void> {
     try {
-      this.bundled = await bundle(this.options.src, "program");
+      this.bundled.set(await bundle(this.options.src, "program"));
     } catch (error) {
-      throw new HydroError(`${this.describe()}: cannot bundle ${this.options.src}: ${oneLinePerProblem((error as Error).message)}`);
+      throw new ConfigError(`${this.describe()}: cannot bundle ${this.options.src}: ${oneLinePerProblem((error as Error).message)}`);
     }
   }
 
   /** Whether the last prepare() reused a cached bundle. */
   get bundleCached(): boolean {
-    return this.bundled?.cached ?? false;
+    return this.bundled.current?.cached ?? false;
   }
 
-  async bind(host: LaunchedHost | undefined, plan: Record<string, Address>): Promise<BindResult> {
-    const install = () => host!.install(this.bundled!);
-    const { path } = host!.local
+  async bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult> {
+    const install = () => host.install(this.bundled.get());
+    const { path } = host.local
       ? await install()
-      : await step(["deploy", "bind", this.name, `upload to ${host!.name}`], install, ({ uploaded }) =>
+      : await step(["deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
-    const heartbeatMs = this.heartbeatMs(host!);
+    const heartbeatMs = this.heartbeatMs(host);
     const secret = newControlSecret();
-    const process = await this.launch(host!, {
-      argv: [host!.node, path, ...this.options.args],
+    const process = await this.launch(host, {
+      argv: [host.node, path, ...this.options.args],
       env: {
         ...this.options.env,
         [ENV_SERVICE]: this.name,
@@ -58,20 +59,20 @@ export class Service extends ProgramNode {
         ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}),
       },
     });
-    this.session = new ProgramSession(process, this.describe(), secret, this.stdoutLines, this.stderrLines);
-    this.session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
-    const session = this.session;
+    const session = this.session.set(new ProgramSession(process, this.name, this.describe(), secret, this.stdoutLines, this.stderrLines));
+    session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
     this.keepAlive(process, heartbeatMs, () => session.send({ type: "ping" }));
-    const ready = await this.session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
+    const ready = await session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
     return { bound: ready.bound, declared: ready.declared };
   }
 
   async start(targets: Record<string, Target[]>): Promise<void> {
-    this.session!.send({ type: "start", ports: targets, connectTimeoutMs: this.deployment.options.readyTimeoutMs });
-    await this.session!.expect("started", this.deployment.options.readyTimeoutMs, STARTING);
+    const session = this.session.get();
+    session.send({ type: "start", ports: targets, connectTimeoutMs: this.deployment.options.readyTimeoutMs });
+    await session.expect("started", this.deployment.options.readyTimeoutMs, STARTING);
   }
 
   protected askToStop(): void {
-    this.session?.send({ type: "stop" });
+    this.session.current?.send({ type: "stop" });
   }
 }

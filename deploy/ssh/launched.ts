@@ -1,6 +1,6 @@
 import type { Address, Command, Host, LaunchContext, LaunchedHost, RunningProcess } from "../host.js";
 import type { Bundle } from "../bundle.js";
-import { HydroError } from "../errors.js";
+import { HostError, HydroError } from "../errors.js";
 import { connect, directDialer, SessionPool, type Dialer, type SshEndpoint } from "./connection.js";
 import { KnownHosts } from "./known-hosts.js";
 import { probeHost } from "./probe.js";
@@ -22,6 +22,11 @@ export interface SshTarget {
   /** A launched SSH host to reach this one through (a jump host). */
   via?: LaunchedSshHost;
   connectAttempts: number;
+}
+
+/** What went wrong reaching or preparing a host, as a HostError naming it (the message already says what and where). */
+function asHostError(host: string, error: unknown): unknown {
+  return error instanceof HydroError && !(error instanceof HostError) ? Object.assign(new HostError(host, error.message), { cause: error }) : error;
 }
 
 /** A launched SSH host, for any host kind that becomes one once it has an address (cloud VMs). */
@@ -61,14 +66,14 @@ export class LaunchedSshHost implements LaunchedHost {
         signal: context.signal,
         onLost: (reason) => context.lost(spec, reason),
       });
-    const pool = new SessionPool(await open(), open);
+    const pool = new SessionPool(await open().catch((error: unknown) => Promise.reject(asHostError(spec.name, error))), open);
     try {
       const facts = await probeHost(pool, endpoint.label, context.signal);
       const uploads = { signal: context.signal, owner: facts.owner, label: `ssh host "${spec.name}"` };
       return new LaunchedSshHost(spec.name, target.network, pool, endpoint.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
     } catch (error) {
       pool.end();
-      throw error;
+      throw asHostError(spec.name, error);
     }
   }
 
@@ -85,7 +90,7 @@ export class LaunchedSshHost implements LaunchedHost {
         const uploadedMap = await upload(this.pool, `${bundle.path}.map`, `${remote}.map`, this.uploads);
         const uploaded = await upload(this.pool, bundle.path, remote, this.uploads);
         return { path: remote, uploaded: uploaded || uploadedMap };
-      })();
+      })().catch((error: unknown) => Promise.reject(asHostError(this.name, error)));
       this.installs.set(bundle.hash, installing);
     }
     return installing;

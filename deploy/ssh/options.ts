@@ -3,7 +3,7 @@ import path from "node:path";
 import fs from "node:fs";
 import * as z from "zod/mini";
 import { checkOwner, host, name, parse } from "../options.js";
-import { HydroError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { formatCallsite, type Callsite } from "../callsite.js";
 import { pinnedFingerprint } from "./known-hosts.js";
 import { defaultCredentials, NO_DEFAULT_CREDENTIALS } from "./credentials.js";
@@ -37,18 +37,18 @@ export function parseSsh(input: unknown, site: Callsite | undefined, owner: obje
   const options = parse(sshOptions, input, "ssh()", site);
   const at = `${site ? `${formatCallsite(site)}: ` : ""}ssh()`;
   const given = (["privateKeyPath", "privateKey", "agent"] as const).filter((key) => options[key] !== undefined);
-  if (given.length > 1) throw new HydroError(`${at}: give one of privateKeyPath, privateKey, agent (got ${given.join(" and ")})`);
+  if (given.length > 1) throw new ConfigError(`${at}: give one of privateKeyPath, privateKey, agent (got ${given.join(" and ")})`);
   if (options.jump) checkOwner(options.jump, owner, at);
   if (options.hostKey !== undefined) {
     try {
       pinnedFingerprint(options.hostKey);
     } catch (error) {
-      throw new HydroError(`${at}: hostKey: ${(error as Error).message}`);
+      throw new ConfigError(`${at}: hostKey: ${(error as Error).message}`);
     }
   }
   if (given.length === 0) {
     const found = defaultCredentials();
-    if (!found) throw new HydroError(`${at}: no credentials: give privateKeyPath, privateKey or agent (${NO_DEFAULT_CREDENTIALS})`);
+    if (!found) throw new ConfigError(`${at}: no credentials: give privateKeyPath, privateKey or agent (${NO_DEFAULT_CREDENTIALS})`);
     Object.assign(options, found);
   }
   if (options.privateKeyPath) {
@@ -56,7 +56,7 @@ export function parseSsh(input: unknown, site: Callsite | undefined, owner: obje
     try {
       fs.accessSync(options.privateKeyPath, fs.constants.R_OK);
     } catch {
-      throw new HydroError(`${at}: privateKeyPath: cannot read ${options.privateKeyPath}`);
+      throw new ConfigError(`${at}: privateKeyPath: cannot read ${options.privateKeyPath}`);
     }
   }
   return options;
