@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
 import { HydroError, describeBuildMessage } from "./errors.js";
-import { apiModule, deployerFile, hydroDir, PRIVATE_FILE, privateDir, runtimeSource } from "./paths.js";
+import { apiModule, deployerFile, hydroDir, privateDir, runtimeSource, writeAtomically } from "./paths.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
 export interface Bundle {
@@ -117,13 +117,6 @@ async function reuse(manifestPath: string): Promise<Bundle | undefined> {
   );
   if (!unchanged.every(Boolean)) return undefined;
   return { path: manifest.bundle, hash: path.basename(manifest.bundle, ".mjs"), cached: true };
-}
-
-/** Written under a temporary name and renamed, so a reader never sees half a file. */
-async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-  await fs.writeFile(temporary, data, { mode: PRIVATE_FILE });
-  await fs.rename(temporary, file);
 }
 
 /**

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import crypto from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,3 +34,18 @@ export function privateDir(dir: string): string {
   if (fs.statSync(root).uid === process.getuid?.()) fs.chmodSync(root, 0o700);
   return dir;
 }
+
+/** Written (private) under a temporary name and renamed, so a reader never sees half a file; `sync` for records that must be on disk before the next step. */
+export async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+  const temporary = temporaryName(file);
+  await fs.promises.writeFile(temporary, data, { mode: PRIVATE_FILE });
+  await fs.promises.rename(temporary, file);
+}
+
+export function writeAtomicallySync(file: string, data: string | Uint8Array): void {
+  const temporary = temporaryName(file);
+  fs.writeFileSync(temporary, data, { mode: PRIVATE_FILE });
+  fs.renameSync(temporary, file);
+}
+
+const temporaryName = (file: string) => `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
