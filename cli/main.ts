@@ -3,6 +3,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { run, EXIT } from "./run.js";
 import { graph } from "./graph.js";
+import { down, DownUsageError, type DownOptions } from "./down.js";
 import { packageRoot } from "../deploy/paths.js";
 
 // The published bundle is both the CLI and the config API, so a config's `import "hydro-deploy"`
@@ -49,6 +50,22 @@ Exit codes:
     .option("-v, --verbose", "print full stack traces on failure")
     .action(async (file: string, args: string[], options: { verbose?: boolean }) => {
       await graph(file, args, options);
+    });
+
+  program
+    .command("down")
+    .description("delete the cloud resources deployments left behind (after a crash or kill -9), from .hydro/state; with --all also those found by their hydro-deployment tag")
+    .argument("[ids...]", "deployment ids (default: every recorded deployment whose deployer is not running)")
+    .option("--all", "also find resources by their hydro-deployment tag, with or without a state file (needs --aws)")
+    .option("--aws <regions...>", "AWS regions to search with --all")
+    .option("-y, --yes", "delete what --all found without asking")
+    .action(async (ids: string[], options: DownOptions) => {
+      try {
+        process.exitCode = await down(ids, options);
+      } catch (error) {
+        console.error(`error: ${(error as Error).message}`);
+        process.exitCode = error instanceof DownUsageError ? EXIT.usage : EXIT.failed;
+      }
     });
 
   await program.parseAsync(argv);

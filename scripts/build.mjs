@@ -10,9 +10,9 @@ const common = {
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-  // esbuild ships a native binary and ssh2 optional native modules: they stay dependencies, loaded
-  // only when needed (no bundling, no SSH host: neither is loaded).
-  external: ["esbuild", "ssh2"],
+  // esbuild ships a native binary and ssh2 optional native modules; the cloud SDKs are large. They
+  // stay dependencies, imported only when needed (no bundling, no SSH or cloud host: none is loaded).
+  external: ["esbuild", "ssh2", "@aws-sdk/*", "@google-cloud/*", "google-auth-library"],
   banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
 };
 
