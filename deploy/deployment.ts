@@ -20,9 +20,12 @@ import {
 } from "./options.js";
 import { SshHost } from "./ssh/index.js";
 import { parseSsh, type SshInput } from "./ssh/options.js";
+import { AwsHost } from "./aws/index.js";
+import { parseAws, type AwsInput } from "./aws/options.js";
 import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
 import { SharedResources } from "./shared-resources.js";
+import { DeploymentState } from "./state/state-file.js";
 import type { DeployNode } from "./nodes/node.js";
 import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
@@ -48,6 +51,9 @@ export class Deployment {
   private readonly up = new Set<LaunchedHost>();
   /** What several hosts share (a cloud network, a key pair): released after every host. */
   private readonly shared = new SharedResources();
+  /** Cloud resources, recorded before they exist (.hydro/state/<id>.json), for `hydro down`. */
+  private readonly state: DeploymentState;
+  private readonly launchContext: LaunchContext;
   private localhostHost: Localhost | undefined;
   private phase: Phase = "declaring";
   /** Aborted by teardown: whatever deploy() is still starting gives up. */
@@ -56,6 +62,20 @@ export class Deployment {
 
   constructor(options: DeploymentInput = {}) {
     this.options = parse(deploymentOptions, options, "new Deployment()", callsite());
+    this.state = new DeploymentState(this.id, this.name);
+    this.launchContext = {
+      deployment: { id: this.id, state: this.state },
+      launched: (host) => this.launch(host),
+      shared: (key, create) => this.shared.get(key, create),
+      signal: this.cancellation.signal,
+      lost: (host, reason) => {
+        if (this.phase !== "running") return;
+        const error = new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${this.name}`);
+        // The CLI reports it as the run's failure; a script without the CLI still sees it logged.
+        if (!reportFatal(error)) emit({ type: "log", level: "error", message: error.message });
+        void this.teardown();
+      },
+    };
   }
 
   get name(): string {
@@ -74,6 +94,14 @@ export class Deployment {
     const parsed = parseSsh(options, site, this);
     const name = parsed.name ?? (parsed.port === 22 ? parsed.host : `${parsed.host}:${parsed.port}`);
     return new SshHost(this, name, parsed);
+  }
+
+  /** An AWS EC2 VM, provisioned at deploy() and terminated at teardown (the @aws-sdk/client-ec2 package, loaded only then). */
+  aws(options: AwsInput): Host {
+    const site = callsite();
+    this.assertDeclaring(site, "aws()");
+    const parsed = parseAws(options, site);
+    return new AwsHost(this, this.uniqueHostName(parsed.name, `aws-${parsed.region}`), parsed);
   }
 
   /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */
@@ -101,6 +129,17 @@ export class Deployment {
   private add<N extends DeployNode>(node: N): N {
     this.nodes.push(node);
     return node;
+  }
+
+  private readonly hostNames = new Set<string>();
+
+  /** Cloud hosts' names key their records and tags: unique in the deployment (`aws-eu-west-1`, `aws-eu-west-1-2`, …). */
+  private uniqueHostName(wanted: string | undefined, fallback: string): string {
+    if (wanted !== undefined && this.hostNames.has(wanted)) throw new ConfigError(`${formatCallsite(callsite())}: the host name "${wanted}" is already used in ${this.name}`);
+    let name = wanted ?? fallback;
+    for (let n = 2; this.hostNames.has(name); n++) name = `${fallback}-${n}`;
+    this.hostNames.add(name);
+    return name;
   }
 
   private readonly uniqueName = (wanted: string | undefined, fallback: string): string => {
@@ -223,18 +262,6 @@ export class Deployment {
     return launched;
   }
 
-  private readonly launchContext: LaunchContext = {
-    launched: (host) => this.launch(host),
-    shared: (key, create) => this.shared.get(key, create),
-    signal: this.cancellation.signal,
-    lost: (host, reason) => {
-      if (this.phase !== "running") return;
-      const error = new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${this.name}`);
-      // The CLI reports it as the run's failure; a script without the CLI still sees it logged.
-      if (!reportFatal(error)) emit({ type: "log", level: "error", message: error.message });
-      void this.teardown();
-    },
-  };
 
   /** Where each wired receiving port of `node` binds, given where its senders run. */
   private async bindPlan(node: DeployNode, launchedOf: (node: DeployNode) => Promise<LaunchedHost>): Promise<Record<string, Address>> {
@@ -275,8 +302,9 @@ export class Deployment {
       HOST_RELEASE_MS,
     );
     if (ready === undefined) return;
-    if (ready === TIMED_OUT || (await within(ready.teardown(), HOST_RELEASE_MS)) === TIMED_OUT) {
-      throw new HydroError(`host "${host.name}" did not answer within ${HOST_RELEASE_MS / 1000} s while being released; gave up on it`);
+    const limitMs = (ready !== TIMED_OUT && ready.teardownTimeoutMs) || HOST_RELEASE_MS;
+    if (ready === TIMED_OUT || (await within(ready.teardown(), limitMs)) === TIMED_OUT) {
+      throw new HydroError(`host "${host.name}" did not answer within ${limitMs / 1000} s while being released; gave up on it`);
     }
   }
 

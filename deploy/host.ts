@@ -1,5 +1,6 @@
 import type { Address } from "../runtime/protocol.js";
 import type { Bundle } from "./bundle.js";
+import type { DeploymentState } from "./state/state-file.js";
 
 /**
  * The lifecycle of a machine, as types (docs/ARCHITECTURE.md §2): a Host is what the config declares;
@@ -14,6 +15,8 @@ export interface Host {
 }
 
 export interface LaunchContext {
+  /** The deployment's id (in resource names and tags) and its state file, where cloud resources are recorded before they exist. */
+  readonly deployment: { readonly id: string; readonly state: DeploymentState };
   /** Another host of the deployment, launched once and shared (e.g. a jump host). */
   launched(host: Host): Promise<LaunchedHost>;
   /** Aborted when the deployment is torn down: a launch still in progress gives up and cleans up. */
@@ -62,6 +65,8 @@ export interface LaunchedHost {
   /** An address on this host that reaches the deployer-side `address` (a reverse SSH tunnel; itself on localhost). */
   tunnelFrom(address: Address): Promise<Address>;
   teardown(): Promise<void>;
+  /** How long teardown() may take before the deployment gives up on it (default 10 s; a cloud VM waits for its deletion). */
+  readonly teardownTimeoutMs?: number;
   /** At once and synchronously (a second Ctrl-C): removes what it keeps on this machine and drops its connections. */
   kill(): void;
 }

@@ -24,7 +24,9 @@ const word = z.string().check(z.refine((text) => !text.includes("\0"), "contains
 const envKey = z
   .string()
   .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a POSIX environment variable name (letters, digits and '_', not starting with a digit)"));
-const env = z._default(z.record(envKey, word, { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) }), {});
+/** For a record: a bad key is reported with its own check's message, not zod's "Invalid key in record". */
+export const keyMessages = { error: (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_key" ? (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message : undefined) };
+const env = z._default(z.record(envKey, word, keyMessages), {});
 
 export const deploymentOptions = z.strictObject({
   name: z.optional(name),

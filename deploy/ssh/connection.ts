@@ -51,6 +51,12 @@ export interface ConnectOptions {
   signal: AbortSignal;
   /** Called once if an established connection drops (dead host, killed sshd, link down). */
   onLost: (reason: string) => void;
+  /**
+   * A machine still booting (a new cloud VM) until this time (ms since the epoch): until then every
+   * failure but cancellation is retried, whatever `attempts` says: a refused port, a timeout, the
+   * image's own host key before the pinned one is installed, a user not authorized yet.
+   */
+  bootingUntil?: number;
 }
 
 const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
@@ -69,7 +75,8 @@ export async function connect(endpoint: SshEndpoint, options: ConnectOptions): P
       return await connectOnce(new ssh2.Client(), endpoint, options);
     } catch (error) {
       const { reason, transient } = explain(error as Error & { code?: string; level?: string }, endpoint);
-      if (!transient || attempt >= options.attempts || options.signal.aborted) {
+      const booting = options.bootingUntil !== undefined && Date.now() < options.bootingUntil && (error as { code?: string }).code !== "ABORTED";
+      if (options.signal.aborted || (!booting && (!transient || attempt >= options.attempts))) {
         throw new HydroError(`cannot connect to ${endpoint.label}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${reason}`);
       }
       await new Promise((resolve) => {

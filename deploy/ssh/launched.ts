@@ -22,6 +22,10 @@ export interface SshTarget {
   /** A launched SSH host to reach this one through (a jump host). */
   via?: LaunchedSshHost;
   connectAttempts: number;
+  /** A new VM: connection failures are retried until this time (ConnectOptions.bootingUntil). */
+  bootingUntil?: number;
+  /** A file (relative to the home directory) touched every `everyMs` while the deployer is connected: a VM's dead-man switch watches it. */
+  alive?: { file: string; everyMs: number };
 }
 
 /** What went wrong reaching or preparing a host, as a HostError naming it (the message already says what and where). */
@@ -65,16 +69,28 @@ export class LaunchedSshHost implements LaunchedHost {
         dial: target.via?.dial ?? directDialer,
         signal: context.signal,
         onLost: (reason) => context.lost(spec, reason),
+        ...(target.bootingUntil ? { bootingUntil: target.bootingUntil } : {}),
       });
     const pool = new SessionPool(await open().catch((error: unknown) => Promise.reject(asHostError(spec.name, error))), open);
     try {
       const facts = await probeHost(pool, endpoint.label, context.signal);
       const uploads = { signal: context.signal, owner: facts.owner, label: `ssh host "${spec.name}"` };
-      return new LaunchedSshHost(spec.name, target.network, pool, endpoint.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
+      const launched = new LaunchedSshHost(spec.name, target.network, pool, endpoint.host, facts.node, facts.home, facts.runDir, facts.cgroup, uploads);
+      if (target.alive) launched.keepTouching(`${facts.home}/${target.alive.file}`, target.alive.everyMs);
+      return launched;
     } catch (error) {
       pool.end();
       throw asHostError(spec.name, error);
     }
+  }
+
+  private touching: NodeJS.Timeout | undefined;
+
+  /** The deployer's heartbeat for a dead-man switch on the host: `file` is touched every `everyMs` until teardown. */
+  private keepTouching(file: string, everyMs: number): void {
+    const touch = () => void this.pool.run(`touch ${quote(file)}`).catch(() => {});
+    touch();
+    this.touching = setInterval(touch, everyMs).unref();
   }
 
   /** A byte stream to host:port as this host sees it: how a host behind this one (a jump host) is reached. */
@@ -132,6 +148,7 @@ export class LaunchedSshHost implements LaunchedHost {
   }
 
   async teardown(): Promise<void> {
+    clearInterval(this.touching);
     this.tunnels.close();
     await this.pool.run(`rm -rf ${quote(this.runDir)}; ${removeHostCgroup(this.cgroup)}`).catch(() => {});
     this.pool.end();
@@ -139,6 +156,7 @@ export class LaunchedSshHost implements LaunchedHost {
 
   /** Its programs see their stdin close and exit; the run directory is swept by the next launch on the host. */
   kill(): void {
+    clearInterval(this.touching);
     this.tunnels.close();
     this.pool.end();
   }
