@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { run, EXIT } from "./run.js";
 import { graph } from "./graph.js";
 import { down, DownUsageError, type DownOptions } from "./down.js";
+import { ls, type LsOptions } from "./ls.js";
 import { packageRoot } from "../deploy/paths.js";
 
 // The published bundle is both the CLI and the config API, so a config's `import "hydro-deploy"`
@@ -65,6 +66,19 @@ Exit codes:
       } catch (error) {
         console.error(`error: ${(error as Error).message}`);
         process.exitCode = error instanceof DownUsageError ? EXIT.usage : EXIT.failed;
+      }
+    });
+
+  program
+    .command("ls")
+    .description("list the deployments recorded in .hydro/state (and, with --aws, what carries the hydro-deployment tag there)")
+    .option("--aws <regions...>", "AWS regions to ask")
+    .action(async (options: LsOptions) => {
+      try {
+        process.exitCode = await ls(options);
+      } catch (error) {
+        console.error(`error: ${(error as Error).message}`);
+        process.exitCode = EXIT.failed;
       }
     });
 

@@ -330,6 +330,20 @@ describe("hydro down", { skip: motoMissing() }, () => {
     assert.deepEqual(tripwire.attempts.filter((attempt) => !attempt.includes("/latest/")), []);
   });
 
+  test("hydro ls shows a crashed deployment's records, and what carries its tag that no state file here knows of", async () => {
+    const dir = tempDir();
+    killedDeployer(dir, "listed", "up", 1);
+    const other = tempDir();
+    killedDeployer(other, "elsewhere", "up", 1);
+    const result = await execa("node", [cli, "ls", "--aws", REGION], { cwd: dir, reject: false, env: { ...env, NO_COLOR: "1" } });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^listed {2}killed {2}\d+ s old {2}deployer gone: `hydro down` deletes it$/m);
+    assert.match(result.stdout, /^ {2}aws instance i-\w+ {2}aws\/us-east-1\/instance\/vm1$/m);
+    assert.match(result.stdout, /^aws us-east-1: instance i-\w+ of deployment listed {2}\(recorded here\)$/m);
+    assert.match(result.stdout, /^aws us-east-1: instance i-\w+ of deployment elsewhere {2}\(NOT recorded here/m);
+    for (const [cwd] of [[dir], [other]]) assert.equal((await hydroDown(cwd!)).exitCode, 0);
+  });
+
   test("--all without a region, and a region without --all, are usage errors (exit 2) that delete nothing", async () => {
     const dir = tempDir();
     for (const args of [["--all"], ["--aws", REGION]]) {
