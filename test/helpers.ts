@@ -34,9 +34,9 @@ export function processesMatching(text: string): number[] {
   }
 }
 
-export async function eventually(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
-import { execa } from "execa";
-import { nsenterArgs, startHostInit } from "./host-init.js";
+import { type HostExecResult, execInHost } from "./host-exec.js";
+import { startHostInit } from "./host-init.js";
 import type { HostLayout } from "./layout.js";
 import { setLinkState } from "./network.js";
 import { SESSION_PATH } from "./session-path.js";
 import type { SshTarget } from "./ssh-client.js";
 import { renderSshdConfig } from "./sshd-config.js";
-import { type SshdInstance, startSshd, stopSshd } from "./sshd.js";
+import { hostSshd, startSshd, stopSshd } from "./sshd.js";
 
 /** What a host is: everything needed to reach it, printable and written to cluster.json. */
 export interface HostDescription extends SshTarget {
@@ -26,12 +26,7 @@ export interface HostDescription extends SshTarget {
   readonly hasNode: boolean;
 }
 
-export interface HostExecResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  /** undefined when the command was killed by a signal. */
-  readonly exitCode: number | undefined;
-}
+export type { HostExecResult } from "./host-exec.js";
 
 export interface ClusterHost extends HostDescription {
   /**
@@ -81,16 +76,8 @@ export async function startHost(plan: HostPlan): Promise<ClusterHost> {
     hideNodeIn: plan.hideNodeIn,
     scratchDir: layout.scratchDir,
   });
-  const sshd: SshdInstance = {
-    hostName: layout.name,
-    namespace: layout.namespace,
-    initPid,
-    configPath: layout.sshdConfigPath,
-    pidFilePath: layout.sshdPidPath,
-    logPath: layout.sshdLogPath,
-  };
+  const sshd = hostSshd(layout, initPid);
   await startSshd(sshd);
-  const sessionEnv = { PATH: SESSION_PATH, HOME: "/root", USER: "root", LOGNAME: "root" };
   return {
     name: layout.name,
     namespace: layout.namespace,
@@ -102,14 +89,7 @@ export async function startHost(plan: HostPlan): Promise<ClusterHost> {
     hostPublicKey: plan.hostPublicKey,
     homeDir: layout.homeDir,
     hasNode: plan.hideNodeIn.length === 0,
-    async exec(command) {
-      const { stdout, stderr, exitCode } = await execa("nsenter", nsenterArgs(initPid, ["sh", "-c", command]), {
-        reject: false,
-        extendEnv: false,
-        env: sessionEnv,
-      });
-      return { stdout, stderr, exitCode };
-    },
+    exec: (command) => execInHost(initPid, command),
     stopSshd: () => stopSshd(sshd),
     startSshd: () => startSshd(sshd),
     linkDown: () => setLinkState(layout.veth, "down"),

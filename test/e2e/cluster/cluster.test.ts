@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { type Cluster, type ClusterDescription, type ClusterHost, startCluster } from "./cluster.js";
 import { STATE_ROOT } from "./layout.js";
+import { NOTHING_LEFT, leftovers } from "./leftovers.js";
 import { sshArgs } from "./ssh-client.js";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
@@ -21,21 +22,6 @@ function ssh(host: ClusterHost, command: string) {
 function connectToSshd(from: ClusterHost, address: string) {
   return from.exec(`timeout 3 bash -c 'exec 3<>/dev/tcp/${address}/22 && head -c 7 <&3'`);
 }
-
-/** What of cluster `id` the machine still shows, asked of `ip` and `pgrep` rather than the harness. */
-async function leftovers(id: string) {
-  const namespaces = (await execa("ip", ["netns", "list"])).stdout;
-  const links = (await execa("ip", ["-o", "link", "show"])).stdout;
-  const processes = (await execa("pgrep", ["-af", `hydro-cluster/${id}/`], { reject: false })).stdout;
-  return {
-    namespaces: namespaces.split("\n").filter((line) => line.includes(`hydro-t${id}-`)),
-    links: links.split("\n").filter((line) => line.includes(`hydt${id}`)),
-    processes: processes.split("\n").filter(Boolean),
-    stateDir: existsSync(join(STATE_ROOT, id)),
-  };
-}
-
-const NOTHING_LEFT = { namespaces: [], links: [], processes: [], stateDir: false };
 
 describe("test cluster", { skip: notRoot, timeout: 180_000 }, () => {
   let cluster: Cluster;

@@ -9,6 +9,12 @@ const NAMESPACE_PREFIX = "hydro-t";
 const LINK_PREFIX = "hydt";
 const ID_BYTES = 3;
 
+/**
+ * Hosts booted into a running cluster (boot.ts) get indices from here up, so their veths never
+ * collide with the static hosts' (1 … MAX_HOSTS), and their names still fit (4 digits).
+ */
+export const BOOTED_HOST_INDEX_BASE = 1000;
+
 /** Each host directory records its init's pid here: killing the init ends every process of the host. */
 export const INIT_PID_FILE = "init.pid";
 /** A cluster started by `cluster:up` records the pid of the process that keeps it here. */
@@ -26,7 +32,7 @@ export function isClusterId(text: string): boolean {
 }
 
 export interface HostLayout {
-  /** Host name, also the host's `hostname`: host1, host2, … */
+  /** Host name, also the host's `hostname`: host1, host2, … (a booted host's is its own, e.g. an instance id) */
   readonly name: string;
   readonly namespace: string;
   /** Root-namespace end of the host's veth pair, attached to the bridge; the host sees `eth0`. */
@@ -51,7 +57,8 @@ export interface ClusterLayout {
   readonly authorizedKeysPath: string;
   readonly knownHostsPath: string;
   readonly manifestPath: string;
-  host(index: number): HostLayout;
+  /** Host `index`, named host<index> unless it is a booted host with a name of its own. */
+  host(index: number, name?: string): HostLayout;
 }
 
 export function clusterLayout(id: string): ClusterLayout {
@@ -64,8 +71,7 @@ export function clusterLayout(id: string): ClusterLayout {
     authorizedKeysPath: join(dir, "authorized_keys"),
     knownHostsPath: join(dir, "known_hosts"),
     manifestPath: join(dir, "cluster.json"),
-    host(index) {
-      const name = `host${index}`;
+    host(index, name = `host${index}`) {
       const hostDir = join(dir, name);
       return {
         name,

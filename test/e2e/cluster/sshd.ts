@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { nsenterArgs } from "./host-init.js";
+import type { HostLayout } from "./layout.js";
 import { SSHD_PATH } from "./packages.js";
 import { processesInNamespaces, signalNow, waitUntilGone } from "./processes.js";
 
@@ -15,6 +16,18 @@ export interface SshdInstance {
 }
 
 const START_TIMEOUT_MS = 10_000;
+
+/** The sshd of the host laid out as `layout`, whose init is `initPid`. */
+export function hostSshd(layout: HostLayout, initPid: number): SshdInstance {
+  return {
+    hostName: layout.name,
+    namespace: layout.namespace,
+    initPid,
+    configPath: layout.sshdConfigPath,
+    pidFilePath: layout.sshdPidPath,
+    logPath: layout.sshdLogPath,
+  };
+}
 
 /** Starts the host's sshd (in the foreground, under an `nsenter` of ours); resolves once it listens. */
 export async function startSshd(sshd: SshdInstance): Promise<void> {

@@ -1,7 +1,7 @@
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execaSync } from "execa";
-import { type ClusterSelector, INIT_PID_FILE, STATE_ROOT, isClusterLink, isClusterNamespace, isClusterStateDir } from "./layout.js";
+import { type ClusterSelector, type HostLayout, INIT_PID_FILE, STATE_ROOT, isClusterLink, isClusterNamespace, isClusterStateDir } from "./layout.js";
 import { hasExited, processesInNamespaces, recordedProcess, signalNow, waitUntilExitedSync } from "./processes.js";
 
 export interface Removed {
@@ -12,6 +12,16 @@ export interface Removed {
   readonly pids: readonly number[];
 }
 
+/** What to remove, as found on the machine. */
+interface Found {
+  readonly namespaces: readonly string[];
+  readonly links: readonly string[];
+  /** Cluster state directories or host directories: each is deleted with everything in it. */
+  readonly stateDirs: readonly string[];
+  /** Pids from init.pid files (the inits whose network namespace is already gone). */
+  readonly recordedInits: readonly number[];
+}
+
 // How long the unshare/nsenter processes around a host get to exit on their own.
 const OUTER_EXIT_MS = 2_000;
 
@@ -20,16 +30,33 @@ const OUTER_EXIT_MS = 2_000;
  * cleans up after a crashed run. Synchronous, so it can run in a process 'exit' handler.
  */
 export function removeClusters(which: ClusterSelector): Removed {
-  const namespaces = listDir("/run/netns").filter((name) => isClusterNamespace(name, which));
-  const links = listDir("/sys/class/net").filter((name) => isClusterLink(name, which));
   const stateDirs = listDir(STATE_ROOT)
     .filter((name) => isClusterStateDir(name, which))
     .map((name) => join(STATE_ROOT, name));
+  return remove({
+    namespaces: listDir("/run/netns").filter((name) => isClusterNamespace(name, which)),
+    links: listDir("/sys/class/net").filter((name) => isClusterLink(name, which)),
+    stateDirs,
+    recordedInits: stateDirs.flatMap((stateDir) => listDir(stateDir).flatMap((hostName) => recordedInit(join(stateDir, hostName)))),
+  });
+}
 
+/** Removes one host of a running cluster (a booted one), leaving the bridge and the other hosts alone. */
+export function removeHost(host: Pick<HostLayout, "namespace" | "veth" | "dir">): Removed {
+  return remove({
+    namespaces: listDir("/run/netns").filter((name) => name === host.namespace),
+    links: listDir("/sys/class/net").filter((name) => name === host.veth),
+    stateDirs: existsSync(host.dir) ? [host.dir] : [],
+    recordedInits: recordedInit(host.dir),
+  });
+}
+
+function remove(found: Found): Removed {
+  const { namespaces, links, stateDirs } = found;
   const processes = processesInNamespaces(namespaces);
   // Killing a host's init makes the kernel kill every other process of that host. Inits whose
   // network namespace is already gone are found through their pid files.
-  signalNow([...processes.filter((p) => p.insideHost).map((p) => p.pid), ...stateDirs.flatMap(recordedInits)]);
+  signalNow([...processes.filter((p) => p.insideHost).map((p) => p.pid), ...found.recordedInits]);
   // The unshare and nsenter processes that started them now exit by themselves. Killing them
   // first would hand their children to the machine's init, leaving zombies until it reaps
   // (some sandboxes' pid 1 does so only now and then); only what is still there after a while
@@ -47,11 +74,10 @@ export function removeClusters(which: ClusterSelector): Removed {
   return { namespaces, links, stateDirs, pids: processes.map((p) => p.pid) };
 }
 
-function recordedInits(stateDir: string): number[] {
-  return listDir(stateDir).flatMap((hostName) => {
-    const hostDir = join(stateDir, hostName);
-    return recordedProcess(join(hostDir, INIT_PID_FILE), hostDir) ?? [];
-  });
+/** The init of the host whose directory is `hostDir`, if its pid file names a live one. */
+function recordedInit(hostDir: string): number[] {
+  const pid = recordedProcess(join(hostDir, INIT_PID_FILE), hostDir);
+  return pid === undefined ? [] : [pid];
 }
 
 export function listDir(dir: string): string[] {
