@@ -8,6 +8,8 @@ export interface DownOptions {
   /** Also what carries the hydro-deployment tag in these scopes, state file or not. */
   all?: boolean;
   aws?: string[];
+  /** Projects to search with --all. */
+  gcp?: string[];
   yes?: boolean;
 }
 
@@ -23,9 +25,12 @@ export class DownUsageError extends HydroError {}
  * resource; a resource that could not be deleted stays recorded and fails the command.
  */
 export async function down(ids: string[], options: DownOptions): Promise<number> {
-  const scopes = [...(options.aws ?? []).map((region) => ({ provider: "aws", scope: region }))];
-  if (options.all && scopes.length === 0) throw new DownUsageError("down --all needs the regions to search: --aws <region…>");
-  if (!options.all && scopes.length > 0) throw new DownUsageError("--aws searches by tag, which only --all does: add --all");
+  const scopes = [
+    ...(options.aws ?? []).map((region) => ({ provider: "aws", scope: region })),
+    ...(options.gcp ?? []).map((project) => ({ provider: "gcp", scope: project })),
+  ];
+  if (options.all && scopes.length === 0) throw new DownUsageError("down --all needs where to search: --aws <region…> and/or --gcp <project…>");
+  if (!options.all && scopes.length > 0) throw new DownUsageError("--aws and --gcp search by tag, which only --all does: add --all");
 
   const states = readAllStates().filter((state) => ids.length === 0 || ids.includes(state.deployment));
   for (const id of ids) if (!states.some((state) => state.deployment === id) && !options.all) console.log(`no state file for deployment ${id}: nothing recorded`);

@@ -57,8 +57,9 @@ Exit codes:
     .command("down")
     .description("delete the cloud resources deployments left behind (after a crash or kill -9), from .hydro/state; with --all also those found by their hydro-deployment tag")
     .argument("[ids...]", "deployment ids (default: every recorded deployment whose deployer is not running)")
-    .option("--all", "also find resources by their hydro-deployment tag, with or without a state file (needs --aws)")
+    .option("--all", "also find resources by their hydro-deployment tag or label, with or without a state file (needs --aws or --gcp)")
     .option("--aws <regions...>", "AWS regions to search with --all")
+    .option("--gcp <projects...>", "GCP projects to search with --all")
     .option("-y, --yes", "delete what --all found without asking")
     .action(async (ids: string[], options: DownOptions) => {
       try {

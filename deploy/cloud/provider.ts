@@ -16,6 +16,7 @@ export interface CloudProvider {
 
 const PROVIDERS: Record<string, () => Promise<CloudProvider>> = {
   aws: async () => (await import("../aws/cleanup.js")).aws,
+  gcp: async () => (await import("../gcp/cleanup.js")).gcp,
 };
 
 export function cloudProvider(name: string): Promise<CloudProvider> {

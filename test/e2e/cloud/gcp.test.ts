@@ -1,0 +1,190 @@
+// deploy/gcp against the GCE double through the real @google-cloud/compute client: firewall rules
+// and VMs are recorded before they exist, labelled, torn down completely; a zone without capacity
+// falls through to the next; refusals read as one line. The double is checked against gcloud in
+// gce.test.ts; this is its second, independent client. README §GCE double.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import { after, before, describe, test } from "node:test";
+import { faults, type GceDouble, startGceDouble } from "./gce/double.js";
+import { cli, tempDir } from "../../helpers.js";
+import { CloudError } from "../../../deploy/errors.js";
+
+const SCRIPT = "#!/bin/sh\necho booted\n";
+
+describe("GCP resources on the GCE double, through the real SDK", () => {
+  let gce: GceDouble;
+  let resources: typeof import("../../../deploy/gcp/resources.js");
+  let stateFile: typeof import("../../../deploy/state/state-file.js");
+
+  before(async () => {
+    gce = await startGceDouble({ port: 0, bootStepMs: 20, operationDelayMs: 10 });
+    process.env.CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE = gce.endpoint;
+    process.env.CLOUDSDK_AUTH_ACCESS_TOKEN = "hydro-test-token";
+    [resources, stateFile] = await Promise.all([import("../../../deploy/gcp/resources.js"), import("../../../deploy/state/state-file.js")]);
+  });
+  after(async () => {
+    await gce?.stop();
+    assert.deepEqual(gce?.backgroundErrors ?? [], []);
+  });
+
+  async function inDir<T>(body: () => Promise<T>): Promise<T> {
+    const before = process.cwd();
+    process.chdir(tempDir());
+    try {
+      return await body();
+    } finally {
+      process.chdir(before);
+    }
+  }
+
+  const spec = (name: string, zones: string[], networkTag: string) => ({
+    name,
+    project: gce.project,
+    zones,
+    machineType: "e2-small",
+    image: "projects/debian-cloud/global/images/family/debian-12",
+    network: "default",
+    networkTag,
+    user: "hydro",
+    publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIUgWdFqnrTnGVUc4DUGQ7B9Q9w6n8XhJ0bNQnpMhrAl test",
+    startupScript: SCRIPT,
+    labels: { team: "lab" },
+    publicIp: false,
+    spot: false,
+  });
+  const firewallNames = () =>
+    gce.requests.filter((request) => request.method === "POST" && /\/global\/firewalls\?/.test(request.url) && request.status === 200).map((request) => (JSON.parse(request.body) as { name: string }).name);
+
+  test("a deployment's firewall rules and VM are labelled or named for it, recorded, and all gone after teardown", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-ok", "deployment gcp-ok");
+      const rules = await resources.createFirewalls(state, gce.project, "default", "198.51.100.0/24");
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], rules.tag));
+      assert.deepEqual(
+        state.resources.map((resource) => [resource.kind, resource.id]),
+        [
+          ["firewall", "hydro-gcp-ok-default-ssh"],
+          ["firewall", "hydro-gcp-ok-default-internal"],
+          ["instance", "hydro-gcp-ok-web"],
+        ],
+      );
+      const [instance] = gce.instances() as Array<{ name: string; labels: Record<string, string>; tags: { items: string[] }; metadata: { items: Array<{ key: string; value: string }> } }>;
+      assert.equal(instance!.name, "hydro-gcp-ok-web");
+      assert.deepEqual(instance!.labels, { team: "lab", "hydro-deployment": "gcp-ok" });
+      assert.deepEqual(instance!.tags.items, [rules.tag]);
+      assert.equal(instance!.metadata.items.find((item) => item.key === "startup-script")?.value, SCRIPT);
+      assert.match(vm.networkIP, /^10\.128\.0\.\d+$/);
+      // Every change carried a requestId, so a retried call is replayed, not repeated.
+      const changes = gce.requests.filter((request) => (request.method === "POST" || request.method === "DELETE") && !request.url.includes("/operations/"));
+      assert.ok(changes.every((request) => /[?&]requestId=[0-9a-f-]{36}/.test(request.url)), changes.map((request) => request.url).join("\n"));
+
+      await vm.delete();
+      await rules.release();
+      assert.deepEqual(gce.instances(), []);
+      assert.equal(fs.existsSync(".hydro/state/gcp-ok.json"), false);
+    });
+  });
+
+  test("a zone without capacity is skipped for the next one of zones: [...], and nothing is left in the first", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-zones", "deployment gcp-zones");
+      gce.inject({ method: "POST", path: "zones/us-central1-a/instances", fault: faults.zoneResourcePoolExhausted() });
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a", "us-central1-b"], "hydro-gcp-zones"));
+      assert.equal(vm.zone, "us-central1-b");
+      assert.deepEqual(
+        state.resources.map((resource) => [resource.kind, resource.scope.zone]),
+        [["instance", "us-central1-b"]],
+      );
+      await vm.delete();
+      assert.deepEqual(gce.instances(), []);
+    });
+  });
+
+  for (const { name, fault, code, says } of [
+    { name: "a CPU quota (in the operation)", fault: faults.quotaExceeded("CPUS", 8), code: "QUOTA_EXCEEDED", says: /a quota of project hydro-test is used up/ },
+    { name: "no capacity in the only zone", fault: faults.zoneResourcePoolExhausted(), code: "ZONE_RESOURCE_POOL_EXHAUSTED", says: /us-central1-a has no capacity for this machine type right now: give zones/ },
+    { name: "missing permissions (synchronous 403)", fault: faults.forbidden("compute.instances.create"), code: "forbidden", says: /may not do this/ },
+  ]) {
+    test(`an insert refused for ${name} is one line with the code and what to do, and leaves no VM and no record`, async () => {
+      await inDir(async () => {
+        const state = new stateFile.DeploymentState("gcp-refused", "deployment gcp-refused");
+        gce.inject({ method: "POST", path: "zones/*/instances", fault });
+        await assert.rejects(resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-refused")), (error: Error) => {
+          assert.ok(error instanceof CloudError, `${error.name}: ${error.message}`);
+          assert.equal(error.code, code);
+          assert.match(error.message, /^gcp host "web" \(e2-small in us-central1-a\): /);
+          assert.match(error.message, says);
+          assert.doesNotMatch(error.message, /\n/);
+          return true;
+        });
+        gce.clearFaults();
+        assert.deepEqual(gce.instances(), []);
+        assert.deepEqual(state.resources, []);
+      });
+    });
+  }
+
+  test("firewall rules open SSH only from sshFrom, and everything only between the deployment's VMs", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-fw", "deployment gcp-fw");
+      const rules = await resources.createFirewalls(state, gce.project, "default", "203.0.113.0/24");
+      const bodies = gce.requests
+        .filter((request) => request.method === "POST" && /\/global\/firewalls\?/.test(request.url) && request.status === 200)
+        .map((request) => JSON.parse(request.body) as Record<string, unknown>)
+        .filter((body) => String(body.name).startsWith("hydro-gcp-fw-"));
+      assert.deepEqual(
+        bodies.map((body) => [body.name, body.sourceRanges ?? body.sourceTags, body.targetTags, body.allowed]),
+        [
+          ["hydro-gcp-fw-default-ssh", ["203.0.113.0/24"], [rules.tag], [{ IPProtocol: "tcp", ports: ["22"] }]],
+          ["hydro-gcp-fw-default-internal", [rules.tag], [rules.tag], [{ IPProtocol: "all" }]],
+        ],
+      );
+      await rules.release();
+    });
+  });
+
+  /** A deployer that makes the firewall rules and one VM of `deployment`, then is killed with -9 (run asynchronously: the double answers it from this process). */
+  async function killedDeployer(dir: string, deployment: string) {
+    const script = `
+      import { DeploymentState } from ${JSON.stringify(path.resolve("deploy/state/state-file.ts"))};
+      import * as gcp from ${JSON.stringify(path.resolve("deploy/gcp/resources.ts"))};
+      const state = new DeploymentState(${JSON.stringify(deployment)}, "killed");
+      const rules = await gcp.createFirewalls(state, ${JSON.stringify(gce.project)}, "default", "0.0.0.0/0");
+      await gcp.createInstance(state, { ...${JSON.stringify(spec("vm1", ["us-central1-a"], "x"))}, networkTag: rules.tag });
+      process.kill(process.pid, "SIGKILL");
+    `;
+    const run = await execa(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], { cwd: dir, reject: false, env: process.env });
+    assert.equal(run.signal, "SIGKILL", run.stderr);
+  }
+  const hydroDown = (dir: string, ...args: string[]) => execa("node", [cli, "down", ...args], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
+  const firewallsOf = (deployment: string) => firewallNames().filter((name) => name.startsWith(`hydro-${deployment}-`));
+
+  test("after kill -9, hydro down deletes the VM, then its firewall rules, and removes the state file", async () => {
+    const dir = tempDir();
+    await killedDeployer(dir, "gcp-killed");
+    assert.equal(gce.instances().length, 1);
+    const result = await hydroDown(dir);
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.deepEqual(
+      result.stdout.split("\n").filter((line) => line.startsWith("deleted gcp")).map((line) => line.split(" ")[2]),
+      ["instance", "firewall", "firewall"],
+    );
+    assert.deepEqual(gce.instances(), []);
+    assert.equal(firewallsOf("gcp-killed").length, 2);
+    assert.equal(fs.existsSync(path.join(dir, ".hydro/state/gcp-killed.json")), false);
+  });
+
+  test("with the state file gone too, hydro down --all --gcp <project> --yes finds the VM by label and the rules by name, and deletes them", async () => {
+    const dir = tempDir();
+    await killedDeployer(dir, "gcp-lost");
+    fs.rmSync(path.join(dir, ".hydro"), { recursive: true, force: true });
+    const result = await hydroDown(dir, "gcp-lost", "--all", "--gcp", gce.project, "--yes");
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^deleted gcp instance hydro-gcp-lost-vm1 .* of deployment gcp-lost$/m);
+    assert.match(result.stdout, /^deleted 3 of 3 resources$/m);
+    assert.deepEqual(gce.instances(), []);
+    assert.match((await hydroDown(dir, "gcp-lost", "--all", "--gcp", gce.project, "--yes")).stdout, /^nothing to delete$/m);
+  });
+});
