@@ -52,7 +52,7 @@ if [ -z "$home" ]; then
   # The image's first-boot setup has not made the user yet: make it (with sudo, like the image's own).
   useradd -m -s /bin/bash ${user}
   home=$(getent passwd ${user} | cut -d: -f6)
-  if [ -d /etc/sudoers.d ]; then echo '${user} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/90-hydro-${user}; fi
+  if [ -d "$root/etc/sudoers.d" ]; then echo '${user} ALL=(ALL) NOPASSWD:ALL' > "$root/etc/sudoers.d/90-hydro-${user}"; fi
 fi
 mkdir -p "$home/.ssh" "$home/.hydro"
 cat >> "$home/.ssh/authorized_keys" <<'HYDRO_EOF'
