@@ -22,6 +22,8 @@ import { SshHost } from "./ssh/index.js";
 import { parseSsh, type SshInput } from "./ssh/options.js";
 import { AwsHost } from "./aws/index.js";
 import { parseAws, type AwsInput } from "./aws/options.js";
+import { GcpHost } from "./gcp/index.js";
+import { parseGcp, type GcpInput } from "./gcp/options.js";
 import { checkDeclared, checkEdges, planBind, targetsOf, type Edge, type PortRef } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
 import { SharedResources } from "./shared-resources.js";
@@ -102,6 +104,14 @@ export class Deployment {
     this.assertDeclaring(site, "aws()");
     const parsed = parseAws(options, site);
     return new AwsHost(this, this.uniqueHostName(parsed.name, `aws-${parsed.region}`), parsed);
+  }
+
+  /** A GCP Compute Engine VM, created at deploy() and deleted at teardown (@google-cloud/compute, loaded only then). */
+  gcp(options: GcpInput): Host {
+    const site = callsite();
+    this.assertDeclaring(site, "gcp()");
+    const parsed = parseGcp(options, site);
+    return new GcpHost(this, this.uniqueHostName(parsed.name, `gcp-${parsed.zones[0]}`), parsed);
   }
 
   /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */

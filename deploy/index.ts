@@ -3,6 +3,7 @@ export { Deployment } from "./deployment.js";
 export type { DeploymentInput, ServiceInput, ProcessInput, ExternalInput } from "./options.js";
 export type { SshInput } from "./ssh/options.js";
 export type { AwsInput } from "./aws/options.js";
+export type { GcpInput } from "./gcp/options.js";
 export type { Host } from "./host.js";
 export type { Service } from "./nodes/service.js";
 export type { ProcessNode } from "./nodes/process.js";
