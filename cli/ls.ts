@@ -3,8 +3,9 @@ import { cloudProvider } from "../deploy/cloud/provider.js";
 import { isAlive } from "../deploy/localhost/containment.js";
 
 export interface LsOptions {
-  /** Also ask these AWS regions what carries the hydro-deployment tag. */
+  /** Also ask these AWS regions, and these GCP projects, what carries the hydro-deployment tag or label. */
   aws?: string[];
+  gcp?: string[];
 }
 
 /**
@@ -21,14 +22,14 @@ export async function ls(options: LsOptions): Promise<number> {
     for (const resource of state.resources) lines.push(`  ${resource.provider} ${resource.kind} ${resource.id ?? "(being created)"}  ${resource.key}`);
   }
   const known = new Set(states.map((state) => state.deployment));
-  for (const region of options.aws ?? []) {
-    const tagged = await (await cloudProvider("aws")).findTagged(region);
-    for (const resource of tagged) {
-      const where = known.has(resource.deployment) ? "recorded here" : "NOT recorded here: `hydro down --all --aws " + region + "` deletes it";
-      lines.push(`aws ${region}: ${resource.kind} ${resource.id ?? "?"} of deployment ${resource.deployment}  (${where})`);
+  const scopes = [...(options.aws ?? []).map((scope) => ({ provider: "aws", flag: "--aws", scope })), ...(options.gcp ?? []).map((scope) => ({ provider: "gcp", flag: "--gcp", scope }))];
+  for (const { provider, flag, scope } of scopes) {
+    for (const resource of await (await cloudProvider(provider)).findTagged(scope)) {
+      const where = known.has(resource.deployment) ? "recorded here" : `NOT recorded here: \`hydro down --all ${flag} ${scope}\` deletes it`;
+      lines.push(`${provider} ${scope}: ${resource.kind} ${resource.id ?? "?"} of deployment ${resource.deployment}  (${where})`);
     }
   }
-  console.log(lines.length ? lines.join("\n") : "no deployments recorded" + (options.aws?.length ? ", and nothing tagged in those regions" : ""));
+  console.log(lines.length ? lines.join("\n") : "no deployments recorded" + (scopes.length ? ", and nothing tagged where asked" : ""));
   return 0;
 }
 

@@ -72,8 +72,9 @@ Exit codes:
 
   program
     .command("ls")
-    .description("list the deployments recorded in .hydro/state (and, with --aws, what carries the hydro-deployment tag there)")
+    .description("list the deployments recorded in .hydro/state (and, with --aws/--gcp, what carries the hydro-deployment tag or label there)")
     .option("--aws <regions...>", "AWS regions to ask")
+    .option("--gcp <projects...>", "GCP projects to ask")
     .action(async (options: LsOptions) => {
       try {
         process.exitCode = await ls(options);

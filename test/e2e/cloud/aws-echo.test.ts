@@ -77,6 +77,15 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     await eventually(() => agent.booted().size === 0, 20_000, "the booted hosts to be removed");
   });
 
+  test("examples/echo/echo_cloud.hydro.ts --aws runs the seed's echo on two VMs and leaves nothing", async () => {
+    const dir = tempDir();
+    const example = path.resolve("examples/echo/echo_cloud.hydro.ts");
+    const result = await hydro(dir, ["run", example, "--", "--aws", REGION, "--subnet", subnetId, "--user", "root", "--private", "--image", "ami-12c6146b", "--count", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^client says: done: 3 echoes/m);
+    assert.deepEqual(await live(), NONE);
+  });
+
   test("after kill -9 of the deployer, the VMs power themselves off (dead-man switch) and hydro down removes the rest", async () => {
     const dir = tempDir();
     const child = execa("node", [cli, "run", fixture("aws-forever.hydro.ts"), "--", subnetId, "0.05"], { cwd: dir, reject: false, env });
