@@ -2,7 +2,6 @@
 // namespace host of the test cluster, reached with the real OpenSSH client at its private address
 // under the pinned host key, and its dead-man switch terminates it in moto. README §EC2 boot agent.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,9 +13,10 @@ import { type KeyPair, generateKeyPair } from "../../../deploy/cloud/keys.js";
 import { eventually, tempDir } from "../../helpers.js";
 import { type BootedHost, bootHost } from "../cluster/boot.js";
 import { type Cluster, startCluster } from "../cluster/cluster.js";
-import { NOTHING_LEFT, leftovers } from "../cluster/leftovers.js";
+import { NOTHING_LEFT, bootedHostLeft, leftovers } from "../cluster/leftovers.js";
 import { sshArgs } from "../cluster/ssh-client.js";
 import { subnet } from "../cluster/subnet.js";
+import { pinHostKey, sshPinned } from "./booted-ssh.js";
 import { type Ec2BootAgent, startEc2BootAgent } from "./ec2-boot-agent.js";
 import { createClusterSubnet } from "./ec2-cluster-subnet.js";
 import { motoEc2Client } from "./moto-ec2-client.js";
@@ -98,14 +98,12 @@ describe("EC2 boot agent: moto instances become namespace SSH hosts", { skip: no
     await eventually(() => agent.booted().has(instanceId) || agent.errors.length > 0, BOOT_TIMEOUT_MS, `the agent to boot ${instanceId}`);
     assert.deepEqual(agent.errors, []);
     const host = agent.booted().get(instanceId)!;
-    const knownHostsPath = join(files, `known_hosts-${instanceId}`);
-    await writeFile(knownHostsPath, `${host.address} ${hostKey.publicKey}\n`);
+    const { knownHostsPath } = await pinHostKey(files, instanceId, host.address, hostKey.publicKey);
     return { instanceId, host, hostKey, knownHostsPath, bootMs: Date.now() - launchedAt };
   }
 
   function ssh(target: { host: BootedHost; knownHostsPath: string }, command: string, privateKeyPath = clientKeyPath) {
-    const args = sshArgs({ address: target.host.address, port: 22, user: "root", privateKeyPath, knownHostsPath: target.knownHostsPath }, ["ConnectTimeout=5"]);
-    return execa("ssh", [...args, command], { reject: false, timeout: 30_000 });
+    return sshPinned({ address: target.host.address, knownHostsPath: target.knownHostsPath }, privateKeyPath, command);
   }
 
   async function instanceState(instanceId: string): Promise<string | undefined> {
@@ -113,18 +111,7 @@ describe("EC2 boot agent: moto instances become namespace SSH hosts", { skip: no
     return described.Reservations?.[0]?.Instances?.[0]?.State?.Name;
   }
 
-  /**
-   * Whether anything of the booted host `name` is left on the machine: its namespace (its veth
-   * dies with it: the peer is inside), its directory or its processes.
-   */
-  async function hostRemains(name: string): Promise<boolean> {
-    const left = await leftovers(cluster.id);
-    return (
-      left.namespaces.some((line) => line.split(" ")[0] === `hydro-t${cluster.id}-${name}`) ||
-      left.processes.some((line) => line.includes(`/${name}/`)) ||
-      existsSync(join(cluster.dir, name))
-    );
-  }
+  const hostRemains = (name: string) => bootedHostLeft(cluster, name);
 
   before(async () => {
     cluster = await startCluster({ hosts: 1 });
@@ -165,8 +152,7 @@ describe("EC2 boot agent: moto instances become namespace SSH hosts", { skip: no
 
   it("refuses the login when the pinned host key is another", async () => {
     const other = await generateKeyPair("not the host");
-    const knownHostsPath = join(files, "known_hosts-wrong");
-    await writeFile(knownHostsPath, `${longLived.host.address} ${other.publicKey}\n`);
+    const { knownHostsPath } = await pinHostKey(files, "wrong", longLived.host.address, other.publicKey);
     const refused = await ssh({ host: longLived.host, knownHostsPath }, "hostname");
     assert.equal(refused.exitCode, 255);
     assert.match(refused.stderr, /Host key verification failed/);

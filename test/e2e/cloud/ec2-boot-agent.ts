@@ -2,7 +2,6 @@
 // namespace SSH host of the test cluster, at the instance's private address, set up by its user
 // data; it removes the host when the instance goes, and terminates the instance when its guest
 // powers itself off. README §EC2 boot agent.
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   DescribeInstanceAttributeCommand,
   type EC2Client,
@@ -10,10 +9,13 @@ import {
   TerminateInstancesCommand,
   paginateDescribeInstances,
 } from "@aws-sdk/client-ec2";
-import { type BootedHost, bootHost } from "../cluster/boot.js";
+import type { BootedHost } from "../cluster/boot.js";
+import { inClusterSubnet } from "../cluster/booted-addresses.js";
 import type { ClusterDescription } from "../cluster/cluster.js";
-import { overlaps, parseCidr } from "../cluster/subnet.js";
+import { BootedHosts } from "./booted-hosts.js";
 import { motoEc2Client } from "./moto-ec2-client.js";
+import { startPolling } from "./polling.js";
+import { watchPoweredOff } from "./powered-off-watcher.js";
 
 export interface Ec2BootAgentOptions {
   /** moto itself (`moto.url`), not the fault proxy: the agent plays EC2's insides, which see no API faults. */
@@ -43,81 +45,50 @@ const UP_STATES = new Set(["pending", "running"]);
 
 export function startEc2BootAgent(options: Ec2BootAgentOptions): Ec2BootAgent {
   const { cluster } = options;
+  const pollMs = options.pollMs ?? 200;
   const ec2 = motoEc2Client(options.motoUrl, options.region);
-  const booted = new Map<string, BootedHost>();
-  // Instances the agent is through with (removed, failed, outside the cluster): never booted again.
-  const done = new Set<string>();
-  const errors: Error[] = [];
-  const stopping = new AbortController();
-
-  /** Runs one instance's step; a failure is recorded and ends the agent's dealings with that instance. */
-  async function step(instanceId: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      errors.push(new Error(`instance ${instanceId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
-      done.add(instanceId);
-    }
-  }
+  const hosts = new BootedHosts(cluster);
+  // Every instance the agent tried to boot: an instance boots once (a stopped one started again does not).
+  const seen = new Set<string>();
 
   async function boot(instanceId: string, address: string | undefined): Promise<void> {
-    if (address === undefined || !overlaps(parseCidr(`${address}/32`), parseCidr(cluster.subnet))) {
+    if (address === undefined || !inClusterSubnet(cluster, address)) {
       throw new Error(`its private address ${address} is outside the cluster's ${cluster.subnet}: launch it into createClusterSubnet's subnet`);
     }
-    const host = await bootHost(cluster, { name: instanceId, address, userData: await userData(ec2, instanceId) });
-    booted.set(instanceId, host);
-  }
-
-  async function remove(instanceId: string): Promise<void> {
-    const host = booted.get(instanceId);
-    booted.delete(instanceId);
-    done.add(instanceId);
-    await host?.remove();
+    await hosts.boot(instanceId, { name: instanceId, address, userData: await userData(ec2, instanceId) });
   }
 
   /** The guest ran its power-off command: EC2 then stops or terminates the instance, as it was told at launch. */
   async function poweredOff(instanceId: string): Promise<void> {
-    try {
-      const behaviour = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: "instanceInitiatedShutdownBehavior" }));
-      if (behaviour.InstanceInitiatedShutdownBehavior?.Value === "terminate") {
-        await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
-      } else {
-        await ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
-      }
-    } finally {
-      // Powered off is powered off, whatever moto said.
-      await remove(instanceId);
+    const behaviour = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: "instanceInitiatedShutdownBehavior" }));
+    if (behaviour.InstanceInitiatedShutdownBehavior?.Value === "terminate") {
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    } else {
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
     }
   }
 
   async function poll(): Promise<void> {
     const instances = await describeInstances(ec2);
     // Removals first: a terminated instance's address is free for the next boot.
-    for (const [instanceId, host] of booted) {
+    for (const instanceId of hosts.booted().keys()) {
       const instance = instances.get(instanceId);
-      if (instance === undefined || !UP_STATES.has(instance.state)) await step(instanceId, () => remove(instanceId));
-      else if (host.poweredOff()) await step(instanceId, () => poweredOff(instanceId));
+      if (instance === undefined || !UP_STATES.has(instance.state)) await hosts.remove(instanceId);
     }
-    const fresh = [...instances].filter(([instanceId, instance]) => instance.state === "running" && !booted.has(instanceId) && !done.has(instanceId));
-    await Promise.all(fresh.map(([instanceId, instance]) => step(instanceId, () => boot(instanceId, instance.address))));
+    const fresh = [...instances].filter(([instanceId, instance]) => instance.state === "running" && !seen.has(instanceId));
+    for (const [instanceId] of fresh) seen.add(instanceId);
+    await Promise.all(fresh.map(([instanceId, instance]) => hosts.attempt(`instance ${instanceId}`, () => boot(instanceId, instance.address))));
   }
 
-  const polling = (async () => {
-    while (!stopping.signal.aborted) {
-      await poll().catch((error: unknown) =>
-        errors.push(new Error(`polling moto: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
-      );
-      await sleep(options.pollMs ?? 200, undefined, { signal: stopping.signal }).catch(() => {});
-    }
-  })();
+  const polling = startPolling(pollMs, poll, (error) => hosts.report("polling moto", error));
+  const watcher = watchPoweredOff(hosts, poweredOff, pollMs);
 
   return {
-    booted: () => new Map(booted),
-    errors,
+    booted: () => hosts.booted(),
+    errors: hosts.errors,
     async stop() {
-      stopping.abort();
-      await polling;
-      await Promise.all([...booted.keys()].map((instanceId) => step(instanceId, () => remove(instanceId))));
+      await Promise.all([polling.stop(), watcher.stop()]);
+      await hosts.removeAll();
       ec2.destroy();
     },
   };

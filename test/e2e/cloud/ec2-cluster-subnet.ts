@@ -1,15 +1,7 @@
 // A moto VPC and subnet on the test cluster's /24, so the private addresses moto hands out are
 // addresses a booted namespace host can take on the cluster's bridge. README §EC2 boot agent.
 import { CreateSubnetCidrReservationCommand, CreateSubnetCommand, CreateVpcCommand, type EC2Client } from "@aws-sdk/client-ec2";
-
-/** The part of a cluster the subnet is made for: its /24 and the addresses already in use there. */
-export interface ClusterAddresses {
-  /** "10.x.y.0/24" */
-  readonly subnet: string;
-  /** The bridge's address. */
-  readonly deployerAddress: string;
-  readonly hosts: readonly { readonly address: string }[];
-}
+import { type ClusterAddresses, staticAddresses } from "../cluster/booted-addresses.js";
 
 export interface ClusterSubnet {
   readonly vpcId: string;
@@ -29,7 +21,7 @@ export async function createClusterSubnet(ec2: EC2Client, cluster: ClusterAddres
   const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cluster.subnet }));
   const subnetId = subnet.Subnet?.SubnetId;
   if (!subnetId) throw new Error("CreateSubnet answered without a SubnetId");
-  for (const address of [cluster.deployerAddress, ...cluster.hosts.map((host) => host.address)]) {
+  for (const address of staticAddresses(cluster)) {
     await ec2.send(new CreateSubnetCidrReservationCommand({ SubnetId: subnetId, Cidr: `${address}/32`, ReservationType: "explicit" }));
   }
   return { vpcId, subnetId };

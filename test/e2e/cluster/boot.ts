@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type ClusterAddresses, bootableOffset } from "./booted-addresses.js";
 import type { ClusterDescription } from "./cluster.js";
 import { type HostExecResult, execInHost } from "./host-exec.js";
 import { startHostInit } from "./host-init.js";
@@ -10,7 +11,6 @@ import { waitUntilGone } from "./processes.js";
 import { SESSION_PATH } from "./session-path.js";
 import { renderSshdConfig } from "./sshd-config.js";
 import { hostSshd, startSshd } from "./sshd.js";
-import { parseCidr } from "./subnet.js";
 import { removeHost } from "./teardown.js";
 
 export interface BootRequest {
@@ -36,8 +36,10 @@ export interface BootedHost {
 
 const SSH_PORT = 22;
 const USER_DATA_TIMEOUT_MS = 60_000;
+/** The longest name `bootHost` takes: a hostname's limit. */
+export const MAX_BOOTED_NAME = 63;
 // Usable as a hostname and in namespace and file names.
-const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const HOST_NAME = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_BOOTED_NAME - 1}}$`);
 
 /**
  * Adds a host to a running cluster the way a cloud VM comes up: its own namespaces (network on
@@ -55,8 +57,7 @@ export async function bootHost(cluster: ClusterDescription, request: BootRequest
   if (!HOST_NAME.test(name)) throw new Error(`booted host name must match ${HOST_NAME}: ${JSON.stringify(name)}`);
   if (cluster.hosts.some((host) => host.name === name)) throw new Error(`cluster ${cluster.id} already has a static host "${name}"`);
   const clusterFiles = clusterLayout(cluster.id);
-  // The veth is named after the address, so two booted hosts can never share one.
-  const layout = clusterFiles.host(BOOTED_HOST_INDEX_BASE + freeHostOffset(cluster, address), name);
+  const layout = bootedLayout(cluster, address, name);
   if (existsSync(`/sys/class/net/${layout.veth}`)) throw new Error(`${address} is already taken by a booted host of cluster ${cluster.id}`);
   // Not recursive: fails for a name booted already, before anything of that host is touched.
   await mkdir(layout.dir, { mode: 0o700 });
@@ -106,15 +107,14 @@ export async function bootHost(cluster: ClusterDescription, request: BootRequest
   }
 }
 
-/** `address`'s offset in the cluster's subnet, once it is known to be a host address nobody static uses. */
-function freeHostOffset(cluster: ClusterDescription, address: string): number {
-  const subnet = parseCidr(cluster.subnet);
-  const value = parseCidr(`${address}/32`).start;
-  const offset = value - subnet.start;
-  if (offset <= 0 || offset >= subnet.size - 1) throw new Error(`${address} is not a host address of the cluster's subnet ${cluster.subnet}`);
-  const taken = [cluster.deployerAddress, ...cluster.hosts.map((host) => host.address)];
-  if (taken.some((other) => parseCidr(`${other}/32`).start === value)) throw new Error(`${address} is the cluster's bridge or one of its static hosts`);
-  return offset;
+/** Whether a booted host of the cluster (booted by whichever agent) has `address` now. */
+export function bootedHostHas(cluster: ClusterAddresses & { readonly id: string }, address: string): boolean {
+  return existsSync(`/sys/class/net/${bootedLayout(cluster, address).veth}`);
+}
+
+// The veth is named after the address, so two booted hosts can never share one.
+function bootedLayout(cluster: ClusterAddresses & { readonly id: string }, address: string, name?: string) {
+  return clusterLayout(cluster.id).host(BOOTED_HOST_INDEX_BASE + bootableOffset(cluster, address), name);
 }
 
 function prefixLength(cidr: string): number {

@@ -17,3 +17,16 @@ export async function leftovers(id: string) {
 }
 
 export const NOTHING_LEFT = { namespaces: [], links: [], processes: [], stateDir: false };
+
+/**
+ * Whether anything of the booted host `name` of a cluster is left on the machine: its namespace
+ * (its veth dies with it: the peer is inside), its directory or its processes.
+ */
+export async function bootedHostLeft(cluster: { readonly id: string; readonly dir: string }, name: string): Promise<boolean> {
+  const left = await leftovers(cluster.id);
+  return (
+    left.namespaces.some((line) => line.split(" ")[0] === `hydro-t${cluster.id}-${name}`) ||
+    left.processes.some((line) => line.includes(`/${name}/`)) ||
+    existsSync(join(cluster.dir, name))
+  );
+}

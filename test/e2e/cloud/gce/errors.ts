@@ -69,6 +69,14 @@ export const zoneResourcePoolExhausted = (project: string, zone: string): Operat
   httpErrorMessage: "SERVICE UNAVAILABLE",
 });
 
+/** A subnetwork with no address left for a new instance [A: code and status D, message A]. */
+export const ipSpaceExhausted = (subnetworkPath: string): OperationFailure => ({
+  code: "IP_SPACE_EXHAUSTED",
+  message: `IP space of '${subnetworkPath}' is exhausted.`,
+  httpErrorStatusCode: 400,
+  httpErrorMessage: "BAD REQUEST",
+});
+
 /** "projects/p/global/networks/n" → "network" */
 function resourceKind(resourcePath: string): string {
   return resourcePath.split("/").at(-2)!.replace(/s$/, "");

@@ -1,0 +1,33 @@
+// allocateNetworkIP for a GCE double whose VMs boot as hosts of a test cluster: the private
+// addresses it hands out are ones a booted host can take on the cluster's bridge. README §GCE boot agent.
+import { type ClusterAddresses, bootableAddresses } from "../cluster/booted-addresses.js";
+import { bootedHostHas } from "../cluster/boot.js";
+import { OperationRejected } from "./gce/collection.js";
+import { ipSpaceExhausted } from "./gce/errors.js";
+import type { AddressRequest } from "./gce/double.js";
+import type { Json } from "./gce/store.js";
+
+/**
+ * Hands out the highest free address of the cluster's /24. Taken are: the bridge's and the static
+ * hosts', those of every instance the double holds (in any status: as on GCE, a TERMINATED instance
+ * keeps its internal address until it is deleted), and those of hosts other agents booted. Highest
+ * first because moto hands out its from .4 upwards, so both agents can share one cluster.
+ */
+export function clusterAddressAllocator(
+  cluster: ClusterAddresses & { readonly id: string },
+  instancesNow: () => readonly Json[],
+): (request: AddressRequest) => string {
+  // The double stores an instance in the same turn of the event loop in which it asks for the
+  // instance's addresses; until that turn is over they are held here.
+  const handedOut = new Set<string>();
+  return ({ subnetwork }) => {
+    const held = new Set(instancesNow().flatMap((vm) => ((vm.networkInterfaces ?? []) as Json[]).map((nic) => String(nic.networkIP))));
+    const free = bootableAddresses(cluster)
+      .reverse()
+      .find((address) => !held.has(address) && !handedOut.has(address) && !bootedHostHas(cluster, address));
+    if (free === undefined) throw new OperationRejected(ipSpaceExhausted(subnetwork));
+    handedOut.add(free);
+    setImmediate(() => handedOut.delete(free));
+    return free;
+  };
+}
