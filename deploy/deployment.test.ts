@@ -311,6 +311,25 @@ describe("failures are typed, so a script can tell them apart with instanceof", 
 });
 
 describe("a deployed system", () => {
+  test("service.stop() stops that one program; the others run on until teardown; the deployer's machine cannot be terminated", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment();
+    const a = d.service({ name: "a", src: fixture("relay.ts"), on: d.localhost(), args: [tag] });
+    const b = d.service({ name: "b", src: fixture("relay.ts"), on: d.localhost(), args: [tag] });
+    a.ports.outbound.connect(b.ports.inbound);
+    try {
+      await d.deploy();
+      assert.equal(processesMatching(tag).length, 2);
+      await a.stop();
+      assert.equal(await a.exitCode(), 0);
+      assert.equal(processesMatching(tag).length, 1, "stopping a also stopped b");
+      await assert.rejects(d.localhost().terminate(), (error: Error) => error instanceof ConfigError && /localhost cannot be terminated/.test(error.message));
+    } finally {
+      await d.teardown();
+    }
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
   test("the config script sends to a service and reads its replies through an external endpoint", async () => {
     const d = new Deployment();
     const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });

@@ -4,7 +4,7 @@ import { callsite, formatCallsite } from "./callsite.js";
 import { ConfigError, HostLostError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
 import { emit, step } from "./events.js";
-import type { Host, LaunchContext, LaunchedHost } from "./host.js";
+import type { Host, HostOwner, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
 import {
   deploymentOptions,
@@ -43,7 +43,7 @@ const HOST_RELEASE_MS = 10_000;
  * `teardown()` (also run by the CLI when the script ends, throws or is interrupted) stops
  * everything and releases every host.
  */
-export class Deployment {
+export class Deployment implements HostOwner {
   readonly id = crypto.randomBytes(4).toString("hex");
   readonly options: DeploymentOptions;
   readonly edges: Edge[] = [];
@@ -316,6 +316,20 @@ export class Deployment {
     if (ready === TIMED_OUT || (await within(ready.teardown(), limitMs)) === TIMED_OUT) {
       throw new HydroError(`host "${host.name}" did not answer within ${limitMs / 1000} s while being released; gave up on it`);
     }
+  }
+
+  /**
+   * `host.terminate()`: stops every program on the host (asking, then killing after stopTimeoutMs)
+   * and releases it now; a cloud VM is deleted. The rest of the deployment runs on.
+   */
+  async terminateHost(host: Host): Promise<void> {
+    const launched = this.launched.get(host);
+    await Promise.allSettled(this.nodes.filter((node) => node.host === host).map((node) => node.stop(this.options.stopTimeoutMs)));
+    if (!launched) return;
+    this.launched.delete(host);
+    const ready = await launched.catch(() => undefined);
+    if (ready) this.up.delete(ready);
+    await this.release(host, launched);
   }
 
   /** Same as teardown(). */

@@ -10,8 +10,29 @@ import type { DeploymentState } from "./state/state-file.js";
 export interface Host {
   readonly name: string;
   /** The Deployment that declared it: a host is used only by its own deployment. */
-  readonly owner: object;
+  readonly owner: HostOwner;
   launch(context: LaunchContext): Promise<LaunchedHost>;
+  /** Stops what runs on it and releases it now, before the rest of the deployment (a cloud VM is deleted). */
+  terminate(): Promise<void>;
+}
+
+/** What declared a host (the Deployment): it runs and releases it. */
+export interface HostOwner {
+  terminateHost(host: Host): Promise<void>;
+}
+
+/** What every host kind shares: its owner, its name, and terminate() going through the owner. */
+export abstract class DeclaredHost implements Host {
+  constructor(
+    readonly owner: HostOwner,
+    readonly name: string,
+  ) {}
+
+  abstract launch(context: LaunchContext): Promise<LaunchedHost>;
+
+  terminate(): Promise<void> {
+    return this.owner.terminateHost(this);
+  }
 }
 
 export interface LaunchContext {

@@ -1,4 +1,4 @@
-import type { Host, LaunchContext, LaunchedHost } from "../host.js";
+import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
 import { launchVm } from "../cloud/launch-vm.js";
 import type { AwsOptions } from "./options.js";
 import { createSecurityGroup, findNetwork, importKeyPair, launchInstance } from "./resources.js";
@@ -8,12 +8,14 @@ import { debianImage } from "./images.js";
  * An EC2 VM: provisioned at launch (in parallel with the deployment's other hosts), then an SSH host
  * like any other (deploy/cloud/launch-vm.ts). The key pair and security group are shared per region and VPC.
  */
-export class AwsHost implements Host {
+export class AwsHost extends DeclaredHost {
   constructor(
-    readonly owner: object,
-    readonly name: string,
+    owner: HostOwner,
+    name: string,
     readonly options: AwsOptions,
-  ) {}
+  ) {
+    super(owner, name);
+  }
 
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;

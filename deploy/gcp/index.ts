@@ -1,4 +1,4 @@
-import type { Host, LaunchContext, LaunchedHost } from "../host.js";
+import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
 import { launchVm } from "../cloud/launch-vm.js";
 import type { GcpOptions } from "./options.js";
 import { createFirewalls, createInstance } from "./resources.js";
@@ -7,12 +7,14 @@ import { createFirewalls, createInstance } from "./resources.js";
  * A Compute Engine VM: created at launch in the first of its zones with room, then an SSH host like
  * any other (deploy/cloud/launch-vm.ts). The firewall rules are shared per project and network.
  */
-export class GcpHost implements Host {
+export class GcpHost extends DeclaredHost {
   constructor(
-    readonly owner: object,
-    readonly name: string,
+    owner: HostOwner,
+    name: string,
     readonly options: GcpOptions,
-  ) {}
+  ) {
+    super(owner, name);
+  }
 
   launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;

@@ -3,8 +3,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import type { Host, LaunchContext, LaunchedHost, Command, RunningProcess, Exit, Address } from "../host.js";
-import { HydroError } from "../errors.js";
+import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost, type Command, type RunningProcess, type Exit, type Address } from "../host.js";
+import { ConfigError, HydroError } from "../errors.js";
 import type { Bundle } from "../bundle.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
 import { isAlive, LocalContainment } from "./containment.js";
@@ -13,11 +13,15 @@ import { isAlive, LocalContainment } from "./containment.js";
 export const DEPLOYER_NETWORK = "deployer";
 
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
-export class Localhost implements Host {
-  constructor(
-    readonly owner: object,
-    readonly name = "localhost",
-  ) {}
+export class Localhost extends DeclaredHost {
+  constructor(owner: HostOwner) {
+    super(owner, "localhost");
+  }
+
+  /** The deployer's own machine (where the config script's ports live) stays until teardown: stop its services instead. */
+  override terminate(): Promise<void> {
+    return Promise.reject(new ConfigError(`${this.name} cannot be terminated: it is the deployer's own machine (stop its services with service.stop())`));
+  }
 
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     await removeOrphanedRunDirs();

@@ -83,8 +83,11 @@ export abstract class ProgramNode extends DeployNode {
   /** How this kind of program is asked to stop gracefully. */
   protected abstract askToStop(process: RunningProcess): void;
 
-  /** Asks, waits up to `timeoutMs`, kills; rejects, naming the program, if even its kill goes unanswered. */
-  async stop(timeoutMs: number): Promise<void> {
+  /**
+   * Asks, waits up to `timeoutMs` (by default the deployment's stopTimeoutMs), kills; rejects, naming
+   * the program, if even its kill goes unanswered. Also for the script: `await service.stop()`.
+   */
+  async stop(timeoutMs = this.deployment.options.stopTimeoutMs): Promise<void> {
     this.stopping = true;
     const process = this.running;
     if (!process) return;

@@ -1,15 +1,17 @@
 import fs from "node:fs";
-import type { Host, LaunchContext, LaunchedHost } from "../host.js";
+import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
 import type { SshOptions } from "./options.js";
 import { connectSsh, type LaunchedSshHost } from "./launched.js";
 
 /** A machine the user reaches over SSH: a lab cluster, a VM, a Raspberry Pi; also what cloud hosts become. */
-export class SshHost implements Host {
+export class SshHost extends DeclaredHost {
   constructor(
-    readonly owner: object,
-    readonly name: string,
+    owner: HostOwner,
+    name: string,
     readonly options: SshOptions,
-  ) {}
+  ) {
+    super(owner, name);
+  }
 
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;

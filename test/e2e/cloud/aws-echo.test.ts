@@ -69,6 +69,7 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^\[client\] done: 3 echoes/m);
     assert.match(result.stdout, /^\[server\] client says: hello 2$/m);
+    assert.match(result.stdout, /^terminated client-vm$/m);
     assert.deepEqual(agent.errors, []);
     assert.deepEqual(await live(), NONE);
     for (const kept of ["state", "keys"]) assert.deepEqual(fs.readdirSync(path.join(dir, ".hydro", kept)), [], `something was left in .hydro/${kept}`);
@@ -106,4 +107,36 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     assert.deepEqual(await live(deployment), NONE);
     assert.deepEqual(agent.errors, []);
   });
+
+  // The provisioning timeline (key pair, security group, RunInstances, running, boot, SSH, upload,
+  // start) is a second or two here: interrupting at spread-out moments hits every step.
+  const MOMENTS_MS = [50, 250, 500, 800, 1200, 1800, 3000];
+
+  for (const moment of MOMENTS_MS) {
+    test(`Ctrl-C ${moment} ms into a deployment of two EC2 VMs leaves nothing in EC2 and no state (exit 130)`, async () => {
+      const dir = tempDir();
+      const child = execa("node", [cli, "run", fixture("aws-echo.hydro.ts"), "--", subnetId], { cwd: dir, reject: false, env });
+      await new Promise((resolve) => setTimeout(resolve, moment));
+      child.kill("SIGINT");
+      const result = await child;
+      assert.ok(result.exitCode === 130 || result.exitCode === 0, `exit ${result.exitCode}: ${result.stderr}`);
+      assert.deepEqual(await live(), NONE);
+      const stateDir = path.join(dir, ".hydro", "state");
+      assert.deepEqual(fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [], []);
+    });
+  }
+
+  for (const [moment, withState] of MOMENTS_MS.map((moment, i) => [moment, i % 2 === 0] as const)) {
+    test(`kill -9 ${moment} ms into a deployment, then ${withState ? "hydro down" : "the state file deleted and hydro down --all"}: nothing is left in EC2`, async () => {
+      const dir = tempDir();
+      const child = execa("node", [cli, "run", fixture("aws-echo.hydro.ts"), "--", subnetId], { cwd: dir, reject: false, env });
+      await new Promise((resolve) => setTimeout(resolve, moment));
+      child.kill("SIGKILL");
+      await child;
+      if (!withState) fs.rmSync(path.join(dir, ".hydro", "state"), { recursive: true, force: true });
+      const down = await hydro(dir, withState ? ["down"] : ["down", "--all", "--aws", REGION, "--yes"]);
+      assert.equal(down.exitCode, 0, down.stdout + down.stderr);
+      assert.deepEqual(await live(), NONE);
+    });
+  }
 });
