@@ -10,9 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { startCluster } from "../../test/e2e/cluster/cluster.js";
 import { formatRatio, interleave, table, targetCell } from "../interleave.js";
+import { deployStepMs } from "../deploy-step.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Number(values.runs);
@@ -23,18 +23,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ssh-"));
 
 const cluster = await startCluster({ hosts: 8 });
 try {
-  /** One `hydro run`; returns the deploy step's duration in ms. */
-  const deployMs = async (hosts: number, cwd: string): Promise<number> => {
-    const result = await execa("node", [cli, "run", "--json", config, "--", cluster.manifestPath, String(hosts)], { cwd, reject: false });
-    if (result.exitCode !== 0) throw new Error(`hydro run failed:\n${result.stderr}`);
-    // The script's own console.log lines are not events.
-    const step = result.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { type: string; path?: string[]; status?: string; ms?: number })
-      .find((event) => event.type === "step" && event.path?.join("/") === "deploy" && event.status === "done");
-    return step!.ms!;
-  };
+  const deployMs = (hosts: number, cwd: string) => deployStepMs(cli, [config, "--", cluster.manifestPath, String(hosts)], cwd);
   const forgetUploads = () => {
     for (const host of cluster.hosts) fs.rmSync(path.join(host.homeDir, ".hydro", "cache"), { recursive: true, force: true });
   };

@@ -6,8 +6,9 @@
  * 2. authorizes the deployment's client key for `user` (cloud-init does too, from the key pair or
  *    `ssh-keys` metadata; this makes it independent of the image);
  * 3. arms the dead-man switch: `~user/.hydro/alive` is touched by the deployer while it runs
- *    (deploy/ssh: `aliveFile`); once it is older than the idle limit the VM powers itself off, and
- *    the provider's shutdown behaviour (terminate on EC2, delete on GCE) removes it.
+ *    (deploy/ssh: `alive`); once it is older than the idle limit the VM powers itself off. On EC2
+ *    the shutdown behaviour is terminate, so it is gone; on GCE it is stopped (TERMINATED: only its
+ *    disk still costs), and `hydro down --all --gcp` deletes it.
  *
  * A test host that shares the machine's file system runs the same script with HYDRO_BOOT_ROOT (a
  * prefix for /etc and /var), HYDRO_POWEROFF (the power-off command) and HYDRO_RESTART_SSHD set.
