@@ -38,11 +38,11 @@ try {
   const rows: string[][] = [];
   for (const count of [1, 4, 8]) {
     const result = await interleave({ pairs: runs, warmup: 1, a: () => onVms(count), b: () => onSsh(count) });
-    rows.push([`${count} service${count > 1 ? "s" : ""} on ${count} host${count > 1 ? "s" : ""}`, result.a.toFixed(0), result.b.toFixed(0), formatRatio(result.ratio)]);
+    rows.push([`N = ${count}`, result.a.toFixed(0), result.b.toFixed(0), formatRatio(result.ratio)]);
   }
   if (agent.errors.length) throw new Error(`boot agent: ${agent.errors.map(String).join("; ")}`);
   console.log(`\nbench/cloud on ${os.cpus().length} cores, node ${process.version}, ${runs} interleaved pairs; time of the deploy step\n`);
-  console.log(table(["case", "EC2 VMs (moto) ms", "SSH hosts ms", "ratio"], rows));
+  console.log(table(["N services on N hosts", "EC2 VMs (moto) ms", "SSH hosts ms", "ratio"], rows));
   console.log("\nEC2 VMs: created, booted by the test's boot agent (~0.3 s), reached at their private addresses; every run makes new VMs.");
 } finally {
   await agent.stop();

@@ -83,7 +83,8 @@ export async function connect(endpoint: SshEndpoint, options: ConnectOptions): P
         const timer = setTimeout(resolve, delay);
         options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve(undefined)), { once: true });
       });
-      delay = Math.min(delay * 2, 5_000);
+      // A booting VM answers within seconds of its sshd starting: look often while it boots.
+      delay = Math.min(delay * 2, options.bootingUntil ? 1_000 : 5_000);
     }
   }
 }
