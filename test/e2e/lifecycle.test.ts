@@ -308,7 +308,7 @@ describe("leftovers on SSH hosts", { skip: notRoot }, () => {
       d.service({ name: "relay", src: fixture("relay.ts"), on: sshHost(d, host) });
       await assert.rejects(
         d.deploy(),
-        /^HydroError: ssh host "host5": cannot upload .*\.mjs(\.map)? to \/root\/\.hydro\/cache\/\w+\.mjs(\.map)?: no space left on device/,
+        /^HostError: ssh host "host5": cannot upload .*\.mjs(\.map)? to \/root\/\.hydro\/cache\/\w+\.mjs(\.map)?: no space left on device/,
       );
     } finally {
       await host.exec(`umount ${cache}`);
