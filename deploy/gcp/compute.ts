@@ -73,6 +73,28 @@ export function reasonOf(error: unknown): { reason: string | undefined; message:
   }
 }
 
+const RETRIED_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRIED_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "backendError"]);
+const ATTEMPTS = 5;
+
+/**
+ * Runs a Compute Engine call, retrying throttling and server errors with backoff: the client retries
+ * nothing itself (it surfaces the HTTP error as is). Calls that change something carry a requestId
+ * fixed outside `call`, so a retry after a lost response replays the first call instead of repeating it.
+ */
+export async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1, delay = 500; ; attempt++, delay *= 2) {
+    try {
+      return await call();
+    } catch (error) {
+      const { status, reason } = reasonOf(error);
+      const transient = (status !== undefined && RETRIED_STATUS.has(status)) || RETRIED_REASONS.has(reason ?? "");
+      if (!transient || attempt >= ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+    }
+  }
+}
+
 export const isNotFound = (error: unknown) => reasonOf(error).status === 404 || reasonOf(error).reason === "notFound";
 
 /** A failed operation, as an error carrying its first code. */

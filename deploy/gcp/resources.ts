@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import type { DeploymentState, ResourceRecord } from "../state/state-file.js";
 import { HydroError } from "../errors.js";
-import { computeClients, explain, isNotFound, OperationError, reasonOf } from "./compute.js";
+import { computeClients, explain, isNotFound, OperationError, reasonOf, retried } from "./compute.js";
 
 /** The label every instance carries, exactly this key (firewalls have no labels: they are found by name). */
 export const DEPLOYMENT_LABEL = "hydro-deployment";
@@ -21,9 +21,8 @@ export async function completed(project: string, operation: Operation): Promise<
   for (let attempt = 0; current.status !== "DONE"; attempt++) {
     if (attempt > 600) throw new HydroError(`gcp: operation ${current.name} not done after ${attempt} waits`);
     const zone = current.zone?.split("/").pop();
-    [current] = zone
-      ? await zoneOperations.wait({ project, zone, operation: current.name! })
-      : await globalOperations.wait({ project, operation: current.name! });
+    const name = current.name!;
+    [current] = await retried(() => (zone ? zoneOperations.wait({ project, zone, operation: name }) : globalOperations.wait({ project, operation: name })));
   }
   const failure = current.error?.errors?.[0];
   if (failure) throw new OperationError(failure.code ?? "UNKNOWN", failure.message ?? "the operation failed");
@@ -61,17 +60,20 @@ export async function createFirewalls(state: DeploymentState, project: string, n
       const record = recordOf("firewall", rule.name, { project });
       const recorded = state.intend(record);
       releases.push(() => deleteGcpResource(record).then(() => recorded.deleted()));
-      const [operation] = await firewalls.insert({
-        project,
-        requestId: crypto.randomUUID(),
-        firewallResource: {
-          ...rule,
-          network: `global/networks/${network}`,
-          direction: "INGRESS",
-          targetTags: [tag],
-          description: `hydro-deploy deployment ${state.deployment}`,
-        },
-      });
+      const requestId = crypto.randomUUID();
+      const [operation] = await retried(() =>
+        firewalls.insert({
+          project,
+          requestId,
+          firewallResource: {
+            ...rule,
+            network: `global/networks/${network}`,
+            direction: "INGRESS",
+            targetTags: [tag],
+            description: `hydro-deploy deployment ${state.deployment}`,
+          },
+        }),
+      );
       await completed(project, operation.latestResponse as Operation);
       recorded.created(rule.name);
     }
@@ -122,7 +124,7 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
     const recorded = state.intend(record);
     const remove = () => deleteGcpResource({ ...record, id: vmName }).then(() => recorded.deleted());
     try {
-      const [operation] = await instances.insert({
+      const [operation] = await retried(() => instances.insert({
         project: spec.project,
         zone,
         requestId,
@@ -141,7 +143,7 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
           },
           ...(spec.spot ? { scheduling: { provisioningModel: "SPOT", instanceTerminationAction: "DELETE" } } : {}),
         },
-      });
+      }));
       await completed(spec.project, operation.latestResponse as Operation);
       recorded.created(vmName);
       const running = await untilRunning(spec.project, zone, vmName);
@@ -159,7 +161,7 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
 async function untilRunning(project: string, zone: string, name: string): Promise<{ networkIP: string; natIP: string | undefined }> {
   const { instances } = await computeClients();
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    const [instance] = await instances.get({ project, zone, instance: name });
+    const [instance] = await retried(() => instances.get({ project, zone, instance: name }));
     const networkInterface = instance.networkInterfaces?.[0];
     if (instance.status === "RUNNING" && networkInterface?.networkIP) {
       return { networkIP: networkInterface.networkIP, natIP: networkInterface.accessConfigs?.[0]?.natIP ?? undefined };
@@ -189,10 +191,12 @@ export async function deleteGcpResource(record: Omit<ResourceRecord, "recordedAt
   const name = record.id ?? record.scope.name ?? record.token!;
   try {
     if (record.kind === "instance") {
-      const [operation] = await instances.delete({ project, zone: record.scope.zone!, instance: name, requestId: crypto.randomUUID() });
+      const requestId = crypto.randomUUID();
+      const [operation] = await retried(() => instances.delete({ project, zone: record.scope.zone!, instance: name, requestId }));
       await completed(project, operation.latestResponse as Operation);
     } else if (record.kind === "firewall") {
-      const [operation] = await firewalls.delete({ project, firewall: name, requestId: crypto.randomUUID() });
+      const requestId = crypto.randomUUID();
+      const [operation] = await retried(() => firewalls.delete({ project, firewall: name, requestId }));
       await completed(project, operation.latestResponse as Operation);
     } else throw new HydroError(`gcp: do not know how to delete a ${record.kind} (${record.key})`);
   } catch (error) {

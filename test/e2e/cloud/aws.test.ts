@@ -148,6 +148,38 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
     });
   });
 
+  test("a new VM that EC2 does not describe yet (eventual consistency) is waited for, not failed", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("aws-consistency", "deployment aws-consistency");
+      const notYet = proxy.inject({ action: "DescribeInstances", times: 2, error: ec2Errors.instanceNotFound() });
+      const { key, group, instance } = await provision(state);
+      assert.equal(notYet.hits, 2);
+      assert.equal((await liveTagged("aws-consistency")).instances.length, 1);
+      await instance.terminate();
+      await group.release();
+      await key.release();
+      assert.deepEqual(await liveTagged("aws-consistency"), { instances: [], groups: [], keys: [] });
+    });
+  });
+
+  test("a security group still held by terminating VMs (DependencyViolation) is deleted once they let go", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("aws-dependency", "deployment aws-dependency");
+      const { key, group, instance } = await provision(state);
+      await instance.terminate();
+      const held = proxy.inject({
+        action: "DeleteSecurityGroup",
+        times: 2,
+        error: { status: 400, code: "DependencyViolation", message: () => `resource ${group.groupId} has a dependent object` },
+      });
+      await group.release();
+      await key.release();
+      assert.equal(held.hits, 2);
+      assert.deepEqual(await liveTagged("aws-dependency"), { instances: [], groups: [], keys: [] });
+      assert.deepEqual(state.resources, []);
+    });
+  });
+
   for (const { name, error, code, says } of [
     { name: "a vCPU quota", error: ec2Errors.vcpuLimitExceeded(32), code: "VcpuLimitExceeded", says: /vCPU quota for this instance family in us-east-1 is used up/ },
     { name: "no capacity (after the SDK's retries)", error: ec2Errors.insufficientInstanceCapacity(), code: "InsufficientInstanceCapacity", says: /no t3\.micro capacity/ },

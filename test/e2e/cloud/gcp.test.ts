@@ -87,6 +87,26 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     });
   });
 
+  test("a lost insert response (503 after the VM was made) and throttled reads are retried: one VM, the insert replayed by its requestId", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-retry", "deployment gcp-retry");
+      const lost = gce.inject({ method: "POST", path: "zones/*/instances", fault: faults.backendError(503, { afterEffect: true }) });
+      const throttled = gce.inject({ method: "GET", path: "instances/hydro-gcp-retry-web", times: 2, fault: faults.rateLimitExceeded() });
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-retry"));
+      assert.equal(lost.hits, 1);
+      assert.equal(throttled.hits, 2);
+      const inserts = gce.requests.filter((request) => request.method === "POST" && /\/zones\/us-central1-a\/instances\?/.test(request.url) && request.body.includes("hydro-gcp-retry-web"));
+      assert.equal(inserts.length, 2);
+      assert.equal(new Set(inserts.map((request) => new URL(request.url, "http://x").searchParams.get("requestId"))).size, 1, "the retry carried another requestId");
+      assert.deepEqual(
+        gce.instances().map((instance) => (instance as { name: string }).name),
+        ["hydro-gcp-retry-web"],
+      );
+      await vm.delete();
+      assert.deepEqual(gce.instances(), []);
+    });
+  });
+
   test("a zone without capacity is skipped for the next one of zones: [...], and nothing is left in the first", async () => {
     await inDir(async () => {
       const state = new stateFile.DeploymentState("gcp-zones", "deployment gcp-zones");
