@@ -17,6 +17,7 @@ import { createClusterSubnet } from "./ec2-cluster-subnet.js";
 import { motoEc2Client } from "./moto-ec2-client.js";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import { type Moto, motoMissing, startMoto } from "./moto.js";
+import { interruptionMatrix } from "./interruptions.js";
 
 const REGION = "us-east-1";
 const notRoot = process.getuid?.() !== 0 && "needs root: network namespaces and sshd";
@@ -108,36 +109,11 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     assert.deepEqual(agent.errors, []);
   });
 
-  // The provisioning timeline (key pair, security group, RunInstances, running, boot, SSH, upload,
-  // start) is a second or two here: interrupting at spread-out moments hits every step.
-  const MOMENTS_MS = [50, 250, 500, 800, 1200, 1800, 3000];
-
-  for (const moment of MOMENTS_MS) {
-    test(`Ctrl-C ${moment} ms into a deployment of two EC2 VMs leaves nothing in EC2 and no state (exit 130)`, async () => {
-      const dir = tempDir();
-      const child = execa("node", [cli, "run", fixture("aws-echo.hydro.ts"), "--", subnetId], { cwd: dir, reject: false, env });
-      await new Promise((resolve) => setTimeout(resolve, moment));
-      child.kill("SIGINT");
-      const result = await child;
-      // Before the CLI has installed its handler (the first few ms), SIGINT ends node at once: nothing had started.
-      assert.ok(result.exitCode === 130 || result.exitCode === 0 || result.signal === "SIGINT", `exit ${result.exitCode ?? result.signal}: ${result.stderr}`);
-      assert.deepEqual(await live(), NONE);
-      const stateDir = path.join(dir, ".hydro", "state");
-      assert.deepEqual(fs.existsSync(stateDir) ? fs.readdirSync(stateDir) : [], []);
-    });
-  }
-
-  for (const [moment, withState] of MOMENTS_MS.map((moment, i) => [moment, i % 2 === 0] as const)) {
-    test(`kill -9 ${moment} ms into a deployment, then ${withState ? "hydro down" : "the state file deleted and hydro down --all"}: nothing is left in EC2`, async () => {
-      const dir = tempDir();
-      const child = execa("node", [cli, "run", fixture("aws-echo.hydro.ts"), "--", subnetId], { cwd: dir, reject: false, env });
-      await new Promise((resolve) => setTimeout(resolve, moment));
-      child.kill("SIGKILL");
-      await child;
-      if (!withState) fs.rmSync(path.join(dir, ".hydro", "state"), { recursive: true, force: true });
-      const down = await hydro(dir, withState ? ["down"] : ["down", "--all", "--aws", REGION, "--yes"]);
-      assert.equal(down.exitCode, 0, down.stdout + down.stderr);
-      assert.deepEqual(await live(), NONE);
-    });
-  }
+  interruptionMatrix({
+    what: "two EC2 VMs",
+    run: () => [fixture("aws-echo.hydro.ts"), "--", subnetId],
+    env: () => env,
+    searchAll: () => ["--aws", REGION],
+    assertNothingLeft: async () => assert.deepEqual(await live(), NONE),
+  });
 });

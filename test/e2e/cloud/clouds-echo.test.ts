@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { execa } from "execa";
 import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { cli, fixture, tempDir } from "../../helpers.js";
+import { cli, eventually, fixture, tempDir } from "../../helpers.js";
 import { type Cluster, startCluster } from "../cluster/cluster.js";
 import { NOTHING_LEFT, leftovers } from "../cluster/leftovers.js";
 import { type Ec2BootAgent, startEc2BootAgent } from "./ec2-boot-agent.js";
@@ -15,6 +15,7 @@ import { createClusterSubnet } from "./ec2-cluster-subnet.js";
 import { motoEc2Client } from "./moto-ec2-client.js";
 import { type Moto, motoMissing, startMoto } from "./moto.js";
 import { startGceWithBootAgent } from "./gce-boot-agent.js";
+import { interruptionMatrix } from "./interruptions.js";
 
 const REGION = "us-east-1";
 const notRoot = process.getuid?.() !== 0 && "needs root: network namespaces and sshd";
@@ -83,5 +84,38 @@ describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notR
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^client says: done: 3 echoes/m);
     assert.deepEqual(gceAgent.gce.instances(), []);
+  });
+
+  test("after kill -9 of the deployer, a GCE VM's dead-man switch stops it, and hydro down deletes it and its firewall rules", async () => {
+    const dir = tempDir();
+    const child = execa("node", [cli, "run", fixture("clouds.hydro.ts"), "--", "forever-gcp", gceAgent.gce.project, "", "0.05"], { cwd: dir, reject: false, env });
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    await eventually(() => /^deployed$/m.test(seen) || child.exitCode !== null, 120_000, "the deployment to be up").catch((error: Error) => {
+      throw new Error(`${error.message}; the CLI said:\n${seen}\nboot agent: ${gceAgent.errors.map(String).join("; ")}; instances: ${JSON.stringify(gceAgent.gce.instances().map((vm) => [(vm as { name: string }).name, (vm as { status: string }).status]))}`);
+    });
+    assert.match(seen, /^deployed$/m, seen);
+    child.kill("SIGKILL");
+    await child;
+    const status = () => (gceAgent.gce.instances() as Array<{ status: string }>).map((instance) => instance.status);
+    await eventually(() => status().join() === "TERMINATED", 60_000, "the VM to stop itself");
+    const down = await execa("node", [cli, "down"], { cwd: dir, reject: false, env });
+    assert.equal(down.exitCode, 0, down.stdout + down.stderr);
+    assert.match(down.stdout, /^deleted gcp instance /m);
+    assert.match(down.stdout, /^deleted gcp firewall /m);
+    assert.deepEqual(gceAgent.gce.instances(), []);
+  });
+
+  interruptionMatrix({
+    what: "two GCE VMs",
+    run: () => [path.resolve("examples/echo/echo_cloud.hydro.ts"), "--", "--gcp", gceAgent.gce.project, "--user", "root", "--private", "--count", "3"],
+    env: () => env,
+    searchAll: () => ["--gcp", gceAgent.gce.project],
+    assertNothingLeft: async () => {
+      assert.deepEqual(gceAgent.gce.instances(), []);
+      const down = await execa("node", [cli, "ls", "--gcp", gceAgent.gce.project], { cwd: tempDir(), reject: false, env });
+      assert.doesNotMatch(down.stdout, /^gcp /m, `firewall rules or VMs left: ${down.stdout}`);
+    },
   });
 });
