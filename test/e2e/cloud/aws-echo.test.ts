@@ -22,7 +22,7 @@ import { interruptionMatrix } from "./interruptions.js";
 const REGION = "us-east-1";
 const notRoot = process.getuid?.() !== 0 && "needs root: network namespaces and sshd";
 
-describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || motoMissing() }, () => {
+describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || motoMissing(), timeout: 900_000 }, () => {
   let cluster: Cluster;
   let moto: Moto;
   let proxy: FaultProxy;

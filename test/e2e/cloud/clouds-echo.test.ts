@@ -20,7 +20,7 @@ import { interruptionMatrix } from "./interruptions.js";
 const REGION = "us-east-1";
 const notRoot = process.getuid?.() !== 0 && "needs root: network namespaces and sshd";
 
-describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notRoot || motoMissing() }, () => {
+describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notRoot || motoMissing(), timeout: 900_000 }, () => {
   let cluster: Cluster;
   let moto: Moto;
   let ec2Agent: Ec2BootAgent;

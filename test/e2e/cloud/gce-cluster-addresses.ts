@@ -8,7 +8,7 @@ import type { AddressRequest } from "./gce/double.js";
 import type { Json } from "./gce/store.js";
 
 /**
- * Hands out the highest free address of the cluster's /24. Taken are: the bridge's and the static
+ * Hands out the highest free address of the cluster's /24 not handed out before (then any free one). Taken are: the bridge's and the static
  * hosts', those of every instance the double holds (in any status: as on GCE, a TERMINATED instance
  * keeps its internal address until it is deleted), and those of hosts other agents booted. Highest
  * first because moto hands out its from .4 upwards, so both agents can share one cluster.
@@ -20,13 +20,18 @@ export function clusterAddressAllocator(
   // The double stores an instance in the same turn of the event loop in which it asks for the
   // instance's addresses; until that turn is over they are held here.
   const handedOut = new Set<string>();
+  // An address given to a new host soon after the old one left is stale in the neighbours' ARP
+  // caches (another MAC) for ~30 s: connections to it hang. So addresses are not reused while fresh ones remain.
+  const everHandedOut = new Set<string>();
   return ({ subnetwork }) => {
     const held = new Set(instancesNow().flatMap((vm) => ((vm.networkInterfaces ?? []) as Json[]).map((nic) => String(nic.networkIP))));
-    const free = bootableAddresses(cluster)
+    const candidates = bootableAddresses(cluster)
       .reverse()
-      .find((address) => !held.has(address) && !handedOut.has(address) && !bootedHostHas(cluster, address));
+      .filter((address) => !held.has(address) && !handedOut.has(address) && !bootedHostHas(cluster, address));
+    const free = candidates.find((address) => !everHandedOut.has(address)) ?? candidates[0];
     if (free === undefined) throw new OperationRejected(ipSpaceExhausted(subnetwork));
     handedOut.add(free);
+    everHandedOut.add(free);
     setImmediate(() => handedOut.delete(free));
     return free;
   };
