@@ -325,7 +325,7 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
-    return this.iterator(() => this.dequeue());
+    return this.iterator(() => this.dequeue(), false);
   }
 
   /**
@@ -339,12 +339,16 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
           const batch: Received<T>[] = [];
           for (let message = this.dequeue(); message; message = this.dequeue()) batch.push(message);
           return batch.length > 0 ? batch : undefined;
-        }),
+        }, true),
     };
   }
 
-  /** An iterator whose steps `take` from the queue, waiting while it has nothing and the port is open. */
-  private iterator<V>(take: () => V | undefined): AsyncIterator<V> {
+  /**
+   * An iterator whose steps `take` from the queue, waiting while it has nothing and the port is open.
+   * `wholeChunks`: a woken step takes once the chunk being read is done (so a batch gets all of its
+   * messages); a per-message step takes at once (no microtask per message on the hot path).
+   */
+  private iterator<V>(take: () => V | undefined, wholeChunks: boolean): AsyncIterator<V> {
     const step = (): IteratorResult<V> | undefined => {
       const value = take();
       if (value !== undefined) return { value, done: false };
@@ -356,14 +360,13 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
         const now = step();
         if (now) return Promise.resolve(now);
         return new Promise((resolve) => {
-          // Woken when a message is queued, it takes once the chunk being read is done (a batch gets all
-          // of the chunk's messages); another iterator may have taken them first: then it waits again.
-          const wake = () =>
-            queueMicrotask(() => {
-              const result = step();
-              if (result) resolve(result);
-              else this.waiters.push(wake);
-            });
+          // Woken when a message is queued; another iterator may have taken it first: then it waits again.
+          const attempt = () => {
+            const result = step();
+            if (result) resolve(result);
+            else this.waiters.push(wake);
+          };
+          const wake = wholeChunks ? () => queueMicrotask(attempt) : attempt;
           this.waiters.push(wake);
         });
       },

@@ -6,9 +6,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { CloudError, HydroError } from "../errors.js";
 
-export type Ec2 = typeof import("@aws-sdk/client-ec2");
-
-let sdk: Promise<Ec2> | undefined;
+let sdk: Promise<typeof import("@aws-sdk/client-ec2")> | undefined;
 /** The SDK module (~0.3 s to load): once, and only for deployments that use AWS. */
 export const ec2Sdk = () => (sdk ??= import("@aws-sdk/client-ec2"));
 

@@ -31,15 +31,13 @@ export function ed25519KeyBytes(publicKey: string): number {
 }
 
 /**
- * The deployment's client key: made once per deployment, kept 0600 in `.hydro/keys/<deployment>`
- * while its VMs may exist (so `ssh -i` works by hand, and a crashed run's VMs stay reachable), and
- * removed with them.
+ * The deployment's client key: made once per deployment (its id is new each run), kept 0600 in
+ * `.hydro/keys/<deployment>` while its VMs may exist (so `ssh -i` works by hand, and a crashed run's
+ * VMs stay reachable), and removed with them.
  */
 export async function deploymentKey(deployment: string): Promise<KeyPair & { path: string; remove(): void }> {
   const file = path.join(privateDir(hydroDir("keys")), deployment);
-  const pair = fs.existsSync(file)
-    ? { privateKey: fs.readFileSync(file, "utf8"), publicKey: fs.readFileSync(`${file}.pub`, "utf8").trim() }
-    : await generateKeyPair(`hydro-deploy ${deployment}`);
+  const pair = await generateKeyPair(`hydro-deploy ${deployment}`);
   writeAtomicallySync(file, pair.privateKey);
   writeAtomicallySync(`${file}.pub`, `${pair.publicKey}\n`);
   return { ...pair, path: file, remove: () => [file, `${file}.pub`].forEach((key) => fs.rmSync(key, { force: true })) };
