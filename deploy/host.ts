@@ -21,11 +21,12 @@ export interface HostOwner {
   terminateHost(host: Host): Promise<void>;
 }
 
-/** What every host kind shares: its owner, its name, and terminate() going through the owner. */
-export abstract class DeclaredHost implements Host {
+/** What every host kind shares: its owner, its name, its checked options, and terminate() going through the owner. */
+export abstract class DeclaredHost<Options = undefined> implements Host {
   constructor(
     readonly owner: HostOwner,
     readonly name: string,
+    readonly options: Options,
   ) {}
 
   abstract launch(context: LaunchContext): Promise<LaunchedHost>;

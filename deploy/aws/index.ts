@@ -1,4 +1,4 @@
-import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
+import { DeclaredHost, type LaunchContext, type LaunchedHost } from "../host.js";
 import { launchVm } from "../cloud/launch-vm.js";
 import type { AwsOptions } from "./options.js";
 import { createSecurityGroup, findNetwork, importKeyPair, launchInstance } from "./resources.js";
@@ -8,15 +8,7 @@ import { debianImage } from "./images.js";
  * An EC2 VM: provisioned at launch (in parallel with the deployment's other hosts), then an SSH host
  * like any other (deploy/cloud/launch-vm.ts). The key pair and security group are shared per region and VPC.
  */
-export class AwsHost extends DeclaredHost {
-  constructor(
-    owner: HostOwner,
-    name: string,
-    readonly options: AwsOptions,
-  ) {
-    super(owner, name);
-  }
-
+export class AwsHost extends DeclaredHost<AwsOptions> {
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;
     const { state } = context.deployment;

@@ -1,4 +1,4 @@
-import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
+import { DeclaredHost, type LaunchContext, type LaunchedHost } from "../host.js";
 import { launchVm } from "../cloud/launch-vm.js";
 import type { GcpOptions } from "./options.js";
 import { createFirewalls, createInstance } from "./resources.js";
@@ -7,15 +7,7 @@ import { createFirewalls, createInstance } from "./resources.js";
  * A Compute Engine VM: created at launch in the first of its zones with room, then an SSH host like
  * any other (deploy/cloud/launch-vm.ts). The firewall rules are shared per project and network.
  */
-export class GcpHost extends DeclaredHost {
-  constructor(
-    owner: HostOwner,
-    name: string,
-    readonly options: GcpOptions,
-  ) {
-    super(owner, name);
-  }
-
+export class GcpHost extends DeclaredHost<GcpOptions> {
   launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;
     const { state } = context.deployment;

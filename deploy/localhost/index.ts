@@ -15,7 +15,7 @@ export const DEPLOYER_NETWORK = "deployer";
 /** The machine the deployer runs on. Programs run as child processes; nothing is copied. */
 export class Localhost extends DeclaredHost {
   constructor(owner: HostOwner) {
-    super(owner, "localhost");
+    super(owner, "localhost", undefined);
   }
 
   /** The deployer's own machine (where the config script's ports live) stays until teardown: stop its services instead. */

@@ -1,18 +1,10 @@
 import fs from "node:fs";
-import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost } from "../host.js";
+import { DeclaredHost, type LaunchContext, type LaunchedHost } from "../host.js";
 import type { SshOptions } from "./options.js";
 import { connectSsh, type LaunchedSshHost } from "./launched.js";
 
 /** A machine the user reaches over SSH: a lab cluster, a VM, a Raspberry Pi; also what cloud hosts become. */
-export class SshHost extends DeclaredHost {
-  constructor(
-    owner: HostOwner,
-    name: string,
-    readonly options: SshOptions,
-  ) {
-    super(owner, name);
-  }
-
+export class SshHost extends DeclaredHost<SshOptions> {
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     const { options } = this;
     return connectSsh(
