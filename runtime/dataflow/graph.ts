@@ -2,7 +2,7 @@ import type { OperatorSpec } from "./operator.js";
 import { Stream, type Inlet } from "./stream.js";
 import { CrossJoinNode, JoinNode, NegationNode, UnionNode } from "./nodes.js";
 import { identity } from "./operators/elementwise.js";
-import { initialize, sourceInterval, sourceIter, sourceStream } from "./operators/sources.js";
+import { initialize, sourceChannel, sourceInterval, sourceIter, sourceStream, type Sender } from "./operators/sources.js";
 import { crossJoin, join, type JoinOptions } from "./operators/join.js";
 import { antiJoin, difference, type AntiJoinOptions } from "./operators/anti-join.js";
 import { planGraph, type GraphEdge, type GraphNode, type Plan } from "./plan.js";
@@ -80,6 +80,15 @@ export class Graph {
   /** Emits items of an async iterable (e.g. an inbound port) in the tick after they arrive. */
   sourceStream<T>(items: AsyncIterable<T>): Stream<T> {
     return this.source(sourceStream(items));
+  }
+
+  /**
+   * A channel whose items are emitted in the tick after they are sent: for pushing from callbacks
+   * (a socket's data, a timer) at high rates, with no promise per item.
+   */
+  sourceChannel<T>(): [Stream<T>, Sender<T>] {
+    const { spec, sender } = sourceChannel();
+    return [this.source<T>(spec), sender as Sender<T>];
   }
 
   /** Emits `Date.now()` every `periodMs` while the flow runs. */

@@ -11,3 +11,4 @@ export { StratificationError } from "./strata.js";
 export type { Plan, PlannedEdge, GraphNode, GraphEdge } from "./plan.js";
 export { beginGraphCapture, endGraphCapture, isCapturingGraphs, type CapturedGraph, type GraphCapture } from "./capture.js";
 export { valueKey } from "./value-key.js";
+export type { Sender } from "./operators/sources.js";

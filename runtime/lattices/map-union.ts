@@ -36,6 +36,15 @@ export class MapUnion<K, V extends Lattice<V>> extends LatticeBase<MapUnion<K, V
     return changed;
   }
 
+  /** Merges one entry: `merge(new MapUnion([[key, value]]))` without building that map. */
+  mergeEntry(key: K, value: V): boolean {
+    const id = valueKey(key);
+    const mine = this.entries.get(id);
+    if (mine !== undefined) return mine[1].merge(value);
+    this.entries.set(id, [key, value.clone()]);
+    return true;
+  }
+
   lessEq(other: MapUnion<K, V>): boolean {
     for (const [id, [, value]] of this.entries) {
       const theirs = other.entries.get(id);

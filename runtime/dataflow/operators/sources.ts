@@ -135,6 +135,71 @@ export function sourceStream(items: AsyncIterable<unknown>): OperatorSpec {
   };
 }
 
+/** The sending end of `graph.sourceChannel()`. */
+export interface Sender<T> {
+  /** Queues `item` for the next tick; ignored once closed. */
+  send(item: T): void;
+  /** No more items: the flow may end once it has ingested what was sent. */
+  close(): void;
+}
+
+/** Items pushed from callbacks (sockets, timers), without a promise per item as an async iterable costs. */
+class ChannelSource extends BufferedSource {
+  private closed = false;
+
+  activate(wake: () => void): void {
+    this.wake = wake;
+    if (this.buffer.length > 0 || this.closed) wake();
+  }
+
+  deactivate(): void {
+    this.closed = true;
+  }
+
+  exhausted(): boolean {
+    return this.closed && this.buffer.length === 0;
+  }
+
+  send(item: unknown): void {
+    if (!this.closed) this.receive(item);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+}
+
+/**
+ * A push channel into the flow (DFIR's `unbounded_channel` read by `source_stream`). What is sent
+ * before the flow is compiled waits for it; the sender feeds the most recently compiled flow.
+ */
+export function sourceChannel(): { spec: OperatorSpec; sender: Sender<unknown> } {
+  const early: unknown[] = [];
+  let closed = false;
+  let source: ChannelSource | undefined;
+  const sender: Sender<unknown> = {
+    send: (item) => (source ? source.send(item) : closed || early.push(item)),
+    close: () => {
+      closed = true;
+      source?.close();
+    },
+  };
+  const spec: OperatorSpec = {
+    kind: "sourceChannel",
+    label: call("sourceChannel"),
+    inputs: [],
+    outputs: ["0"],
+    instantiate: (out) => {
+      source = new ChannelSource(out[0]!);
+      for (const item of early.splice(0)) source.send(item);
+      if (closed) source.close();
+      return source;
+    },
+  };
+  return { spec, sender };
+}
+
 class IntervalSource extends BufferedSource {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;

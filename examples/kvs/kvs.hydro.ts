@@ -1,0 +1,103 @@
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { Deployment } from "hydro-deploy";
+import { RespClient } from "./resp-client.js";
+
+/**
+ * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3] [--resp-port 6400]
+ * [--gossip-ms 100] [--hosts cluster.json] [--serve]`. Replica i serves Redis on port
+ * resp-port + i. With --serve it runs until Ctrl-C; without, it runs a short workload, checks that
+ * every replica converged, and exits.
+ */
+export default async function main(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      replicas: { type: "string", default: "3" },
+      "resp-port": { type: "string", default: "6400" },
+      "gossip-ms": { type: "string", default: "100" },
+      hosts: { type: "string" },
+      serve: { type: "boolean", default: false },
+    },
+  });
+  const replicas = integerOption("--replicas", values.replicas, 1, 1024);
+  const respPort = integerOption("--resp-port", values["resp-port"], 1, 65535 - replicas + 1);
+  const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
+
+  const d = new Deployment({ name: "kvs" });
+  const hosts = values.hosts ? clusterHosts(d, values.hosts) : [{ on: d.localhost(), address: "127.0.0.1" }];
+  const nodes = Array.from({ length: replicas }, (_, i) => {
+    const { on, address } = hosts[i % hosts.length]!;
+    const port = respPort + i;
+    const service = d.service({
+      name: `replica-${i}`,
+      src: "./replica.ts",
+      on,
+      args: ["--replica", String(i), "--listen", address, "--resp-port", String(port), "--gossip-ms", String(gossipMs)],
+    });
+    return { service, address: `${address}:${port}` };
+  });
+  for (const { service } of nodes) {
+    const others = nodes.filter((node) => node.service !== service).map((node) => node.service.ports.peers);
+    if (others.length > 0) service.ports.gossip.demux(others);
+  }
+
+  await d.deploy();
+  for (const [i, node] of nodes.entries())
+    console.log(`replica-${i}: redis-cli -h ${node.address.replace(/:\d+$/, "")} -p ${node.address.replace(/^.*:/, "")}`);
+  if (values.serve) {
+    console.log("serving until Ctrl-C");
+    const [name, code] = await Promise.race(nodes.map(async ({ service }, i) => [`replica-${i}`, await service.exitCode()] as const));
+    throw new Error(`${name} exited with code ${code}`);
+  }
+  await convergenceWorkload(
+    nodes.map((node) => node.address),
+    gossipMs,
+  );
+}
+
+function integerOption(flag: string, text: string | undefined, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`kvs: ${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+  return value;
+}
+
+/** Hosts of a cluster file in the format `npm run cluster:up` prints; they share one network. */
+function clusterHosts(d: Deployment, file: string) {
+  const cluster = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    privateKeyPath: string;
+    hosts: Array<{ name: string; address: string; user: string; hostPublicKey: string }>;
+  };
+  if (!Array.isArray(cluster.hosts) || cluster.hosts.length === 0) throw new Error(`kvs: ${file} lists no hosts`);
+  return cluster.hosts.map((host) => ({
+    on: d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name, network: "kvs" }),
+    address: host.address,
+  }));
+}
+
+/** Writes keys round-robin across replicas, one key from all at once, and waits until all agree. */
+async function convergenceWorkload(addresses: string[], gossipMs: number) {
+  const clients = await Promise.all(addresses.map((address) => RespClient.connect(address)));
+  try {
+    const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
+    const started = Date.now();
+    await Promise.all(keys.map((key, i) => clients[i % clients.length]!.command("SET", key, `value:${i}`)));
+    await Promise.all(clients.map((client, i) => client.command("SET", "contended", `replica-${i}`)));
+    const deadline = started + 5_000 + 20 * gossipMs;
+    for (;;) {
+      const views = await Promise.all(clients.map((client) => client.command("MGET", ...keys, "contended") as Promise<Array<string | null>>));
+      const expected = keys.map((_, i) => `value:${i}`);
+      const agreed = views.every((view) => view.slice(0, -1).every((value, i) => value === expected[i]) && view.at(-1) === views[0]!.at(-1));
+      if (agreed) {
+        console.log(
+          `converged: ${keys.length + 1} keys on ${clients.length} replicas in ${Date.now() - started} ms; 'contended' = ${views[0]!.at(-1)} everywhere`,
+        );
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`kvs: replicas did not converge within ${deadline - started} ms`);
+      await new Promise((resolve) => setTimeout(resolve, gossipMs));
+    }
+  } finally {
+    for (const client of clients) client.close();
+  }
+}

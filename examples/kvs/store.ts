@@ -1,0 +1,74 @@
+import { MapUnion } from "hydro-deploy/runtime";
+import { Clock, Versioned } from "./versioned.js";
+
+/** One register as it travels between replicas: key, version, value (null: deleted). */
+export type Entry = [key: string, version: number, value: string | null];
+
+/**
+ * A replica's table: a `MapUnion` of last-writer-wins registers, so merging another replica's
+ * entries commutes and every replica converges. Values are byte strings (latin1: one char per byte).
+ * Local writes are also kept in `delta` until the next gossip round takes them.
+ */
+export class Store {
+  private readonly table = new MapUnion<string, Versioned>();
+  private delta = new MapUnion<string, Versioned>();
+  /** Keys whose value is not a tombstone: DBSIZE without a scan. */
+  private live = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  get(key: string): string | null {
+    return this.table.get(key)?.value ?? null;
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** A local write (`value === null` deletes): a new version, into the table and the next delta. */
+  write(key: string, value: string | null): void {
+    const register = new Versioned(this.clock.next(), value);
+    this.merge(key, register);
+    this.delta.mergeEntry(key, register);
+  }
+
+  /** Merges entries from another replica (gossip or a full state); true if anything changed here. */
+  mergeRemote(entries: readonly Entry[]): boolean {
+    let changed = false;
+    for (const [key, version, value] of entries) {
+      this.clock.observe(version);
+      if (this.merge(key, new Versioned(version, value))) changed = true;
+    }
+    return changed;
+  }
+
+  /** The keys that hold a value, for FLUSHALL. */
+  *liveKeys(): IterableIterator<string> {
+    for (const [key, register] of this.table) if (register.value !== null) yield key;
+  }
+
+  /** Local writes since the last call, for gossip. */
+  takeDelta(): Entry[] {
+    const delta = this.delta;
+    if (delta.size === 0) return [];
+    this.delta = new MapUnion();
+    return entriesOf(delta);
+  }
+
+  /** Everything, tombstones included, for a replica that (re)joins. */
+  snapshot(): Entry[] {
+    return entriesOf(this.table);
+  }
+
+  private merge(key: string, register: Versioned): boolean {
+    const before = this.table.get(key);
+    const wasLive = before !== undefined && before.value !== null;
+    if (!this.table.mergeEntry(key, register)) return false;
+    this.live += (register.value !== null ? 1 : 0) - (wasLive ? 1 : 0);
+    return true;
+  }
+}
+
+function entriesOf(map: MapUnion<string, Versioned>): Entry[] {
+  return Array.from(map, ([key, register]): Entry => [key, register.version, register.value]);
+}
