@@ -22,7 +22,10 @@ const store = new Store(new Clock(replica));
 // requests that arrive before the graph exists wait here.
 const early: Request[] = [];
 let submit = (request: Request): void => void early.push(request);
-const server = await listenResp({ host: values.listen, port: Number(values["resp-port"]), submit: (request) => submit(request) });
+const server = await listenResp({ host: values.listen, port: Number(values["resp-port"]), submit: (request) => submit(request) }).catch((error: Error) => {
+  console.error(`replica ${replica}: ${error.message}`);
+  process.exit(1);
+});
 const { peers, gossip } = await connect({ peers: source(PeerMessage), gossip: sink(PeerMessage) });
 onStop(() => server.close());
 

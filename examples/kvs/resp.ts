@@ -1,8 +1,6 @@
-import Parser from "redis-parser";
-
 /**
  * RESP2, the Redis protocol: replies are encoded as latin1 strings (one char per byte, so a
- * bulk string's length is its byte count), requests are parsed by `redis-parser`.
+ * bulk string's length is its byte count).
  */
 export const OK = "+OK\r\n";
 export const NIL = "$-1\r\n";
@@ -29,28 +27,30 @@ export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
 }
 
+/** Words one command may have (Redis allows INT_MAX; a million keeps a bogus header cheap). */
+const MAX_WORDS = 1024 * 1024;
+const CR = 0x0d;
+const LF = 0x0a;
+
 /**
- * Turns a client's bytes into commands (arrays of latin1 strings), in order. Arrays of bulk strings
- * go to `redis-parser`; a line that starts with anything else is an inline command, as typed in
- * telnet. Memory is bounded: a request larger than the limits is a ProtocolError, not a buffer.
+ * Turns a client's bytes into commands (arrays of latin1 strings), in order: arrays of bulk
+ * strings, as clients send, and inline lines, as typed in telnet (redis-cli --pipe puts a bare
+ * CRLF between them). Memory is bounded: a request larger than the limits is a ProtocolError.
+ * Not redis-parser: that parses replies, and cannot resume on an inline line inside a chunk.
  */
 export class RequestReader {
-  private readonly parser: Parser;
   private commands: string[][] = [];
   private broken: ProtocolError | undefined;
-  /** Bytes given to the parser since it last completed a request. */
-  private pendingBytes = 0;
-  /** An inline command line not yet ended. */
-  private inline = "";
+  /** Bytes received but not yet parsed, and how many bytes must be there before parsing again. */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  private need = 0;
+  /** The array command being read: its words so far, how many are still to come, its bytes so far. */
+  private words: string[] | undefined;
+  private wordsLeft = 0;
+  private commandBytes = 0;
 
-  constructor(private readonly limits: RequestLimits = DEFAULT_LIMITS) {
-    this.parser = new Parser({
-      returnBuffers: true,
-      returnReply: (reply: unknown) => this.accept(reply),
-      returnError: () => this.fail("expected '*', got '-'"),
-      returnFatalError: (fatal: Error) => this.fail(fatal.message.replace(/^Protocol error, got (.+) as reply type byte$/, "expected '*', got $1")),
-    });
-  }
+  constructor(private readonly limits: RequestLimits = DEFAULT_LIMITS) {}
 
   /**
    * The commands completed by `chunk`, in order. Once the client breaks the protocol, `failure`
@@ -58,11 +58,17 @@ export class RequestReader {
    */
   read(chunk: Buffer): string[][] {
     this.commands = [];
-    let offset = 0;
-    while (offset < chunk.length && this.broken === undefined) {
-      if (this.parserIdle() && (this.inline !== "" || chunk[offset] !== 0x2a)) offset = this.readInline(chunk, offset);
-      else offset = this.feed(chunk, offset);
+    if (this.broken) return this.commands;
+    this.parts.push(chunk);
+    this.partsLength += chunk.length;
+    if (this.partsLength < this.need) {
+      if (this.partsLength > this.limits.maxRequestBytes) this.fail(`request larger than ${this.limits.maxRequestBytes} bytes`);
+      return this.commands;
     }
+    const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLength);
+    const offset = this.parse(data);
+    this.parts = offset < data.length && !this.broken ? [data.subarray(offset)] : [];
+    this.partsLength = data.length - offset;
     return this.commands;
   }
 
@@ -70,60 +76,90 @@ export class RequestReader {
     return this.broken;
   }
 
-  private parserIdle(): boolean {
-    return (this.parser as unknown as { buffer: Buffer | null }).buffer === null;
-  }
-
-  /** Feeds the parser up to the end of the chunk. */
-  private feed(chunk: Buffer, offset: number): number {
-    this.pendingBytes += chunk.length - offset;
-    if (this.pendingBytes > this.limits.maxRequestBytes) this.fail(`request larger than ${this.limits.maxRequestBytes} bytes`);
-    else {
-      try {
-        this.parser.execute(offset === 0 ? chunk : chunk.subarray(offset));
-      } catch (thrown) {
-        // A length redis-parser cannot allocate (`*4294967296`), or arrays nested past the stack.
-        this.fail(`unparseable request (${(thrown as Error).message})`);
+  /** Parses from the start of `data`; returns where the unparsed rest begins, and sets `need`. */
+  private parse(data: Buffer): number {
+    let offset = 0;
+    this.need = 0;
+    while (offset < data.length && !this.broken) {
+      if (this.words === undefined) {
+        const next = data[offset] === 0x2a ? this.readArrayHeader(data, offset) : this.readInline(data, offset);
+        if (next === undefined) return offset;
+        offset = next;
+        continue;
       }
+      const next = this.readBulk(data, offset);
+      if (next === undefined) return offset;
+      offset = next;
     }
-    return chunk.length;
+    return offset;
   }
 
-  /** Reads one inline line (or what there is of it) from `offset`; returns where it stopped. */
-  private readInline(chunk: Buffer, offset: number): number {
-    const newline = chunk.indexOf(0x0a, offset);
-    const end = newline === -1 ? chunk.length : newline;
-    this.inline += chunk.toString("latin1", offset, end);
-    if (this.inline.length > this.limits.maxInlineBytes) {
-      this.fail("too big inline request");
-      return chunk.length;
+  /** `*<n>\r\n`: starts a command of n words. */
+  private readArrayHeader(data: Buffer, offset: number): number | undefined {
+    const line = this.line(data, offset, "multibulk length");
+    if (line === undefined) return undefined;
+    const count = Number(data.toString("latin1", offset + 1, line));
+    if (!Number.isInteger(count) || count > MAX_WORDS) return this.fail("invalid multibulk length");
+    if (count > 0) {
+      this.words = [];
+      this.wordsLeft = count;
+      this.commandBytes = line + 2 - offset;
     }
-    if (newline === -1) return chunk.length;
-    const line = this.inline.endsWith("\r") ? this.inline.slice(0, -1) : this.inline;
-    this.inline = "";
-    const words = splitInline(line);
-    if (words === undefined) this.fail("unbalanced quotes in request");
-    else if (words.length > 0) this.commands.push(words);
+    return line + 2;
+  }
+
+  /** `$<n>\r\n<n bytes>\r\n`: the next word of the command being read. */
+  private readBulk(data: Buffer, offset: number): number | undefined {
+    if (data[offset] !== 0x24) return this.fail(`expected '$', got '${String.fromCharCode(data[offset]!)}'`);
+    const line = this.line(data, offset, "bulk length");
+    if (line === undefined) return undefined;
+    const length = Number(data.toString("latin1", offset + 1, line));
+    if (!Number.isInteger(length) || length < 0 || length > this.limits.maxRequestBytes) return this.fail("invalid bulk length");
+    const end = line + 2 + length;
+    this.commandBytes += end + 2 - offset;
+    if (this.commandBytes > this.limits.maxRequestBytes) return this.fail(`request larger than ${this.limits.maxRequestBytes} bytes`);
+    if (end + 2 > data.length) {
+      this.commandBytes -= end + 2 - offset;
+      this.need = end + 2 - offset;
+      return undefined;
+    }
+    if (data[end] !== CR || data[end + 1] !== LF) return this.fail("expected CRLF after a bulk string");
+    this.words!.push(data.toString("latin1", line + 2, end));
+    if (--this.wordsLeft === 0) {
+      this.commands.push(this.words!);
+      this.words = undefined;
+    }
+    return end + 2;
+  }
+
+  /** Where the CR of the line starting at `offset` is; undefined while the line is incomplete. */
+  private line(data: Buffer, offset: number, what: string): number | undefined {
+    const cr = data.indexOf(CR, offset);
+    if (cr === -1 || cr + 1 >= data.length) {
+      if (data.length - offset > this.limits.maxInlineBytes) this.fail(`too big ${what}`);
+      return undefined;
+    }
+    return cr;
+  }
+
+  /** An inline command line, ended by LF (a CR before it is dropped); empty lines are skipped. */
+  private readInline(data: Buffer, offset: number): number | undefined {
+    const newline = data.indexOf(LF, offset);
+    if (newline === -1) {
+      if (data.length - offset > this.limits.maxInlineBytes) this.fail("too big inline request");
+      return undefined;
+    }
+    if (newline - offset > this.limits.maxInlineBytes) return this.fail("too big inline request");
+    const end = newline > offset && data[newline - 1] === CR ? newline - 1 : newline;
+    const words = splitInline(data.toString("latin1", offset, end));
+    if (words === undefined) return this.fail("unbalanced quotes in request");
+    if (words.length > 0) this.commands.push(words);
     return newline + 1;
   }
 
-  private accept(reply: unknown): void {
-    this.pendingBytes = 0;
-    if (this.broken) return;
-    if (!Array.isArray(reply)) return this.fail(`expected '*', got '${typeof reply === "number" ? ":" : "$"}'`);
-    if (reply.length === 0) return;
-    const words = new Array<string>(reply.length);
-    for (let i = 0; i < reply.length; i++) {
-      const word = reply[i] as unknown;
-      if (!Buffer.isBuffer(word))
-        return this.fail("expected '$' inside a request, got " + (word === null ? "a null bulk string" : Array.isArray(word) ? "'*'" : "':'"));
-      words[i] = word.toString("latin1");
-    }
-    this.commands.push(words);
-  }
-
-  private fail(reason: string): void {
+  private fail(reason: string): undefined {
     this.broken ??= new ProtocolError(reason);
+    return undefined;
   }
 }
 

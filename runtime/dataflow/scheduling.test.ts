@@ -310,6 +310,30 @@ for (const fused of [true, false]) {
       assert.deepEqual(out, ["A", "B"]);
     });
 
+    test("sourceChannel: what is sent before compiling arrives in the first tick, later sends wake run(), close ends it", async () => {
+      const { graph, clock, start } = setup();
+      const [items, sender] = graph.sourceChannel<string>();
+      const byTick = recordByTick(clock, items);
+      sender.send("early");
+      const flow = start();
+      const done = flow.run();
+      await delivered();
+      sender.send("a");
+      sender.send("b");
+      await delivered();
+      sender.send("c");
+      sender.close();
+      sender.send("after close");
+      await done;
+      const ticks = [...byTick.entries()];
+      assert.deepEqual(ticks[0], [0, ["early"]]);
+      assert.deepEqual(
+        ticks.slice(1).map(([, batch]) => batch),
+        [["a", "b"], ["c"]],
+        "each burst of sends is one tick",
+      );
+    });
+
     test("stop() ends run() even while a source is still open", async () => {
       const input = channel<number>();
       const g = new Graph();
