@@ -9,6 +9,8 @@ export type CommandKind = "read" | "write" | "meta";
 
 interface Command {
   kind: CommandKind;
+  /** The connection is closed once this is answered (QUIT). */
+  hangsUp?: boolean;
   /** As in Redis: n means exactly n words (the name included), -n at least n. */
   arity: number;
   run(store: Store, words: readonly string[]): string;
@@ -115,7 +117,7 @@ const commands: Record<string, Command> = {
   client: { kind: "meta", arity: -2, run: (_, w) => (w[1]!.toLowerCase() === "getname" ? NIL : w[1]!.toLowerCase() === "id" ? integer(1) : OK) },
   select: { kind: "meta", arity: 2, run: (_, w) => (w[1] === "0" ? OK : error("ERR DB index is out of range")) },
   info: { kind: "meta", arity: -1, run: () => bulk(`# Server\r\nredis_version:${SERVER_INFO.version}\r\nredis_mode:standalone\r\n`) },
-  quit: { kind: "meta", arity: 1, run: () => OK },
+  quit: { kind: "meta", arity: 1, hangsUp: true, run: () => OK },
 };
 
 function withIncrement(word: string | undefined, apply: (by: bigint) => string): string {
@@ -136,13 +138,27 @@ function wrongArity(name: string): string {
 /** A parsed request: the command, or the error to answer instead (unknown name, wrong arity). */
 export interface Resolved {
   kind: CommandKind;
+  hangsUp?: boolean;
   run(store: Store, words: readonly string[]): string;
+}
+
+/** Commands by the spelling clients use (`SET`, `set`, …): no lower-casing per request. */
+const bySpelling = new Map<string, Command>();
+
+function lookUp(spelling: string): Command | undefined {
+  let command = bySpelling.get(spelling);
+  if (command === undefined) {
+    const name = spelling.toLowerCase();
+    command = Object.hasOwn(commands, name) ? commands[name]! : undefined;
+    // Only real names are remembered, so that made-up ones cannot grow the map.
+    if (command !== undefined && bySpelling.size < 1024) bySpelling.set(spelling, command);
+  }
+  return command;
 }
 
 /** Looks the command up and checks its arity; anything wrong becomes a `meta` that answers `-ERR`. */
 export function resolve(words: readonly string[]): Resolved {
-  const name = words[0]!.toLowerCase();
-  const command = Object.hasOwn(commands, name) ? commands[name]! : undefined;
+  const command = lookUp(words[0]!);
   if (command === undefined) {
     const args = words
       .slice(1, 21)
@@ -151,7 +167,7 @@ export function resolve(words: readonly string[]): Resolved {
     return answer(error(`ERR unknown command '${words[0]!.slice(0, 128)}', with args beginning with: ${args}`));
   }
   const { arity } = command;
-  if (arity > 0 ? words.length !== arity : words.length < -arity) return answer(wrongArity(name));
+  if (arity > 0 ? words.length !== arity : words.length < -arity) return answer(wrongArity(words[0]!.toLowerCase()));
   return command;
 }
 

@@ -66,8 +66,9 @@ export class Client {
   private read(chunk: Buffer): void {
     if (this.closing) return;
     for (const words of this.reader.read(chunk)) {
-      const last = words[0]!.toLowerCase() === "quit";
-      this.enqueue(words, resolve(words), last);
+      const command = resolve(words);
+      const last = command.hangsUp === true;
+      this.enqueue(words, command, last);
       if (last) return this.close();
     }
     const failure = this.reader.failure;

@@ -98,7 +98,7 @@ export class RequestReader {
   private readArrayHeader(data: Buffer, offset: number): number | undefined {
     const line = this.line(data, offset, "multibulk length");
     if (line === undefined) return undefined;
-    const count = Number(data.toString("latin1", offset + 1, line));
+    const count = decimal(data, offset + 1, line);
     if (!Number.isInteger(count) || count > MAX_WORDS) return this.fail("invalid multibulk length");
     if (count > 0) {
       this.words = [];
@@ -113,7 +113,7 @@ export class RequestReader {
     if (data[offset] !== 0x24) return this.fail(`expected '$', got '${String.fromCharCode(data[offset]!)}'`);
     const line = this.line(data, offset, "bulk length");
     if (line === undefined) return undefined;
-    const length = Number(data.toString("latin1", offset + 1, line));
+    const length = decimal(data, offset + 1, line);
     if (!Number.isInteger(length) || length < 0 || length > this.limits.maxRequestBytes) return this.fail("invalid bulk length");
     const end = line + 2 + length;
     this.commandBytes += end + 2 - offset;
@@ -124,7 +124,7 @@ export class RequestReader {
       return undefined;
     }
     if (data[end] !== CR || data[end + 1] !== LF) return this.fail("expected CRLF after a bulk string");
-    this.words!.push(data.toString("latin1", line + 2, end));
+    this.words!.push(latin1(data, line + 2, end));
     if (--this.wordsLeft === 0) {
       this.commands.push(this.words!);
       this.words = undefined;
@@ -162,6 +162,24 @@ export class RequestReader {
     return undefined;
   }
 }
+
+/** The decimal integer in `data[start, end)`, or NaN: without a string per length header. */
+function decimal(data: Buffer, start: number, end: number): number {
+  const negative = data[start] === 0x2d;
+  let i = negative ? start + 1 : start;
+  if (i === end || end - i > 15) return NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = data[i]! - 0x30;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+/** `data.toString("latin1", start, end)` without its argument checks: once per word on the hot path. */
+const latin1 = (data: Buffer, start: number, end: number): string =>
+  (data as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
 
 /** Splits an inline command as redis-cli and Redis do: spaces separate, quotes group (with escapes in "…"). */
 function splitInline(line: string): string[] | undefined {

@@ -1,0 +1,129 @@
+/**
+ * bench/kvs: the KVS example (examples/kvs) against Debian's redis-server, both driven by
+ * redis-benchmark (-c 50, SET and GET, -P 1 and -P 16). Each row runs the two interleaved, A B A B…
+ * (bench/interleave.ts) and reports requests/s and KVS ÷ redis-server (higher is better).
+ * The "2 replicas" rows drive two replicas (one per core) with one redis-benchmark each, together,
+ * against redis-server driven by the same two benchmarks.
+ * Run: npm run bench:kvs [-- --runs 5 --seconds 1]
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { formatRatio, interleave, table, type Interleaved } from "../interleave.js";
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, seconds: { type: "string", default: "1" } } });
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, "..", "..", "bin", "hydro.js");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-kvs-"));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function untilLine(child: ResultPromise, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => (seen += chunk.toString()).includes(text) && resolve());
+    void child.then((result) => reject(new Error(`exited before printing '${text}':\n${result.stderr}`)));
+  });
+}
+
+/** Requests/s of one redis-benchmark run of `test` against `port`, sized to take about `seconds`. */
+async function benchmark(port: number, test: "set" | "get", pipeline: number, expectedRate: number): Promise<number> {
+  const requests = Math.max(10_000, Math.round(expectedRate * seconds));
+  const { stdout } = await execa("redis-benchmark", ["-p", String(port), "-c", "50", "-P", String(pipeline), "-n", String(requests), "-t", test, "--csv"]);
+  const row = stdout.split("\n").find((line) => line.startsWith(`"${test.toUpperCase()}"`));
+  if (!row) throw new Error(`redis-benchmark printed no ${test} row:\n${stdout}`);
+  return Number(JSON.parse(`[${row}]`)[1]);
+}
+
+/** Total requests/s of one benchmark per port, run at the same time. */
+async function together(ports: number[], test: "set" | "get", pipeline: number, expectedRate: number): Promise<number> {
+  const rates = await Promise.all(ports.map((port) => benchmark(port, test, pipeline, expectedRate / ports.length)));
+  return rates.reduce((sum, rate) => sum + rate, 0);
+}
+
+const redisPort = await freePort();
+const redisServer = execa("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { reject: false });
+await untilLine(redisServer, "Ready to accept connections");
+
+const kvsPort = await freePort();
+const kvs = execa(
+  "node",
+  [cli, "run", path.join(here, "..", "..", "examples", "kvs", "kvs.hydro.ts"), "--", "--replicas", "2", "--resp-port", String(kvsPort), "--serve"],
+  {
+    cwd: work,
+    reject: false,
+    env: { NO_COLOR: "1" },
+  },
+);
+await untilLine(kvs, "serving until Ctrl-C");
+
+interface Row {
+  name: string;
+  result: Interleaved;
+  atLeast: number;
+}
+const rows: Row[] = [];
+try {
+  for (const pipeline of [1, 16]) {
+    for (const test of ["set", "get"] as const) {
+      const rate = pipeline === 1 ? 150_000 : 1_000_000;
+      rows.push({
+        name: `one replica, ${test.toUpperCase()}, -P ${pipeline}`,
+        result: await interleave({
+          pairs: runs,
+          warmup: 1,
+          a: () => benchmark(kvsPort, test, pipeline, rate / 2),
+          b: () => benchmark(redisPort, test, pipeline, rate),
+        }),
+        atLeast: pipeline === 1 ? 0.7 : 0.5,
+      });
+    }
+  }
+  for (const pipeline of [1, 16]) {
+    for (const test of ["set", "get"] as const) {
+      const rate = pipeline === 1 ? 150_000 : 1_000_000;
+      rows.push({
+        name: `two replicas together, ${test.toUpperCase()}, -P ${pipeline}`,
+        result: await interleave({
+          pairs: runs,
+          warmup: 1,
+          a: () => together([kvsPort, kvsPort + 1], test, pipeline, rate / 2),
+          b: () => together([redisPort, redisPort], test, pipeline, rate),
+        }),
+        atLeast: 1.0,
+      });
+    }
+  }
+} finally {
+  kvs.kill("SIGINT");
+  redisServer.kill("SIGTERM");
+  await Promise.all([kvs, redisServer]);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+const rps = (n: number) => Math.round(n).toLocaleString("en-US");
+console.log(`\nbench/kvs: ${runs} interleaved pairs per row, medians; redis-benchmark -c 50 (${os.cpus().length} cores)\n`);
+console.log(
+  table(
+    ["row", "kvs req/s", "redis-server req/s", "ratio", "target"],
+    rows.map(({ name, result, atLeast }) => [
+      name,
+      rps(result.a),
+      rps(result.b),
+      formatRatio(result.ratio),
+      `≥ ${formatRatio(atLeast, 1)} ${result.ratio >= atLeast ? "met" : "MISSED"}`,
+    ]),
+  ),
+);
