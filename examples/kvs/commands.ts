@@ -7,8 +7,12 @@ import { array, bulk, EMPTY_ARRAY, error, integer, NIL, OK, simple } from "./res
  */
 export type CommandKind = "read" | "write" | "meta";
 
+/** Where a command's keys are among its words: the partition that owns them must run it. */
+export type KeyPositions = "first" | "all" | "pairs";
+
 interface Command {
   kind: CommandKind;
+  keys?: KeyPositions;
   /** The connection is closed once this is answered (QUIT). */
   hangsUp?: boolean;
   /** As in Redis: n means exactly n words (the name included), -n at least n. */
@@ -59,12 +63,13 @@ const configValues: Record<string, string> = { save: "", appendonly: "no", datab
 const commands: Record<string, Command> = {
   ping: { kind: "meta", arity: -1, run: (_, w) => (w.length > 2 ? wrongArity("ping") : w.length === 2 ? bulk(w[1]!) : simple("PONG")) },
   echo: { kind: "meta", arity: 2, run: (_, w) => bulk(w[1]!) },
-  get: { kind: "read", arity: 2, run: (store, w) => bulk(store.get(w[1]!)) },
-  mget: { kind: "read", arity: -2, run: (store, w) => array(w.slice(1).map((key) => bulk(store.get(key)))) },
-  exists: { kind: "read", arity: -2, run: (store, w) => integer(w.slice(1).filter((key) => store.get(key) !== null).length) },
+  get: { keys: "first", kind: "read", arity: 2, run: (store, w) => bulk(store.get(w[1]!)) },
+  mget: { keys: "all", kind: "read", arity: -2, run: (store, w) => array(w.slice(1).map((key) => bulk(store.get(key)))) },
+  exists: { keys: "all", kind: "read", arity: -2, run: (store, w) => integer(w.slice(1).filter((key) => store.get(key) !== null).length) },
   dbsize: { kind: "read", arity: 1, run: (store) => integer(store.size) },
-  set: { kind: "write", arity: -3, run: set },
+  set: { keys: "first", kind: "write", arity: -3, run: set },
   mset: {
+    keys: "pairs",
     kind: "write",
     arity: -3,
     run: (store, w) => {
@@ -74,6 +79,7 @@ const commands: Record<string, Command> = {
     },
   },
   del: {
+    keys: "all",
     kind: "write",
     arity: -2,
     run: (store, w) => {
@@ -86,10 +92,10 @@ const commands: Record<string, Command> = {
       return integer(deleted);
     },
   },
-  incr: { kind: "write", arity: 2, run: (store, w) => incrementBy(store, w[1]!, 1n) },
-  decr: { kind: "write", arity: 2, run: (store, w) => incrementBy(store, w[1]!, -1n) },
-  incrby: { kind: "write", arity: 3, run: (store, w) => withIncrement(w[2], (by) => incrementBy(store, w[1]!, by)) },
-  decrby: { kind: "write", arity: 3, run: (store, w) => withIncrement(w[2], (by) => incrementBy(store, w[1]!, -by)) },
+  incr: { keys: "first", kind: "write", arity: 2, run: (store, w) => incrementBy(store, w[1]!, 1n) },
+  decr: { keys: "first", kind: "write", arity: 2, run: (store, w) => incrementBy(store, w[1]!, -1n) },
+  incrby: { keys: "first", kind: "write", arity: 3, run: (store, w) => withIncrement(w[2], (by) => incrementBy(store, w[1]!, by)) },
+  decrby: { keys: "first", kind: "write", arity: 3, run: (store, w) => withIncrement(w[2], (by) => incrementBy(store, w[1]!, -by)) },
   flushall: { kind: "write", arity: -1, run: flush },
   flushdb: { kind: "write", arity: -1, run: flush },
   // What redis-cli, redis-benchmark and client libraries ask while they start.
@@ -138,6 +144,7 @@ function wrongArity(name: string): string {
 /** A parsed request: the command, or the error to answer instead (unknown name, wrong arity). */
 export interface Resolved {
   kind: CommandKind;
+  keys?: KeyPositions;
   hangsUp?: boolean;
   run(store: Store, words: readonly string[]): string;
 }
@@ -173,4 +180,12 @@ export function resolve(words: readonly string[]): Resolved {
 
 function answer(reply: string): Resolved {
   return { kind: "meta", run: () => reply };
+}
+
+/** The keys a request names, by its command's key positions. */
+export function keysOf(command: Resolved, words: readonly string[]): string[] {
+  if (command.keys === undefined) return [];
+  if (command.keys === "first") return [words[1]!];
+  if (command.keys === "all") return words.slice(1);
+  return words.filter((_, i) => i % 2 === 1);
 }

@@ -2,25 +2,30 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { Deployment } from "hydro-deploy";
 import { RespClient } from "./resp-client.js";
+import { copiesOf, counterpartsOf, type Partitioning } from "./partitioning.js";
+import { MAX_REPLICAS } from "./versioned.js";
 
 /**
- * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3] [--resp-port 6400]
- * [--gossip-ms 100] [--hosts cluster.json] [--serve]`. Replica i serves Redis on port
- * resp-port + i. With --serve it runs until Ctrl-C; without, it runs a short workload, checks that
- * every replica converged, and exits.
+ * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3 | --partitions P
+ * --replication R] [--resp-port 6400] [--gossip-ms 100] [--hosts cluster.json] [--serve]`.
+ * Replica i serves Redis on port resp-port + i. With --serve it runs until Ctrl-C; without, it runs
+ * a short workload, checks that every replica converged, and exits.
  */
 export default async function main(args: string[]) {
   const { values } = parseArgs({
     args,
     options: {
-      replicas: { type: "string", default: "3" },
+      replicas: { type: "string" },
+      partitions: { type: "string" },
+      replication: { type: "string" },
       "resp-port": { type: "string", default: "6400" },
       "gossip-ms": { type: "string", default: "100" },
       hosts: { type: "string" },
       serve: { type: "boolean", default: false },
     },
   });
-  const replicas = integerOption("--replicas", values.replicas, 1, 1024);
+  const layout = partitioning(values);
+  const replicas = layout.partitions * layout.replication;
   const respPort = integerOption("--resp-port", values["resp-port"], 1, 65535 - replicas + 1);
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
 
@@ -33,13 +38,32 @@ export default async function main(args: string[]) {
       name: `replica-${i}`,
       src: "./replica.ts",
       on,
-      args: ["--replica", String(i), "--listen", address, "--resp-port", String(port), "--gossip-ms", String(gossipMs)],
+      args: [
+        "--replica",
+        String(i),
+        "--listen",
+        address,
+        "--resp-port",
+        String(port),
+        "--gossip-ms",
+        String(gossipMs),
+        "--partitions",
+        String(layout.partitions),
+        "--replication",
+        String(layout.replication),
+      ],
     });
     return { service, address: `${address}:${port}` };
   });
-  for (const { service } of nodes) {
-    const others = nodes.filter((node) => node.service !== service).map((node) => node.service.ports.peers);
-    if (others.length > 0) service.ports.gossip.demux(others);
+  // Copies of a partition gossip; counterparts in other partitions forward requests and answer.
+  for (const [i, { service }] of nodes.entries()) {
+    const copies = copiesOf(i, layout).map((other) => nodes[other]!.service);
+    if (copies.length > 0) service.ports.gossip.demux(copies.map((copy) => copy.ports.peers));
+    const counterparts = counterpartsOf(i, layout).map((other) => nodes[other]!.service);
+    if (counterparts.length > 0) {
+      service.ports.forward.demux(counterparts.map((counterpart) => counterpart.ports.forwarded));
+      service.ports.answer.demux(counterparts.map((counterpart) => counterpart.ports.answers));
+    }
   }
 
   await d.deploy();
@@ -54,6 +78,22 @@ export default async function main(args: string[]) {
     nodes.map((node) => node.address),
     gossipMs,
   );
+}
+
+/** `--replicas N` is N copies of one partition; `--partitions P --replication R` is P × R replicas. */
+function partitioning(values: { replicas?: string; partitions?: string; replication?: string }): Partitioning {
+  if (values.replicas !== undefined && (values.partitions !== undefined || values.replication !== undefined))
+    throw new Error("kvs: give --replicas N, or --partitions P with --replication R, not both");
+  const layout =
+    values.partitions === undefined && values.replication === undefined
+      ? { partitions: 1, replication: integerOption("--replicas", values.replicas ?? "3", 1, MAX_REPLICAS) }
+      : {
+          partitions: integerOption("--partitions", values.partitions ?? "1", 1, MAX_REPLICAS),
+          replication: integerOption("--replication", values.replication ?? "1", 1, MAX_REPLICAS),
+        };
+  if (layout.partitions * layout.replication > MAX_REPLICAS)
+    throw new Error(`kvs: --partitions × --replication must be at most ${MAX_REPLICAS}, got ${layout.partitions * layout.replication}`);
+  return layout;
 }
 
 function integerOption(flag: string, text: string | undefined, min: number, max: number): number {
@@ -85,7 +125,10 @@ async function convergenceWorkload(addresses: string[], gossipMs: number) {
     await Promise.all(clients.map((client, i) => client.command("SET", "contended", `replica-${i}`)));
     const deadline = started + 5_000 + 20 * gossipMs;
     for (;;) {
-      const views = await Promise.all(clients.map((client) => client.command("MGET", ...keys, "contended") as Promise<Array<string | null>>));
+      // One GET per key (pipelined): with partitions, an MGET of keys of several is refused.
+      const views = await Promise.all(
+        clients.map((client) => Promise.all([...keys, "contended"].map((key) => client.command("GET", key) as Promise<string | null>))),
+      );
       const expected = keys.map((_, i) => `value:${i}`);
       const agreed = views.every((view) => view.slice(0, -1).every((value, i) => value === expected[i]) && view.at(-1) === views[0]!.at(-1));
       if (agreed) {

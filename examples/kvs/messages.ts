@@ -11,3 +11,11 @@ export const PeerMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("join") }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;
+
+/** A request for keys another partition owns, sent to that partition's counterpart; `id` is the sender's. */
+export const Forwarded = z.object({ id: z.number().int(), words: z.array(z.string()).min(1) });
+export type Forwarded = z.infer<typeof Forwarded>;
+
+/** The encoded RESP reply to a Forwarded request, sent back to the replica that forwarded it. */
+export const Answer = z.object({ id: z.number().int(), reply: z.string() });
+export type Answer = z.infer<typeof Answer>;

@@ -1,44 +1,87 @@
 import { Graph, type Received, type Sender } from "hydro-deploy/runtime";
 import type { Store } from "./store.js";
 import type { Request } from "./resp-server.js";
-import type { PeerMessage } from "./messages.js";
+import type { Answer, Forwarded, PeerMessage } from "./messages.js";
+import { keysOf, resolve } from "./commands.js";
+import { error } from "./resp.js";
+import { partitionOfKey, type Partitioning } from "./partitioning.js";
 
 export interface ReplicaWiring {
   store: Store;
-  /** Messages from the other replicas (an inbound port). */
+  /** Messages from the other copies of this replica's partition (an inbound port). */
   peers: AsyncIterable<Received<PeerMessage>>;
-  /** Sends to one replica, by name, or to every other replica. */
+  /** Sends to one copy, by name, or to every other copy. */
   send(message: PeerMessage, to?: string): void;
   /** How often local writes are gossiped to the peers. */
   gossipMs: number;
+  /** With several partitions: this replica's partition, and how it reaches the others'. */
+  partitioned?: PartitionWiring;
 }
 
+export interface PartitionWiring {
+  layout: Partitioning;
+  partition: number;
+  /** Requests other partitions forwarded here, and the answers to the ones this replica forwarded. */
+  forwarded: AsyncIterable<Received<Forwarded>>;
+  answers: AsyncIterable<Received<Answer>>;
+  /** Sends a request to the counterpart in `partition`; an answer back to the replica `to`. */
+  forward(request: Forwarded, partition: number): void;
+  answer(answer: Answer, to: string): void;
+}
+
+/** A forwarded request not answered within this gets an error reply, so its client is not stuck. */
+export const FORWARD_TIMEOUT_MS = 5_000;
+
+const CROSSSLOT = error("CROSSSLOT Keys in request don't hash to the same partition");
+
 /**
- * One replica as a dataflow graph (docs: examples/kvs/README.md):
+ * One replica as a dataflow graph (examples/kvs/README.md):
  *
- *   clients ─ demux ─┬─ read  ─ lookup ─┐
- *                    ├─ write ─ apply  ─┼─ union ─ reply to the client
- *                    └─ meta  ─ answer ─┘
+ *   clients ─ demux ─┬─ read    ─ look up ─┐
+ *                    ├─ write   ─ apply  ──┼─ union ─ reply to the client
+ *                    ├─ meta    ─ answer ──┘                 ↑
+ *                    └─ forward ─ to the owning partition ── answers
+ *   forwarded ─ run here ─ answer to the sender
  *   peers ── demux ─┬─ gossip ─ merge into the table (a lattice merge)
  *                   └─ join   ─ send the whole table back to that peer
- *   every gossipMs ─ the local writes since the last round ─ every peer
+ *   every gossipMs ─ the local writes since the last round ─ every peer; expire stuck forwards
  *   first tick ─ ask every peer for its table (a replica that restarts catches up)
  *
- * Each request runs to its reply inside one tick, in the order it arrived, so a pipelined GET
- * sees the SET before it.
+ * Each local request runs to its reply inside one tick, in the order it arrived, so a pipelined
+ * GET sees the SET before it; forwarded ones keep their place in the client's reply order.
  */
-export function replicaGraph({ store, peers, send, gossipMs }: ReplicaWiring): { graph: Graph; requests: Sender<Request> } {
+export function replicaGraph({ store, peers, send, gossipMs, partitioned }: ReplicaWiring): { graph: Graph; requests: Sender<Request> } {
   const graph = new Graph({ name: "kvs_replica" });
   const [requests, sender] = graph.sourceChannel<Request>();
+  const reply = (request: Request, encoded: string) => request.client.reply(request.slot, encoded, request.last);
 
-  const byKind = requests.demux<{ read: Request; write: Request; meta: Request }>(["read", "write", "meta"], (request, out) =>
-    out[request.command.kind](request),
+  /** Which partition must run a request: this one, another (a number), or none (keys of several). */
+  const owner = (request: Request): "here" | "several" | number => {
+    if (!partitioned) return "here";
+    const keys = keysOf(request.command, request.words);
+    if (keys.length === 0) return "here";
+    const first = partitionOfKey(keys[0]!, partitioned.layout);
+    for (let i = 1; i < keys.length; i++) if (partitionOfKey(keys[i]!, partitioned.layout) !== first) return "several";
+    return first === partitioned.partition ? "here" : first;
+  };
+  const byKind = requests.demux<{ read: Request; write: Request; meta: Request; forward: [Request, number]; crossPartition: Request }>(
+    ["read", "write", "meta", "forward", "crossPartition"],
+    (request, out) => {
+      const partition = owner(request);
+      if (partition === "here") out[request.command.kind](request);
+      else if (partition === "several") out.crossPartition(request);
+      else out.forward([request, partition]);
+    },
   );
   const answered = (request: Request) => [request, request.command.run(store, request.words)] as const;
   byKind.read
     .map(answered)
-    .union(byKind.write.map(answered), byKind.meta.map(answered))
-    .destSink(([request, reply]) => request.client.reply(request.slot, reply, request.last));
+    .union(
+      byKind.write.map(answered),
+      byKind.meta.map(answered),
+      byKind.crossPartition.map((request) => [request, CROSSSLOT] as const),
+    )
+    .destSink(([request, encoded]) => reply(request, encoded));
 
   const fromPeers = graph
     .sourceStream(peers)
@@ -48,12 +91,42 @@ export function replicaGraph({ store, peers, send, gossipMs }: ReplicaWiring): {
   fromPeers.gossip.forEach((message) => store.mergeRemote(message.entries));
   fromPeers.join.forEach((peer) => send({ kind: "gossip", entries: store.snapshot() }, peer));
 
-  graph
-    .sourceInterval(gossipMs)
+  const ticks = graph.sourceInterval(gossipMs);
+  ticks
     .map(() => store.takeDelta())
     .filter((entries) => entries.length > 0)
     .forEach((entries) => send({ kind: "gossip", entries }));
   graph.initialize().forEach(() => send({ kind: "join" }));
+
+  if (partitioned) {
+    const waiting = new Map<number, { request: Request; partition: number; sentAt: number }>();
+    let nextId = 0;
+    byKind.forward.forEach(([request, partition]) => {
+      const id = nextId++;
+      waiting.set(id, { request, partition, sentAt: Date.now() });
+      partitioned.forward({ id, words: request.words }, partition);
+    });
+    graph
+      .sourceStream(partitioned.forwarded)
+      .map(({ from, data }) => [from, { id: data.id, reply: resolve(data.words).run(store, data.words) }] as const)
+      .forEach(([from, answer]) => partitioned.answer(answer, from));
+    graph.sourceStream(partitioned.answers).forEach(({ data }) => {
+      const forwarded = waiting.get(data.id);
+      if (!forwarded) return;
+      waiting.delete(data.id);
+      reply(forwarded.request, data.reply);
+    });
+    // Map order is send order, so the stuck ones are at the front.
+    ticks.forEach((now) => {
+      for (const [id, { request, partition, sentAt }] of waiting) {
+        if (now - sentAt < FORWARD_TIMEOUT_MS) break;
+        waiting.delete(id);
+        reply(request, error(`ERR partition ${partition} did not answer within ${FORWARD_TIMEOUT_MS} ms`));
+      }
+    });
+  } else {
+    byKind.forward.null();
+  }
 
   return { graph, requests: sender };
 }

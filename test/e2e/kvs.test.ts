@@ -62,6 +62,50 @@ describe("examples/kvs", () => {
     assert.deepEqual(await Promise.all([0, 1, 2].map((i) => canListen(base + i))), [true, true, true], "every RESP port is closed");
   });
 
+  test("partitioned, 2 × 2: a key lives only on its partition's copies, any replica serves it, keys of two partitions are refused", async () => {
+    const base = await freePorts(4);
+    const child = run(["--partitions", "2", "--replication", "2", "--resp-port", String(base), "--gossip-ms", String(GOSSIP_MS), "--serve"]);
+    try {
+      await waitForLine(child, "serving until Ctrl-C");
+      // All written through replica-0 (partition 0): partition 1's keys are forwarded to replica-2.
+      const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
+      for (const key of keys) assert.equal(await redis(base, "SET", key, `v-${key}`), "OK");
+      await new Promise((resolve) => setTimeout(resolve, 2 * GOSSIP_MS));
+      // Every key is readable on every replica, forwarded when another partition owns it.
+      for (const port of [base, base + 1, base + 2, base + 3])
+        for (const key of keys) assert.equal(await redis(port, "GET", key), `v-${key}`, `${key} on port ${port}`);
+      // Each partition's copies hold its share only; the shares add up to all keys.
+      const sizes = await Promise.all([0, 1, 2, 3].map(async (i) => Number(await redis(base + i, "DBSIZE"))));
+      assert.equal(sizes[0], sizes[1], "copies of partition 0 agree");
+      assert.equal(sizes[2], sizes[3], "copies of partition 1 agree");
+      assert.equal(sizes[0]! + sizes[2]!, keys.length);
+      assert.ok(sizes[0]! > 0 && sizes[2]! > 0, `both partitions hold keys: ${sizes}`);
+      const mget = await redis(base, "MGET", ...keys);
+      assert.match(mget, /CROSSSLOT Keys in request don't hash to the same partition/);
+      const { stdout } = await execa("redis-benchmark", ["-p", String(base + 1), "-n", "3000", "-c", "10", "-r", "1000", "-t", "set,get", "--csv"]);
+      assert.match(stdout, /^"GET","[0-9.]+"/m);
+
+      // replica-2 frozen: replica-0's forwards to partition 1 get an error after the timeout, not silence.
+      const frozen = processesMatching(`--replica 2 --listen 127.0.0.1 --resp-port ${base + 2}`);
+      assert.equal(frozen.length, 1, "replica-2's process");
+      const partition1Keys: string[] = [];
+      for (const key of keys) if ((await redis(base + 2, "EXISTS", key)) === "1") partition1Keys.push(key);
+      process.kill(frozen[0]!, "SIGSTOP");
+      try {
+        const started = Date.now();
+        assert.equal((await redis(base, "GET", partition1Keys[0]!)).trim(), "ERR partition 1 did not answer within 5000 ms");
+        assert.ok(Date.now() - started >= 4_900);
+      } finally {
+        process.kill(frozen[0]!, "SIGCONT");
+      }
+      assert.equal(await redis(base, "GET", partition1Keys[0]!), `v-${partition1Keys[0]}`, "served again once replica-2 runs");
+    } finally {
+      child.kill("SIGINT");
+    }
+    assert.equal((await child).exitCode, 130);
+    assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
+  });
+
   test("without --serve: the built-in workload converges and the run exits 0", async () => {
     const base = await freePorts(2);
     const result = await run(["--replicas", "2", "--resp-port", String(base), "--gossip-ms", "50"]);
@@ -89,6 +133,8 @@ describe("examples/kvs", () => {
     [["--resp-port", "http"], "kvs: --resp-port must be an integer from 1 to 65533, got 'http'"],
     [["--gossip-ms", "1.5"], "kvs: --gossip-ms must be an integer from 1 to 3600000, got '1.5'"],
     [["--replica", "2"], "Unknown option '--replica'"],
+    [["--replicas", "3", "--partitions", "2"], "kvs: give --replicas N, or --partitions P with --replication R, not both"],
+    [["--partitions", "64", "--replication", "32"], "kvs: --partitions × --replication must be at most 1024, got 2048"],
   ] as const) {
     test(`bad option ${args.join(" ")}: one line saying what is wrong`, async () => {
       const result = await run([...args]);
