@@ -2,7 +2,8 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { Deployment } from "hydro-deploy";
 import { RespClient } from "./resp-client.js";
-import { copiesOf, counterpartsOf, type Partitioning } from "./partitioning.js";
+import type { Partitioning } from "./partitioning.js";
+import { declareStore } from "./declare-store.js";
 import { MAX_REPLICAS } from "./versioned.js";
 
 /**
@@ -25,57 +26,21 @@ export default async function main(args: string[]) {
     },
   });
   const layout = partitioning(values);
-  const replicas = layout.partitions * layout.replication;
-  const respPort = integerOption("--resp-port", values["resp-port"], 1, 65535 - replicas + 1);
+  const respPort = integerOption("--resp-port", values["resp-port"], 1, 65535 - layout.partitions * layout.replication + 1);
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
 
   const d = new Deployment({ name: "kvs" });
   const hosts = values.hosts ? clusterHosts(d, values.hosts) : [{ on: d.localhost(), address: "127.0.0.1" }];
-  const nodes = Array.from({ length: replicas }, (_, i) => {
-    const { on, address } = hosts[i % hosts.length]!;
-    const port = respPort + i;
-    const service = d.service({
-      name: `replica-${i}`,
-      src: "./replica.ts",
-      on,
-      args: [
-        "--replica",
-        String(i),
-        "--listen",
-        address,
-        "--resp-port",
-        String(port),
-        "--gossip-ms",
-        String(gossipMs),
-        "--partitions",
-        String(layout.partitions),
-        "--replication",
-        String(layout.replication),
-      ],
-    });
-    return { service, address: `${address}:${port}` };
-  });
-  // Copies of a partition gossip; counterparts in other partitions forward requests and answer.
-  for (const [i, { service }] of nodes.entries()) {
-    const copies = copiesOf(i, layout).map((other) => nodes[other]!.service);
-    if (copies.length > 0) service.ports.gossip.demux(copies.map((copy) => copy.ports.peers));
-    const counterparts = counterpartsOf(i, layout).map((other) => nodes[other]!.service);
-    if (counterparts.length > 0) {
-      service.ports.forward.demux(counterparts.map((counterpart) => counterpart.ports.forwarded));
-      service.ports.answer.demux(counterparts.map((counterpart) => counterpart.ports.answers));
-    }
-  }
-
+  const replicas = declareStore(d, { layout, respPort, gossipMs, hosts });
   await d.deploy();
-  for (const [i, node] of nodes.entries())
-    console.log(`replica-${i}: redis-cli -h ${node.address.replace(/:\d+$/, "")} -p ${node.address.replace(/^.*:/, "")}`);
+  for (const { service, host, port } of replicas) console.log(`${service.name}: redis-cli -h ${host} -p ${port}`);
   if (values.serve) {
     console.log("serving until Ctrl-C");
-    const [name, code] = await Promise.race(nodes.map(async ({ service }, i) => [`replica-${i}`, await service.exitCode()] as const));
+    const [name, code] = await Promise.race(replicas.map(async ({ service }) => [service.name, await service.exitCode()] as const));
     throw new Error(`${name} exited with code ${code}`);
   }
   await convergenceWorkload(
-    nodes.map((node) => node.address),
+    replicas.map(({ host, port }) => `${host}:${port}`),
     gossipMs,
   );
 }

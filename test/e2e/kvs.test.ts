@@ -4,25 +4,10 @@ import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
 import { cli, eventually, processesMatching, repoRoot, tempDir, waitForLine } from "../helpers.js";
+import { canListen, freePorts } from "../../examples/kvs/free-ports.js";
 
 const kvs = path.join(repoRoot, "examples", "kvs", "kvs.hydro.ts");
 const GOSSIP_MS = 250;
-
-/** A base port with `count` free ports after it, on loopback. */
-async function freePorts(count: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => canListen(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer().once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 const run = (args: string[]) => execa("node", [cli, "run", kvs, "--", ...args], { cwd: tempDir(), reject: false, env: { NO_COLOR: "1" }, timeout: 120_000 });
 const redis = async (port: number, ...args: string[]) => (await execa("redis-cli", ["-p", String(port), ...args])).stdout;
