@@ -13,15 +13,29 @@ export interface Request {
   last: boolean;
 }
 
-/** Replies waiting for the socket beyond this pause reading from the client (it is not reading). */
+/** Replies waiting for the socket beyond this hold back further requests (the client is not reading). */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+/** Requests of one client in the dataflow at once: bounds the replies one burst can make. */
+const MAX_IN_FLIGHT = 128;
+/** Parsed requests waiting their turn beyond this stop the reading of the socket. */
+const MAX_WAITING = 4096;
+
+interface Parsed {
+  words: string[];
+  command: Resolved;
+  last: boolean;
+}
 
 /**
  * A client connection: turns its bytes into Requests and writes their replies back in request
- * order, one write per tick however many replies the tick made.
+ * order, one write per tick however many replies the tick made. Memory stays bounded when the
+ * client sends without reading: at most MAX_IN_FLIGHT requests are in the dataflow, more go in
+ * only while less than MAX_UNSENT_BYTES of replies wait for the socket, and the socket is not
+ * read while MAX_WAITING parsed requests wait.
  */
 export class Client {
   private readonly reader: RequestReader;
+  private waiting: Parsed[] = [];
   private nextSlot = 0;
   /** The slot whose reply goes out next, and replies that arrived before it. */
   private head = 0;
@@ -40,7 +54,7 @@ export class Client {
     this.reader = new RequestReader(limits);
     socket.setNoDelay(true);
     socket.on("data", (chunk) => this.read(chunk));
-    socket.on("drain", () => this.closing || socket.resume());
+    socket.on("drain", () => this.pump());
     socket.on("error", () => socket.destroy());
   }
 
@@ -68,23 +82,28 @@ export class Client {
     for (const words of this.reader.read(chunk)) {
       const command = resolve(words);
       const last = command.hangsUp === true;
-      this.enqueue(words, command, last);
-      if (last) return this.close();
+      this.waiting.push({ words, command, last });
+      if (last) {
+        this.closing = true;
+        break;
+      }
     }
     const failure = this.reader.failure;
-    if (failure) {
-      this.enqueue([], { kind: "meta", run: () => error(`ERR Protocol error: ${failure.message}`) }, true);
-      this.close();
+    if (failure && !this.closing) {
+      this.waiting.push({ words: [], command: { kind: "meta", run: () => error(`ERR Protocol error: ${failure.message}`) }, last: true });
+      this.closing = true;
     }
+    this.pump();
   }
 
-  private close(): void {
-    this.closing = true;
-    this.socket.pause();
-  }
-
-  private enqueue(words: string[], command: Resolved, last: boolean): void {
-    this.submit({ client: this, slot: this.nextSlot++, words, command, last });
+  /** Hands waiting requests to the dataflow as far as the bounds allow; reads on while few wait. */
+  private pump(): void {
+    const room = this.socket.writableLength > MAX_UNSENT_BYTES ? 0 : MAX_IN_FLIGHT - (this.nextSlot - this.head);
+    const next = room >= this.waiting.length ? this.waiting : this.waiting.slice(0, Math.max(0, room));
+    this.waiting = next === this.waiting ? [] : this.waiting.slice(next.length);
+    for (const { words, command, last } of next) this.submit({ client: this, slot: this.nextSlot++, words, command, last });
+    if (this.closing || this.waiting.length >= MAX_WAITING) this.socket.pause();
+    else this.socket.resume();
   }
 
   private flush(): void {
@@ -93,7 +112,8 @@ export class Client {
     const out = this.out;
     this.out = "";
     if (this.hangUp) return void this.socket.end(out, "latin1");
-    if (!this.socket.write(out, "latin1") && this.socket.writableLength > MAX_UNSENT_BYTES) this.socket.pause();
+    this.socket.write(out, "latin1");
+    if (this.waiting.length > 0) this.pump();
   }
 }
 

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execa } from "execa";
+import net from "node:net";
 import fc from "fast-check";
 import { exchange, startReplica } from "./test-replica.js";
 import { RequestReader } from "./resp.js";
@@ -108,6 +109,22 @@ describe("the Redis front door", () => {
     const expected = Array.from({ length: n }, (_, i) => (i % 2 ? `$${String(i - 1).length}\r\n${i - 1}\r\n` : "+OK\r\n")).join("");
     const answer = await exchange(replica.port, [requests], expected.length);
     assert.equal(answer.reply.toString("latin1"), expected);
+  });
+
+  test("a client that sends but never reads is paused: replies waiting for it stay bounded", async () => {
+    const value = "v".repeat(100_000);
+    await exchange(replica.port, [cmd("SET", "big", value)], 5);
+    // 3000 GETs are 300 MB of replies; reading stops once 16 MiB of them wait (plus socket buffers).
+    const socket = net.connect(replica.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.pause();
+    const before = process.memoryUsage().rss;
+    const requests = cmd("GET", "big").repeat(3000);
+    socket.write(requests);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const grown = process.memoryUsage().rss - before;
+    socket.destroy();
+    assert.ok(grown < 100 * 1024 * 1024, `memory grew by ${Math.round(grown / 1024 / 1024)} MiB`);
   });
 
   test("redis-cli: SET, GET, MGET, DEL, EXISTS, INCR, DBSIZE, FLUSHALL", async () => {
