@@ -3,7 +3,7 @@ import type { Address } from "../runtime/protocol.js";
 import { callsite, formatCallsite } from "./callsite.js";
 import { ConfigError, HostLostError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
-import { emit, step } from "./events.js";
+import { emit, step, type DescribeStep } from "./events.js";
 import type { Host, HostOwner, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
 import {
@@ -62,7 +62,14 @@ export class Deployment implements HostOwner {
   private readonly cancellation = new AbortController();
   private tearingDown: Promise<void> | undefined;
 
-  constructor(options: DeploymentInput = {}) {
+  /**
+   * `stepsUnder`: where its steps sit in the progress tree, at the root by default; sweep() puts
+   * each point's deployment under that point's step.
+   */
+  constructor(
+    options: DeploymentInput = {},
+    readonly stepsUnder: readonly string[] = [],
+  ) {
     this.options = parse(deploymentOptions, options, "new Deployment()", callsite());
     this.state = new DeploymentState(this.id, this.name);
     this.launchContext = {
@@ -136,6 +143,10 @@ export class Deployment implements HostOwner {
     return this.add(new External(this, this.uniqueName(name, "external"), site));
   }
 
+  private step<T>(path: string[], work: () => Promise<T>, describe?: DescribeStep<T>): Promise<T> {
+    return step([...this.stepsUnder, ...path], work, describe);
+  }
+
   private add<N extends DeployNode>(node: N): N {
     this.nodes.push(node);
     return node;
@@ -191,7 +202,7 @@ export class Deployment implements HostOwner {
     this.phase = "deploying";
     live.add(this);
     try {
-      await step(["deploy"], () => this.bringUp());
+      await this.step(["deploy"], () => this.bringUp());
       this.throwIfTornDown();
       this.phase = "running";
     } catch (error) {
@@ -205,10 +216,10 @@ export class Deployment implements HostOwner {
   private async bringUp(): Promise<void> {
     this.validate();
     const services = this.nodes.filter((node): node is Service => node instanceof Service);
-    await step(["deploy", "bundle"], () =>
+    await this.step(["deploy", "bundle"], () =>
       settleAll(
         services.map((service) =>
-          step(
+          this.step(
             ["deploy", "bundle", service.name],
             () => service.prepare(),
             () => ({ detail: service.bundleCached ? "cached" : "built" }),
@@ -220,15 +231,15 @@ export class Deployment implements HostOwner {
     // The config script's own ports (external endpoints) live on the deployer's machine: localhost.
     this.throwIfTornDown();
     const placeOf = (node: DeployNode) => node.host ?? this.localhost();
-    await step(["deploy", "hosts"], () => settleAll([...new Set(this.nodes.map(placeOf))].map((host) => this.launch(host))));
+    await this.step(["deploy", "hosts"], () => settleAll([...new Set(this.nodes.map(placeOf))].map((host) => this.launch(host))));
     const launchedOf = (node: DeployNode) => this.launch(placeOf(node));
 
     const bound = new Map<PortRef, Address>();
     this.throwIfTornDown();
-    await step(["deploy", "bind"], () =>
+    await this.step(["deploy", "bind"], () =>
       settleAll(
         this.nodes.map((node) =>
-          step(["deploy", "bind", node.name], async () => {
+          this.step(["deploy", "bind", node.name], async () => {
             const result = await node.bind(await launchedOf(node), await this.bindPlan(node, launchedOf));
             if (result.declared) {
               const problems = checkDeclared(node, result.declared, this.edges);
@@ -244,9 +255,11 @@ export class Deployment implements HostOwner {
     const connectsToProcess = (node: DeployNode) =>
       node instanceof ProcessNode && this.edges.some((edge) => edge.from.node === node && edge.to.node instanceof ProcessNode);
     this.throwIfTornDown();
-    await step(["deploy", "start"], async () => {
+    await this.step(["deploy", "start"], async () => {
       for (const wave of [this.nodes.filter((node) => !connectsToProcess(node)), this.nodes.filter(connectsToProcess)]) {
-        await settleAll(wave.map((node) => step(["deploy", "start", node.name], async () => node.start(await targetsOf(node, this.edges, bound, launchedOf)))));
+        await settleAll(
+          wave.map((node) => this.step(["deploy", "start", node.name], async () => node.start(await targetsOf(node, this.edges, bound, launchedOf)))),
+        );
       }
     });
   }
@@ -262,7 +275,7 @@ export class Deployment implements HostOwner {
     if (!launched) {
       // Nothing new is provisioned once teardown has begun: it would never be released.
       if (this.cancellation.signal.aborted) return Promise.reject(new HydroError(`${this.name} was torn down during deploy()`));
-      launched = step(["deploy", "hosts", host.name], () => host.launch(this.launchContext));
+      launched = this.step(["deploy", "hosts", host.name], () => host.launch(this.launchContext));
       launched.then(
         (up) => this.up.add(up),
         () => {},
@@ -292,7 +305,7 @@ export class Deployment implements HostOwner {
    * Safe to call twice; never rejects.
    */
   teardown(): Promise<void> {
-    this.tearingDown ??= step(["teardown"], async () => {
+    this.tearingDown ??= this.step(["teardown"], async () => {
       this.phase = "torn down";
       this.cancellation.abort();
       const stopped = await Promise.allSettled(this.nodes.map((node) => node.stop(this.options.stopTimeoutMs)));

@@ -50,8 +50,16 @@ export function interrupted(reason: string): void {
   interruption = reason;
 }
 
+/** Why the run was interrupted, once it was. */
+export function interruptedBy(): string | undefined {
+  return interruption;
+}
+
+/** What a finished step's line says besides its duration, and whether it turned out to have nothing to do. */
+export type DescribeStep<T> = (result: T) => { detail?: string; skipped?: boolean };
+
 /** Runs `work` as a step of the progress tree, reporting start, end, duration and failure. */
-export async function step<T>(path: string[], work: () => Promise<T>, describe?: (result: T) => { detail?: string; skipped?: boolean }): Promise<T> {
+export async function step<T>(path: string[], work: () => Promise<T>, describe?: DescribeStep<T>): Promise<T> {
   const started = performance.now();
   emit({ type: "step", path, status: "running" });
   try {

@@ -11,4 +11,7 @@ export type { External, ExternalPort } from "./nodes/external.js";
 export type { PortRef } from "./ports.js";
 export { HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, CloudError } from "./errors.js";
 export { addReporter, type DeployEvent, type Reporter } from "./events.js";
+export { sweep, SweepPointError, type SweepOptions, type Metrics } from "./sweep/sweep.js";
+export type { Grid, GridValue, Point } from "./sweep/grid.js";
+export type { PlotOptions } from "./sweep/plot.js";
 export type { Received } from "../runtime/inbound.js";

@@ -35,10 +35,14 @@ export function privateDir(dir: string): string {
   return dir;
 }
 
-/** Written (private) under a temporary name and renamed, so a reader never sees half a file; `sync` for records that must be on disk before the next step. */
-export async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Written under a temporary name and renamed, so a reader never sees half a file; private unless
+ * `mode` says otherwise (a sweep's results are the user's to share); `sync` for records that must be
+ * on disk before the next step.
+ */
+export async function writeAtomically(file: string, data: string | Uint8Array, mode = PRIVATE_FILE): Promise<void> {
   const temporary = temporaryName(file);
-  await fs.promises.writeFile(temporary, data, { mode: PRIVATE_FILE });
+  await fs.promises.writeFile(temporary, data, { mode });
   await fs.promises.rename(temporary, file);
 }
 

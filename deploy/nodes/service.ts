@@ -45,7 +45,7 @@ export class Service extends ProgramNode {
     const install = () => host.install(this.bundled.get());
     const { path } = host.local
       ? await install()
-      : await step(["deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
+      : await step([...this.deployment.stepsUnder, "deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
     const heartbeatMs = this.heartbeatMs(host);
