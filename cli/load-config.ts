@@ -13,6 +13,8 @@ export type ConfigMain = (args: string[]) => unknown;
 export async function loadConfig(file: string): Promise<ConfigMain> {
   const entry = path.resolve(file);
   if (!fs.statSync(entry, { throwIfNoEntry: false })?.isFile()) throw new HydroError(`config file not found: ${file}`);
+  // A Python config runs in python3, talking to this process over the bridge (docs/python-bridge.md).
+  if (entry.endsWith(".py")) return (await import("./python/python-config.js")).pythonConfig(file);
   let compiled;
   try {
     compiled = await bundle(entry, "config");

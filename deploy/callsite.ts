@@ -6,7 +6,25 @@ import { deployerFile, packageRoot } from "./paths.js";
 export interface Callsite {
   file: string;
   line: number;
-  column: number;
+  /** Omitted where the config's language does not say (a Python traceback names lines only). */
+  column?: number;
+}
+
+/** The call being made on behalf of a config in another language, which says where it was made. */
+let foreignSite: Callsite | undefined;
+
+/**
+ * Runs `call` as if the user's code at `site` had made it: how a Python config's calls, made by the
+ * bridge, name the .py file and line in their errors and resolve `src` against that file.
+ * Only the synchronous part of `call` sees it, which is where every declaration reads its site.
+ */
+export function asIfCalledFrom<T>(site: Callsite, call: () => T): T {
+  foreignSite = site;
+  try {
+    return call();
+  } finally {
+    foreignSite = undefined;
+  }
 }
 
 const libraryDirs = ["deploy", "runtime", "cli"].map((dir) => path.join(packageRoot, dir) + path.sep);
@@ -17,6 +35,7 @@ const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
  * enabled, so the frame names the user's .ts file and line.
  */
 export function callsite(): Callsite | undefined {
+  if (foreignSite) return foreignSite;
   const stack = new Error().stack?.split("\n").slice(1) ?? [];
   for (const frame of stack) {
     const match = FRAME.exec(frame.trim());
@@ -35,5 +54,5 @@ function isLibrary(file: string): boolean {
 
 export function formatCallsite(site: Callsite | undefined): string {
   if (!site) return "";
-  return `${path.relative(process.cwd(), site.file) || site.file}:${site.line}:${site.column}`;
+  return `${path.relative(process.cwd(), site.file) || site.file}:${site.line}${site.column === undefined ? "" : `:${site.column}`}`;
 }

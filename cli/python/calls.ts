@@ -1,0 +1,117 @@
+import { Deployment } from "../../deploy/deployment.js";
+import { asIfCalledFrom } from "../../deploy/callsite.js";
+import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError } from "../../deploy/errors.js";
+import { DeployNode } from "../../deploy/nodes/node.js";
+import { External } from "../../deploy/nodes/external.js";
+import { ProcessNode } from "../../deploy/nodes/process.js";
+import { ProgramNode } from "../../deploy/nodes/program.js";
+import { PortRef } from "../../deploy/ports.js";
+import type { Host } from "../../deploy/host.js";
+import { BatchedStream } from "./streams.js";
+import type { ErrorReply, PythonSite } from "./protocol.js";
+
+type Args = Record<string, unknown>;
+type Handler = (target: unknown, args: Args) => unknown;
+
+/**
+ * The deployer's end of a Python config's calls (docs/python-bridge.md): objects live here, the
+ * Python side holds integer handles to them. Each call runs the TS API as if made at the Python
+ * file and line the call names.
+ */
+export class BridgeCalls {
+  private readonly objects = new Map<number, unknown>();
+  private nextHandle = 1;
+
+  private readonly handlers: Record<string, Handler> = {
+    "deployment.new": (_, args) => this.handle(new Deployment(args)),
+    localhost: (d) => this.handle(deployment(d).localhost()),
+    ssh: (d, args) => this.handle(deployment(d).ssh({ ...args, ...this.hostRef(args, "jump") } as never)),
+    gcp: (d, args) => this.handle(deployment(d).gcp(args as never)),
+    aws: (d, args) => this.handle(deployment(d).aws(args as never)),
+    service: (d, args) => this.handle(deployment(d).service({ ...args, ...this.hostRef(args, "on") } as never)),
+    process: (d, args) => this.handle(deployment(d).process({ ...args, ...this.hostRef(args, "on") } as never)),
+    external: (d, args) => this.handle(deployment(d).external(args)),
+    connect: (d, args) => (deployment(d), this.port(args.from, "from").connect(this.port(args.to, "to")), null),
+    demux: (d, args) => {
+      deployment(d);
+      const to = args.to;
+      const receivers = Array.isArray(to)
+        ? to.map((ref, i) => this.port(ref, `to[${i}]`))
+        : Object.fromEntries(Object.entries((to ?? {}) as Args).map(([key, ref]) => [key, this.port(ref, `to.${key}`)]));
+      this.port(args.from, "from").demux(receivers);
+      return null;
+    },
+    deploy: async (d) => (await deployment(d).deploy(), null),
+    teardown: async (d) => (await deployment(d).teardown(), null),
+    stdout: (node) => this.handle(new BatchedStream(program(node).stdout())),
+    stderr: (node) => this.handle(new BatchedStream(program(node).stderr())),
+    exitCode: (node) => program(node).exitCode(),
+    stop: async (node) => (await program(node).stop(), null),
+    address: (node, args) => processNode(node).address(String(args.port)),
+    terminate: async (host) => (await hostOf(host).terminate(), null),
+    send: (node, args) => (externalNode(node).ports[String(args.port)]!.send(args.data, args.to === undefined ? undefined : { to: String(args.to) }), null),
+    receive: (node, args) => this.handle(new BatchedStream(externalNode(node).ports[String(args.port)]![Symbol.asyncIterator]())),
+    next: (stream) => batched(stream).next(),
+    close: async (stream) => (await batched(stream).close(), null),
+  };
+
+  /** Runs one call; its errors are thrown as the TS API threw them. */
+  run(call: string, target: number | undefined, args: Args, site: PythonSite | undefined): unknown {
+    if (!Object.hasOwn(this.handlers, call)) throw new HydroError(`the Python side asked for '${call}', which this deployer does not know (a newer hydro package?)`);
+    const object = target === undefined ? undefined : this.objects.get(target);
+    if (target !== undefined && object === undefined) throw new HydroError(`'${call}' names handle ${target}, which is not an object of this run`);
+    const handler = this.handlers[call]!;
+    return site ? asIfCalledFrom({ file: site.file, line: site.line }, () => handler(object, args)) : handler(object, args);
+  }
+
+  private handle(object: unknown): number {
+    const handle = this.nextHandle++;
+    this.objects.set(handle, object);
+    return handle;
+  }
+
+  private hostRef(args: Args, field: "on" | "jump"): Args {
+    if (args[field] === undefined) return {};
+    const host = this.objects.get(Number(args[field]));
+    return { [field]: host ?? args[field] };
+  }
+
+  private port(ref: unknown, field: string): PortRef {
+    const { node, port } = (ref ?? {}) as { node?: number; port?: string };
+    const object = this.objects.get(Number(node));
+    if (!(object instanceof DeployNode) || typeof port !== "string") throw new ConfigError(`${field}: expected a port, e.g. service.ports.inbound`);
+    return object.ports[port]!;
+  }
+}
+
+/** The object behind a handle, checked to be of the kind a call applies to. */
+function expectKind<T>(object: unknown, kind: abstract new (...args: never[]) => T, what: string): T {
+  if (!(object instanceof kind)) throw new HydroError(`expected ${what} handle`);
+  return object;
+}
+
+const deployment = (object: unknown) => expectKind(object, Deployment, "a Deployment");
+const program = (object: unknown) => expectKind(object, ProgramNode, "a service or process");
+const processNode = (object: unknown) => expectKind(object, ProcessNode, "a process()");
+const externalNode = (object: unknown) => expectKind(object, External, "an External");
+const batched = (object: unknown) => expectKind<BatchedStream<unknown>>(object, BatchedStream, "a stream");
+
+function hostOf(object: unknown): Host {
+  if (typeof (object as Host | undefined)?.terminate !== "function") throw new HydroError("expected a host handle");
+  return object as Host;
+}
+
+/** An error as the Python side raises it again: its class by name, and a cloud error's provider and code. */
+export function errorReply(error: unknown): ErrorReply {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof CloudError) return { type: "CloudError", message, provider: error.provider, code: error.code };
+  // Named here, not by `.name`: a bundler may rename classes.
+  const classes = [
+    [HostLostError, "HostLostError"],
+    [HostError, "HostError"],
+    [ProgramFailedError, "ProgramFailedError"],
+    [ConfigError, "ConfigError"],
+    [HydroError, "HydroError"],
+  ] as const;
+  return { type: classes.find(([kind]) => error instanceof kind)?.[1] ?? "Error", message };
+}

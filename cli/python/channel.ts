@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { packageRoot } from "../../deploy/paths.js";
+import { HydroError } from "../../deploy/errors.js";
+import { MAX_MESSAGE_BYTES, type FromPython, type ToPython } from "./protocol.js";
+
+/** How the Python process ended: a code, or the signal that killed it. */
+export type PythonExit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * The Python process of a config and its two bridge pipes (fd 3: to Python, fd 4: from Python), one
+ * JSON message per line. Its stdout and stderr lines go where a .ts config's console output goes.
+ */
+export class PythonChannel {
+  private readonly child: ChildProcess;
+  private readonly toPython: Writable;
+  readonly exited: Promise<PythonExit>;
+
+  constructor(script: string, args: readonly string[], onMessage: (message: FromPython) => void, onBroken: (reason: string) => void) {
+    const python = process.env.HYDRO_PYTHON || "python3";
+    const pythonPath = [path.join(packageRoot, "python"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    this.child = spawn(python, ["-m", "hydro._run", script, ...args], {
+      stdio: ["inherit", "pipe", "pipe", "pipe", "pipe"],
+      env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1", HYDRO_BRIDGE: "3,4" },
+    });
+    this.exited = new Promise((resolve) => this.child.once("close", (code, signal) => resolve({ code, signal })));
+    this.child.once("error", (error: NodeJS.ErrnoException) =>
+      onBroken(error.code === "ENOENT" ? `cannot start ${python}: not found (install python3 ≥ 3.9, or set HYDRO_PYTHON)` : `cannot start ${python}: ${error.message}`),
+    );
+    // After teardown the deployer exits; a Python process still running (a blocking call) goes with it.
+    const killOnExit = () => this.child.exitCode === null && this.child.signalCode === null && this.child.kill("SIGKILL");
+    process.on("exit", killOnExit);
+    void this.exited.then(() => process.off("exit", killOnExit));
+    this.toPython = this.child.stdio[3] as Writable;
+    this.toPython.on("error", () => {});
+    forwardLines(this.child.stdout!, (line) => console.log(line));
+    forwardLines(this.child.stderr!, (line) => console.error(line));
+    readMessages(this.child.stdio[4] as Readable, onMessage, onBroken);
+  }
+
+  send(message: ToPython): void {
+    if (!this.toPython.destroyed) this.toPython.write(JSON.stringify(message) + "\n");
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+}
+
+function forwardLines(stream: Readable, line: (text: string) => void): void {
+  let rest = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop()!;
+    for (const text of lines) line(text);
+  });
+  stream.on("end", () => rest && line(rest));
+}
+
+function readMessages(stream: Readable, onMessage: (message: FromPython) => void, onBroken: (reason: string) => void): void {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  stream.on("data", (chunk: Buffer) => {
+    let start = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+      const line = Buffer.concat([...pending, chunk.subarray(start, newline)]).toString("utf8");
+      pending = [];
+      pendingBytes = 0;
+      start = newline + 1;
+      let message: FromPython;
+      try {
+        message = JSON.parse(line) as FromPython;
+      } catch {
+        return onBroken(`the Python side sent a line that is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
+      }
+      onMessage(message);
+    }
+    pending.push(chunk.subarray(start));
+    pendingBytes += chunk.length - start;
+    if (pendingBytes > MAX_MESSAGE_BYTES) {
+      stream.destroy();
+      onBroken(`the Python side sent a message longer than ${MAX_MESSAGE_BYTES} bytes`);
+    }
+  });
+}
+
+export class PythonBridgeError extends HydroError {
+  override readonly name = "PythonBridgeError";
+}
