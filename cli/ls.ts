@@ -1,6 +1,7 @@
-import { readAllStates } from "../deploy/state/state-file.js";
-import { cloudProvider } from "../deploy/cloud/provider.js";
+import { readAllStates, type ResourceRecord } from "../deploy/state/state-file.js";
+import { cloudProvider, type TaggedResource } from "../deploy/cloud/provider.js";
 import { isAlive } from "../deploy/localhost/containment.js";
+import { age, vmSummary } from "./vm-summary.js";
 
 export interface LsOptions {
   /** Also ask these AWS regions, and these GCP projects, what carries the hydro-deployment tag or label. */
@@ -8,34 +9,74 @@ export interface LsOptions {
   gcp?: string[];
 }
 
+interface Scope {
+  provider: string;
+  flag: string;
+  scope: string;
+}
+
+/** Where a recorded resource lives, as `findTagged` is asked: an AWS region, a GCP project. */
+const scopeOf = (resource: ResourceRecord): Scope | undefined =>
+  resource.provider === "aws" && resource.scope.region
+    ? { provider: "aws", flag: "--aws", scope: resource.scope.region }
+    : resource.provider === "gcp" && resource.scope.project
+      ? { provider: "gcp", flag: "--gcp", scope: resource.scope.project }
+      : undefined;
+
+const sameResource = (record: Omit<ResourceRecord, "recordedAt">, found: TaggedResource) =>
+  record.id !== undefined && record.provider === found.provider && record.kind === found.kind && record.id === found.id;
+
 /**
  * `hydro ls`: the deployments recorded in `.hydro/state` (whether their deployer still runs, their
- * age, what they hold) and, for the regions given, what the cloud says carries the tag, including
- * deployments no state file here knows of.
+ * age, what they hold) and what the cloud says of them: each VM's machine type, state, age and
+ * what it is billed for. The regions and projects they use are asked, with those given; what
+ * carries the tag there but is recorded nowhere here is listed too. A cloud that cannot be asked
+ * is one error line, and exit 1.
  */
 export async function ls(options: LsOptions): Promise<number> {
   const states = readAllStates();
+  const asked = new Map<string, Scope>();
+  const ask = (scope: Scope | undefined) => scope && asked.set(`${scope.provider} ${scope.scope}`, scope);
+  for (const state of states) for (const resource of state.resources) ask(scopeOf(resource));
+  for (const scope of options.aws ?? []) ask({ provider: "aws", flag: "--aws", scope });
+  for (const scope of options.gcp ?? []) ask({ provider: "gcp", flag: "--gcp", scope });
+
+  const lookups = await Promise.all(
+    [...asked.entries()].map(async ([name, scope]) => {
+      try {
+        return { name, scope, found: await (await cloudProvider(scope.provider)).findTagged(scope.scope) };
+      } catch (error) {
+        console.error(`error: ${(error as Error).message}`);
+        return { name, scope, found: undefined };
+      }
+    }),
+  );
+  const answered = new Map(lookups.map((lookup) => [lookup.name, lookup.found]));
+
   const lines: string[] = [];
+  const shown = new Set<TaggedResource>();
   for (const state of states) {
     const status = isAlive(state.pid) ? `running (deployer pid ${state.pid})` : "deployer gone: `hydro down` deletes it";
     lines.push(`${state.deployment}  ${state.name}  ${age(state.createdAt)} old  ${status}`);
-    for (const resource of state.resources) lines.push(`  ${resource.provider} ${resource.kind} ${resource.id ?? "(being created)"}  ${resource.key}`);
-  }
-  const known = new Set(states.map((state) => state.deployment));
-  const scopes = [...(options.aws ?? []).map((scope) => ({ provider: "aws", flag: "--aws", scope })), ...(options.gcp ?? []).map((scope) => ({ provider: "gcp", flag: "--gcp", scope }))];
-  for (const { provider, flag, scope } of scopes) {
-    for (const resource of await (await cloudProvider(provider)).findTagged(scope)) {
-      const where = known.has(resource.deployment) ? "recorded here" : `NOT recorded here: \`hydro down --all ${flag} ${scope}\` deletes it`;
-      lines.push(`${provider} ${scope}: ${resource.kind} ${resource.id ?? "?"} of deployment ${resource.deployment}  (${where})`);
+    for (const resource of state.resources) {
+      const scope = scopeOf(resource);
+      const found = scope && answered.get(`${scope.provider} ${scope.scope}`);
+      const live = found?.find((candidate) => sameResource(resource, candidate));
+      if (live) shown.add(live);
+      const gone = resource.kind === "instance" && resource.id !== undefined && found !== undefined && !live;
+      const cloud = live?.vm ? `  ${vmSummary(live.vm)}` : gone ? `  not live in ${scope!.scope} (terminated or deleted): not billed` : "";
+      lines.push(`  ${resource.provider} ${resource.kind} ${resource.id ?? "(being created)"}  ${resource.key}${cloud}`);
     }
   }
-  console.log(lines.length ? lines.join("\n") : "no deployments recorded" + (scopes.length ? ", and nothing tagged where asked" : ""));
-  return 0;
-}
-
-function age(since: string): string {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
+  const known = new Set(states.map((state) => state.deployment));
+  for (const { scope, found } of lookups) {
+    for (const resource of found ?? []) {
+      if (shown.has(resource)) continue;
+      const where = known.has(resource.deployment) ? "its deployment is recorded here: `hydro down` deletes it" : `NOT recorded here: \`hydro down --all ${scope.flag} ${scope.scope}\` deletes it`;
+      const cloud = resource.vm ? `  ${vmSummary(resource.vm)}` : "";
+      lines.push(`${scope.provider} ${scope.scope}: ${resource.kind} ${resource.id ?? "?"} of deployment ${resource.deployment}${cloud}  (${where})`);
+    }
+  }
+  console.log(lines.length ? lines.join("\n") : "no deployments recorded" + (asked.size ? ", and nothing tagged where asked" : ""));
+  return lookups.every((lookup) => lookup.found) ? 0 : 1;
 }

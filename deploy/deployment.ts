@@ -365,7 +365,9 @@ export class Deployment implements HostOwner {
 async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(tasks);
   const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : []));
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw combine(failures.map((failure) => failure.message));
+  // Hosts that wait on one shared resource fail with its one error: said once, as itself (a CloudError stays one).
+  const distinct = [...new Map(failures.map((failure) => [failure.message, failure])).values()];
+  if (distinct.length === 1) throw distinct[0];
+  if (distinct.length > 1) throw combine(distinct.map((failure) => failure.message));
   return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }

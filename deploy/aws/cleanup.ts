@@ -1,8 +1,9 @@
-import type { CloudProvider } from "../cloud/provider.js";
-import { ec2Client, ec2Sdk } from "./ec2.js";
+import type { Instance } from "@aws-sdk/client-ec2";
+import type { CloudProvider, VmStatus } from "../cloud/provider.js";
+import { ec2Client, ec2Sdk, explain } from "./ec2.js";
 import { DELETION_ORDER, DEPLOYMENT_TAG, LIVE_STATES, PROVIDER, deleteAwsResource } from "./resources.js";
 
-/** EC2 for `hydro down`: what a deployment left in a region, found by its tag. */
+/** EC2 for `hydro down` and `hydro ls`: what a deployment left in a region, found by its tag. */
 export const aws: CloudProvider = {
   deletionOrder: DELETION_ORDER,
   deleteResource: deleteAwsResource,
@@ -15,7 +16,9 @@ export const aws: CloudProvider = {
       client.send(new sdk.DescribeInstancesCommand({ Filters: [...tagged, { Name: "instance-state-name", Values: LIVE_STATES }] })),
       client.send(new sdk.DescribeSecurityGroupsCommand({ Filters: tagged })),
       client.send(new sdk.DescribeKeyPairsCommand({ Filters: tagged })),
-    ]);
+    ]).catch((error: unknown) => {
+      throw explain(`aws: listing what carries the ${DEPLOYMENT_TAG} tag in ${region}`, error, { region });
+    });
     return [
       ...(instances.Reservations ?? [])
         .flatMap((reservation) => reservation.Instances ?? [])
@@ -26,6 +29,7 @@ export const aws: CloudProvider = {
           scope: { region, deployment: deploymentOf(instance.Tags) },
           id: instance.InstanceId!,
           deployment: deploymentOf(instance.Tags),
+          vm: vmStatus(instance),
         })),
       ...(groups.SecurityGroups ?? []).map((group) => ({
         key: `aws/${region}/security-group/${group.GroupName}`,
@@ -47,3 +51,13 @@ export const aws: CloudProvider = {
     ];
   },
 };
+
+/** EC2 bills an instance's usage only while it is running; its EBS volumes while they exist (they go with it at termination). */
+const BILLING: Record<string, VmStatus["billing"]> = { pending: "starting", running: "running", stopping: "stopped", stopped: "stopped", "shutting-down": "deleting" };
+
+function vmStatus(instance: Instance): VmStatus {
+  const state = instance.State?.Name ?? "unknown";
+  // LaunchTime is when it last started: its launch, or its latest start after a stop.
+  const launchedAt = instance.LaunchTime?.toISOString();
+  return { machineType: instance.InstanceType ?? "?", state, launchedAt, runningSince: state === "running" ? launchedAt : undefined, billing: BILLING[state] ?? "stopped" };
+}

@@ -151,8 +151,15 @@ export interface AwsInstance {
   terminate(): Promise<void>;
 }
 
-/** Launches one VM (ClientToken recorded first, so a retry or a crash never leaves one unaccounted for) and waits until it runs. */
-export async function launchInstance(state: DeploymentState, spec: InstanceSpec, signal: AbortSignal): Promise<AwsInstance> {
+/** How long a new instance may take to be running: EC2 usually needs well under a minute; one stuck in pending has no capacity behind it. */
+export const RUNNING_WITHIN_MS = 5 * 60_000;
+
+/**
+ * Launches one VM (ClientToken recorded first, so a retry or a crash never leaves one unaccounted
+ * for) and waits until it runs, at most `runningWithinMs`. One that is not running by then, or
+ * goes elsewhere (pending → terminated when EC2 has no capacity), is terminated before the error.
+ */
+export async function launchInstance(state: DeploymentState, spec: InstanceSpec, signal: AbortSignal, runningWithinMs = RUNNING_WITHIN_MS): Promise<AwsInstance> {
   const [{ RunInstancesCommand }, client] = await Promise.all([ec2Sdk(), ec2Client(spec.region)]);
   const token = crypto.randomUUID();
   const record: Omit<ResourceRecord, "recordedAt"> = {
@@ -189,7 +196,7 @@ export async function launchInstance(state: DeploymentState, spec: InstanceSpec,
     id = Instances[0]?.InstanceId;
     if (!id) throw new HydroError(`aws: RunInstances returned no instance for ${spec.name}`);
     recorded.created(id);
-    const running = await untilRunning(client, id, signal);
+    const running = await untilRunning(client, id, signal, Date.now() + runningWithinMs);
     return { id, privateIp: running.privateIp, publicIp: running.publicIp, terminate };
   } catch (error) {
     // Whatever was launched goes; the record stays until it is gone, for `hydro down`.
@@ -198,10 +205,16 @@ export async function launchInstance(state: DeploymentState, spec: InstanceSpec,
   }
 }
 
-async function untilRunning(client: EC2Client, id: string, signal: AbortSignal): Promise<{ privateIp: string; publicIp: string | undefined }> {
+async function untilRunning(client: EC2Client, id: string, signal: AbortSignal, deadline: number): Promise<{ privateIp: string; publicIp: string | undefined }> {
   const { DescribeInstancesCommand } = await ec2Sdk();
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    if (signal.aborted) throw new HydroError(`aws: ${id}: not waited for, the deployment is being torn down`);
+  const started = Date.now();
+  let last = "not described yet";
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000, Math.max(0, deadline - Date.now()))) {
+    if (signal.aborted) throw new HydroError(`instance ${id}: not waited for, the deployment is being torn down`);
+    if (Date.now() >= deadline) {
+      const waited = Math.round((Date.now() - started) / 1000);
+      throw new HydroError(`instance ${id} was not running after ${waited} s (last seen: ${last}; EC2 may have no capacity for it): terminated it; try another instanceType or subnet, or later`);
+    }
     const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] })).catch((error: unknown) => {
       // Eventual consistency: a new instance is not describable for a few seconds.
       if (errorCode(error) === "InvalidInstanceID.NotFound") return undefined;
@@ -212,8 +225,9 @@ async function untilRunning(client: EC2Client, id: string, signal: AbortSignal):
     if (state === "running" && instance?.PrivateIpAddress) return { privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress };
     if (state === "shutting-down" || state === "terminated" || state === "stopping" || state === "stopped") {
       const reason = instance?.StateReason?.Message ?? instance?.StateReason?.Code ?? "no reason given";
-      throw new HydroError(`aws: instance ${id} went ${state} instead of running: ${reason}`);
+      throw new HydroError(`instance ${id} went ${state} instead of running: ${reason}`);
     }
+    if (state) last = state === "running" ? "running without a private address" : state;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }

@@ -21,16 +21,30 @@ export interface ComputeClients {
 
 let clients: Promise<ComputeClients> | undefined;
 
-export const computeClients = () => (clients ??= createClients());
+/**
+ * The clients, with their credentials already found: a missing credential fails here, before a
+ * caller records any resource it is about to create (and could then not delete). A failure is not
+ * kept: the next call looks again.
+ */
+export const computeClients = () =>
+  (clients ??= createClients().catch((error: unknown) => {
+    clients = undefined;
+    throw error;
+  }));
 
 async function createClients(): Promise<ComputeClients> {
-  const [compute, { OAuth2Client }] = await Promise.all([import("@google-cloud/compute"), import("google-auth-library")]);
+  const [compute, { GoogleAuth, OAuth2Client }] = await Promise.all([import("@google-cloud/compute"), import("google-auth-library")]);
   const options: ClientOptions = { ...endpointOverride() };
   const token = process.env.CLOUDSDK_AUTH_ACCESS_TOKEN ?? readToken(process.env.CLOUDSDK_AUTH_ACCESS_TOKEN_FILE);
   if (token) {
     const authClient = new OAuth2Client();
     authClient.setCredentials({ access_token: token });
     options.authClient = authClient as unknown as ClientOptions["authClient"];
+  } else {
+    // The standard chain, walked now (no token is fetched yet): it throws when it finds nothing.
+    const auth = new GoogleAuth({ scopes: compute.InstancesClient.scopes });
+    await auth.getClient();
+    options.auth = auth as unknown as ClientOptions["auth"];
   }
   return {
     instances: new compute.InstancesClient(options),

@@ -45,7 +45,6 @@ export function gceName(...parts: string[]): string {
  * `sshFrom`, and everything from each other. Nothing else is open.
  */
 export async function createFirewalls(state: DeploymentState, project: string, network: string, sshFrom: string): Promise<{ tag: string; release(): Promise<void> }> {
-  const { firewalls } = await computeClients();
   const tag = gceName("hydro", state.deployment);
   const rules = [
     { name: gceName(tag, network, "ssh"), allowed: [{ IPProtocol: "tcp", ports: ["22"] }], sourceRanges: [sshFrom] },
@@ -56,6 +55,7 @@ export async function createFirewalls(state: DeploymentState, project: string, n
     for (const undo of releases.splice(0).reverse()) await undo();
   };
   try {
+    const { firewalls } = await computeClients();
     for (const rule of rules) {
       const record = recordOf("firewall", rule.name, { project });
       const recorded = state.intend(record);
@@ -114,7 +114,10 @@ const CAPACITY = new Set(["ZONE_RESOURCE_POOL_EXHAUSTED", "ZONE_RESOURCE_POOL_EX
 
 /** Creates the VM (requestId recorded first) in the first zone that has room, and waits until it runs. */
 export async function createInstance(state: DeploymentState, spec: InstanceSpec): Promise<GcpInstance> {
-  const { instances } = await computeClients();
+  const what = `gcp host "${spec.name}" (${spec.machineType} in ${spec.zones.join(", ")})`;
+  const { instances } = await computeClients().catch((error: unknown) => {
+    throw explain(what, error, { project: spec.project });
+  });
   const vmName = gceName("hydro", state.deployment, spec.name);
   let lastError: unknown;
   for (const zone of spec.zones) {
@@ -155,7 +158,7 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
       if (!CAPACITY.has(code ?? "")) break;
     }
   }
-  throw explain(`gcp host "${spec.name}" (${spec.machineType} in ${spec.zones.join(", ")})`, lastError, { project: spec.project, zone: spec.zones.at(-1)! });
+  throw explain(what, lastError, { project: spec.project, zone: spec.zones.at(-1)! });
 }
 
 async function untilRunning(project: string, zone: string, name: string): Promise<{ networkIP: string; natIP: string | undefined }> {
@@ -186,10 +189,10 @@ export const DELETION_ORDER = ["instance", "firewall"];
 
 /** Deletes one recorded resource and waits until it is gone; 404 (gone already, or never made) counts as deleted. */
 export async function deleteGcpResource(record: Omit<ResourceRecord, "recordedAt">): Promise<void> {
-  const { instances, firewalls } = await computeClients();
   const project = record.scope.project!;
   const name = record.id ?? record.scope.name ?? record.token!;
   try {
+    const { instances, firewalls } = await computeClients();
     if (record.kind === "instance") {
       const requestId = crypto.randomUUID();
       const [operation] = await retried(() => instances.delete({ project, zone: record.scope.zone!, instance: name, requestId }));

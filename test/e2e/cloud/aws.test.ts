@@ -1,7 +1,8 @@
 // deploy/aws against moto behind the fault proxy, through the real @aws-sdk/client-ec2: what a
 // deployment creates is tagged and recorded before it exists, torn down completely, explained in
 // one line when EC2 refuses, and found and deleted by `hydro down` after a kill -9, also by tag
-// alone when the state file is gone. README §EC2 fault proxy, §moto; docs/ARCHITECTURE.md §6.
+// alone when the state file is gone, and listed by `hydro ls` with what each VM costs; a launch
+// that never runs is given up. README §EC2 fault proxy, §moto; docs/ARCHITECTURE.md §6.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -88,6 +89,15 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
       new AbortController().signal,
     );
     return { network, key, group, instance };
+  }
+
+  /** The key pair and security group of a deployment, and the launch of its VM "web" into them, not awaited. */
+  async function launching(state: InstanceType<typeof stateFile.DeploymentState>, runningWithinMs?: number) {
+    const network = await resources.findNetwork(REGION, undefined);
+    const key = await resources.importKeyPair(state, REGION, PUBLIC_KEY);
+    const group = await resources.createSecurityGroup(state, REGION, network, "0.0.0.0/0");
+    const spec = { name: "web", region: REGION, network, keyName: key.keyName, groupId: group.groupId, ami: IMAGE_ID, instanceType: "t3.micro", userData: "", tags: {}, publicIp: false, spot: false };
+    return { key, group, launch: resources.launchInstance(state, spec, new AbortController().signal, runningWithinMs) };
   }
 
   test("a deployment's key pair, security group and VM carry its tag, are recorded with their ids, and are all gone after teardown", async () => {
@@ -189,17 +199,11 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
       await inDir(async () => {
         const deployment = `aws-${code.toLowerCase()}`;
         const state = new stateFile.DeploymentState(deployment, deployment);
-        const network = await resources.findNetwork(REGION, undefined);
-        const key = await resources.importKeyPair(state, REGION, PUBLIC_KEY);
-        const group = await resources.createSecurityGroup(state, REGION, network, "0.0.0.0/0");
         const fault = proxy.inject({ action: "RunInstances", times: Infinity, error });
+        const { key, group, launch } = await launching(state);
         try {
           await assert.rejects(
-            resources.launchInstance(
-              state,
-              { name: "web", region: REGION, network, keyName: key.keyName, groupId: group.groupId, ami: IMAGE_ID, instanceType: "t3.micro", userData: "", tags: {}, publicIp: false, spot: false },
-              new AbortController().signal,
-            ),
+            launch,
             (thrown: Error) => {
               assert.ok(thrown instanceof CloudError, `${thrown.name}: ${thrown.message}`);
               assert.equal(thrown.code, code);
@@ -225,6 +229,71 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
       });
     });
   }
+
+  /** Asserts `launch` fails in one line matching `says`, and that its instance is terminated and no longer recorded; then releases the rest. */
+  async function assertLaunchGivenUp(deployment: string, state: InstanceType<typeof stateFile.DeploymentState>, launching: { key: { release(): Promise<void> }; group: { release(): Promise<void> }; launch: Promise<unknown> }, says: RegExp) {
+    await assert.rejects(launching.launch, (thrown: Error) => {
+      assert.match(thrown.message, says);
+      assert.doesNotMatch(thrown.message, /\n/);
+      return true;
+    });
+    proxy.clearFaults();
+    assert.deepEqual(
+      state.resources.map((resource) => resource.kind),
+      ["key-pair", "security-group"],
+    );
+    await launching.group.release();
+    await launching.key.release();
+    assert.deepEqual(await liveTagged(deployment), { instances: [], groups: [], keys: [] });
+  }
+
+  /** The instance `deployment` launched, asked of moto itself (the proxy may be holding DescribeInstances). */
+  async function launchedInstance(deployment: string): Promise<string> {
+    for (;;) {
+      const [vm] = (await liveTagged(deployment)).instances;
+      if (vm?.InstanceId) return vm.InstanceId;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  test("an instance that goes from pending to terminated before it runs (EC2 without capacity does this): one line with EC2's reason, and no record left", async () => {
+    await inDir(async () => {
+      const deployment = "aws-pending-terminated";
+      const state = new stateFile.DeploymentState(deployment, deployment);
+      // EC2 does not describe a new instance for a moment (eventual consistency); meanwhile it ends.
+      proxy.inject({ action: "DescribeInstances", times: Infinity, error: ec2Errors.instanceNotFound() });
+      const started = await launching(state);
+      const id = await launchedInstance(deployment);
+      await direct.send(new sdk.TerminateInstancesCommand({ InstanceIds: [id] }));
+      proxy.clearFaults();
+      await assertLaunchGivenUp(
+        deployment,
+        state,
+        started,
+        new RegExp(String.raw`^aws host "web" \(t3\.micro in us-east-1\): instance ${id} went terminated instead of running: \S`),
+      );
+    });
+  });
+
+  test("an instance never seen running is given up after the bound: one line with what was last seen, terminated, and no record left", { timeout: 60_000 }, async () => {
+    await inDir(async () => {
+      const deployment = "aws-never-running";
+      const state = new stateFile.DeploymentState(deployment, deployment);
+      proxy.inject({ action: "DescribeInstances", times: Infinity, error: ec2Errors.instanceNotFound() });
+      const started = await launching(state, 1_500);
+      const id = await launchedInstance(deployment);
+      await assertLaunchGivenUp(
+        deployment,
+        state,
+        started,
+        new RegExp(
+          String.raw`^aws host "web" \(t3\.micro in us-east-1\): instance ${id} was not running after [12] s \(last seen: not described yet; EC2 may have no capacity for it\): terminated it; try another instanceType or subnet, or later$`,
+        ),
+      );
+      const { Reservations = [] } = await direct.send(new sdk.DescribeInstancesCommand({ InstanceIds: [id] }));
+      assert.equal(Reservations[0]?.Instances?.[0]?.State?.Name, "terminated");
+    });
+  });
 });
 
 describe("hydro down", { skip: motoMissing() }, () => {
@@ -342,17 +411,22 @@ describe("hydro down", { skip: motoMissing() }, () => {
     assert.deepEqual(await liveKeys("lost-state"), []);
   });
 
+  /** The environment of these tests without the keys, and with a HOME where no ~/.aws is: the SDK's chain finds nothing (its metadata service is the tripwire). */
+  function withoutCredentials(home: string): Record<string, string> {
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...rest } = env;
+    return { PATH: process.env.PATH!, HOME: home, ...rest, AWS_CONFIG_FILE: path.join(home, "none"), AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none") };
+  }
+
   test("without credentials, the first call fails in one line naming where the SDK looked, and nothing is recorded", () => {
     const dir = tempDir();
     const script = `
       import * as aws from ${JSON.stringify(path.resolve("deploy/aws/resources.ts"))};
       try { await aws.findNetwork(${JSON.stringify(REGION)}, undefined); } catch (error) { console.log(error.name + ": " + error.message); }
     `;
-    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = env;
     const run = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], {
       cwd: dir,
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: dir, ...withoutKeys, AWS_CONFIG_FILE: path.join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none") },
+      env: withoutCredentials(dir),
       timeout: 60_000,
     });
     assert.match(run.stdout, /^CloudError: aws: finding the network in us-east-1: no AWS credentials found \(looked for AWS_ACCESS_KEY_ID/m, run.stdout + run.stderr);
@@ -362,18 +436,50 @@ describe("hydro down", { skip: motoMissing() }, () => {
     assert.deepEqual(tripwire.attempts.filter((attempt) => !attempt.includes("/latest/")), []);
   });
 
-  test("hydro ls shows a crashed deployment's records, and what carries its tag that no state file here knows of", async () => {
+  /** `hydro ls` with exactly `withEnv` (nothing inherited: this process holds credentials). */
+  const hydroLs = (dir: string, withEnv: Record<string, string> = { PATH: process.env.PATH!, ...env }) =>
+    execa("node", [cli, "ls"], { cwd: dir, reject: false, extendEnv: false, env: { ...withEnv, NO_COLOR: "1" } });
+
+  test("hydro ls asks the regions a crashed deployment used: each VM's type, state, age and what it is billed for, and what carries the tag that no state file here knows of", async () => {
     const dir = tempDir();
-    killedDeployer(dir, "listed", "up", 1);
+    killedDeployer(dir, "listed", "up", 2);
     const other = tempDir();
     killedDeployer(other, "elsewhere", "up", 1);
-    const result = await execa("node", [cli, "ls", "--aws", REGION], { cwd: dir, reject: false, env: { ...env, NO_COLOR: "1" } });
+    const vmId = async (deployment: string, name: string) => (await liveInstances(deployment)).find((vm) => vm.Tags?.some((tag) => tag.Key === "Name" && tag.Value === name))!.InstanceId!;
+    const [vm1, vm2] = [await vmId("listed", "vm1"), await vmId("listed", "vm2")];
+    await direct.send(new sdk.StopInstancesCommand({ InstanceIds: [vm2] }));
+
+    const result = await hydroLs(dir);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^listed {2}killed {2}\d+ s old {2}deployer gone: `hydro down` deletes it$/m);
-    assert.match(result.stdout, /^ {2}aws instance i-\w+ {2}aws\/us-east-1\/instance\/vm1$/m);
-    assert.match(result.stdout, /^aws us-east-1: instance i-\w+ of deployment listed {2}\(recorded here\)$/m);
-    assert.match(result.stdout, /^aws us-east-1: instance i-\w+ of deployment elsewhere {2}\(NOT recorded here/m);
-    for (const [cwd] of [[dir], [other]]) assert.equal((await hydroDown(cwd!)).exitCode, 0);
+    const running = String.raw`t3\.micro running, launched \d+ s ago: billed while running \(0\.0 h so far\)`;
+    assert.match(result.stdout, new RegExp(String.raw`^ {2}aws instance ${vm1} {2}aws/us-east-1/instance/vm1 {2}${running}$`, "m"));
+    assert.match(result.stdout, new RegExp(String.raw`^ {2}aws instance ${vm2} {2}aws/us-east-1/instance/vm2 {2}t3\.micro stopped, launched \d+ s ago: disk still billed$`, "m"));
+    assert.match(result.stdout, /^ {2}aws security-group sg-\w+ {2}aws\/us-east-1\/security-group\/hydro-listed-vpc-\w+$/m);
+    // What the state lines show is not listed again; what no state file here records is, with the same facts.
+    assert.doesNotMatch(result.stdout, /^aws us-east-1: .* of deployment listed/m);
+    assert.match(result.stdout, new RegExp(String.raw`^aws us-east-1: instance i-\w+ of deployment elsewhere {2}${running} {2}\(NOT recorded here: \`hydro down --all --aws us-east-1\` deletes it\)$`, "m"));
+    assert.match(result.stdout, /^aws us-east-1: key-pair key-\w+ of deployment elsewhere {2}\(NOT recorded here/m);
+
+    // A recorded VM that is gone (its dead-man switch terminated it, say) costs nothing any more.
+    await direct.send(new sdk.TerminateInstancesCommand({ InstanceIds: [vm1] }));
+    const afterTermination = await hydroLs(dir);
+    assert.match(afterTermination.stdout, new RegExp(String.raw`^ {2}aws instance ${vm1} {2}aws/us-east-1/instance/vm1 {2}not live in us-east-1 \(terminated or deleted\): not billed$`, "m"));
+
+    // Without credentials the records are still listed; the region that could not be asked is one error line, and exit 1.
+    const unasked = await hydroLs(dir, withoutCredentials(dir));
+    assert.equal(unasked.exitCode, 1, unasked.stdout + unasked.stderr);
+    // (stderr also holds the SDK's own warnings about the Node version.)
+    assert.deepEqual(
+      unasked.stderr.split("\n").filter((line) => line.startsWith("error:")),
+      [
+        "error: aws: listing what carries the hydro-deployment tag in us-east-1: no AWS credentials found (looked for AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws/credentials, SSO, credential_process, and the instance metadata service)",
+      ],
+      unasked.stderr,
+    );
+    assert.match(unasked.stdout, new RegExp(String.raw`^ {2}aws instance ${vm2} {2}aws/us-east-1/instance/vm2$`, "m"));
+
+    for (const cwd of [dir, other]) assert.equal((await hydroDown(cwd)).exitCode, 0);
   });
 
   test("--all without a region, and a region without --all, are usage errors (exit 2) that delete nothing", async () => {

@@ -207,4 +207,25 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     assert.deepEqual(gce.instances(), []);
     assert.match((await hydroDown(dir, "gcp-lost", "--all", "--gcp", gce.project, "--yes")).stdout, /^nothing to delete$/m);
   });
+
+  test("hydro ls asks the project a crashed deployment used: each VM's machine type, state, age and what it is billed for; a stopped VM still costs its disk", async () => {
+    const dir = tempDir();
+    await killedDeployer(dir, "gcp-listed");
+    const other = tempDir();
+    await killedDeployer(other, "gcp-elsewhere");
+    // Its dead-man switch fired: the guest powered off, and GCE keeps the VM (TERMINATED) with its disk.
+    await gce.guestPoweredOff("us-central1-a", "hydro-gcp-listed-vm1");
+
+    const result = await execa("node", [cli, "ls"], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^ {2}gcp instance hydro-gcp-listed-vm1 {2}gcp\/hydro-test\/instance\/vm1 {2}e2-small TERMINATED, launched \d+ s ago: disk still billed$/m);
+    assert.match(result.stdout, /^ {2}gcp firewall hydro-gcp-listed-default-ssh {2}gcp\/hydro-test\/firewall\/hydro-gcp-listed-default-ssh$/m);
+    assert.doesNotMatch(result.stdout, /^gcp hydro-test: .* of deployment gcp-listed /m);
+    assert.match(
+      result.stdout,
+      /^gcp hydro-test: instance hydro-gcp-elsewhere-vm1 of deployment gcp-elsewhere {2}e2-small RUNNING, launched \d+ s ago: billed while running \(0\.0 h so far\) {2}\(NOT recorded here: `hydro down --all --gcp hydro-test` deletes it\)$/m,
+    );
+    for (const cwd of [dir, other]) assert.equal((await hydroDown(cwd)).exitCode, 0);
+    assert.deepEqual(gce.instances(), []);
+  });
 });
