@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import type { EC2Client, Tag } from "@aws-sdk/client-ec2";
 import type { DeploymentState, ResourceRecord } from "../state/state-file.js";
 import { HydroError } from "../errors.js";
+import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { ec2Client, ec2Sdk, errorCode, explain, GONE } from "./ec2.js";
 
 /** The tag every resource carries, exactly this key: how `hydro down --all` finds them without a state file. */
@@ -150,9 +151,6 @@ export interface AwsInstance {
   /** Terminates it and waits until EC2 says terminated. */
   terminate(): Promise<void>;
 }
-
-/** How long a new instance may take to be running: EC2 usually needs well under a minute; one stuck in pending has no capacity behind it. */
-export const RUNNING_WITHIN_MS = 5 * 60_000;
 
 /**
  * Launches one VM (ClientToken recorded first, so a retry or a crash never leaves one unaccounted

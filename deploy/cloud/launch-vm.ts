@@ -5,6 +5,9 @@ import { deploymentKey, generateKeyPair } from "./keys.js";
 import { ALIVE_FILE, bootScript } from "./boot-script.js";
 import { LaunchedVm } from "./vm-host.js";
 
+/** How long a new VM may take to be running: clouds usually need well under a minute; one stuck starting has no capacity behind it. */
+export const RUNNING_WITHIN_MS = 5 * 60_000;
+
 /** How long a new VM may take to answer SSH with its pinned key (boot, cloud-init, the boot script). */
 const BOOT_MS = 5 * 60_000;
 

@@ -6,13 +6,19 @@
 import crypto from "node:crypto";
 import type { DeploymentState, ResourceRecord } from "../state/state-file.js";
 import { HydroError } from "../errors.js";
+import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { computeClients, explain, isNotFound, OperationError, reasonOf, retried } from "./compute.js";
 
 /** The label every instance carries, exactly this key (firewalls have no labels: they are found by name). */
 export const DEPLOYMENT_LABEL = "hydro-deployment";
 export const PROVIDER = "gcp";
 
-type Operation = { name?: string | null; status?: string | number | null; zone?: string | null; error?: { errors?: Array<{ code?: string | null; message?: string | null }> | null } | null };
+type Operation = {
+  name?: string | null;
+  status?: string | number | null;
+  zone?: string | null;
+  error?: { errors?: Array<{ code?: string | null; message?: string | null }> | null } | null;
+};
 
 /** Waits until the operation is DONE (the client's `wait` returns early now and then) and throws its error, if it has one. */
 export async function completed(project: string, operation: Operation): Promise<void> {
@@ -44,7 +50,12 @@ export function gceName(...parts: string[]): string {
  * Two firewall rules on `network` for the deployment's VMs (by their network tag): SSH in from
  * `sshFrom`, and everything from each other. Nothing else is open.
  */
-export async function createFirewalls(state: DeploymentState, project: string, network: string, sshFrom: string): Promise<{ tag: string; release(): Promise<void> }> {
+export async function createFirewalls(
+  state: DeploymentState,
+  project: string,
+  network: string,
+  sshFrom: string,
+): Promise<{ tag: string; release(): Promise<void> }> {
   const tag = gceName("hydro", state.deployment);
   const rules = [
     { name: gceName(tag, network, "ssh"), allowed: [{ IPProtocol: "tcp", ports: ["22"] }], sourceRanges: [sshFrom] },
@@ -113,7 +124,7 @@ export interface GcpInstance {
 const CAPACITY = new Set(["ZONE_RESOURCE_POOL_EXHAUSTED", "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS"]);
 
 /** Creates the VM (requestId recorded first) in the first zone that has room, and waits until it runs. */
-export async function createInstance(state: DeploymentState, spec: InstanceSpec): Promise<GcpInstance> {
+export async function createInstance(state: DeploymentState, spec: InstanceSpec, runningWithinMs = RUNNING_WITHIN_MS): Promise<GcpInstance> {
   const what = `gcp host "${spec.name}" (${spec.machineType} in ${spec.zones.join(", ")})`;
   const { instances } = await computeClients().catch((error: unknown) => {
     throw explain(what, error, { project: spec.project });
@@ -123,33 +134,41 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
   for (const zone of spec.zones) {
     const requestId = crypto.randomUUID();
     // GCE names are ids: the name is known (and recorded) before the insert, beside the requestId it carries.
-    const record = { ...recordOf("instance", vmName, { project: spec.project, zone, name: vmName }), key: `gcp/${spec.project}/instance/${spec.name}`, token: requestId };
+    const record = {
+      ...recordOf("instance", vmName, { project: spec.project, zone, name: vmName }),
+      key: `gcp/${spec.project}/instance/${spec.name}`,
+      token: requestId,
+    };
     const recorded = state.intend(record);
     const remove = () => deleteGcpResource({ ...record, id: vmName }).then(() => recorded.deleted());
     try {
-      const [operation] = await retried(() => instances.insert({
-        project: spec.project,
-        zone,
-        requestId,
-        instanceResource: {
-          name: vmName,
-          machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
-          labels: { ...spec.labels, [DEPLOYMENT_LABEL]: gceName(state.deployment) },
-          tags: { items: [spec.networkTag] },
-          disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.image } }],
-          networkInterfaces: [{ network: `global/networks/${spec.network}`, ...(spec.publicIp ? { accessConfigs: [{ name: "External NAT", type: "ONE_TO_ONE_NAT" }] } : {}) }],
-          metadata: {
-            items: [
-              { key: "ssh-keys", value: `${spec.user}:${spec.publicKey}` },
-              { key: "startup-script", value: spec.startupScript },
+      const [operation] = await retried(() =>
+        instances.insert({
+          project: spec.project,
+          zone,
+          requestId,
+          instanceResource: {
+            name: vmName,
+            machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
+            labels: { ...spec.labels, [DEPLOYMENT_LABEL]: gceName(state.deployment) },
+            tags: { items: [spec.networkTag] },
+            disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.image } }],
+            networkInterfaces: [
+              { network: `global/networks/${spec.network}`, ...(spec.publicIp ? { accessConfigs: [{ name: "External NAT", type: "ONE_TO_ONE_NAT" }] } : {}) },
             ],
+            metadata: {
+              items: [
+                { key: "ssh-keys", value: `${spec.user}:${spec.publicKey}` },
+                { key: "startup-script", value: spec.startupScript },
+              ],
+            },
+            ...(spec.spot ? { scheduling: { provisioningModel: "SPOT", instanceTerminationAction: "DELETE" } } : {}),
           },
-          ...(spec.spot ? { scheduling: { provisioningModel: "SPOT", instanceTerminationAction: "DELETE" } } : {}),
-        },
-      }));
+        }),
+      );
       await completed(spec.project, operation.latestResponse as Operation);
       recorded.created(vmName);
-      const running = await untilRunning(spec.project, zone, vmName);
+      const running = await untilRunning(what, spec.project, zone, vmName, Date.now() + runningWithinMs);
       return { name: vmName, zone, ...running, delete: remove };
     } catch (error) {
       await remove().catch(() => {});
@@ -161,8 +180,16 @@ export async function createInstance(state: DeploymentState, spec: InstanceSpec)
   throw explain(what, lastError, { project: spec.project, zone: spec.zones.at(-1)! });
 }
 
-async function untilRunning(project: string, zone: string, name: string): Promise<{ networkIP: string; natIP: string | undefined }> {
+/** Polls until the VM runs with an address; gives up at `deadline` (the caller deletes it). */
+async function untilRunning(
+  what: string,
+  project: string,
+  zone: string,
+  name: string,
+  deadline: number,
+): Promise<{ networkIP: string; natIP: string | undefined }> {
   const { instances } = await computeClients();
+  const started = Date.now();
   for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
     const [instance] = await retried(() => instances.get({ project, zone, instance: name }));
     const networkInterface = instance.networkInterfaces?.[0];
@@ -170,7 +197,13 @@ async function untilRunning(project: string, zone: string, name: string): Promis
       return { networkIP: networkInterface.networkIP, natIP: networkInterface.accessConfigs?.[0]?.natIP ?? undefined };
     }
     if (instance.status === "TERMINATED" || instance.status === "STOPPING" || instance.status === "SUSPENDED") {
-      throw new HydroError(`gcp: instance ${name} went ${instance.status} instead of RUNNING`);
+      throw new HydroError(`${what}: instance ${name} went ${instance.status} instead of RUNNING`);
+    }
+    if (Date.now() + delay > deadline) {
+      const waited = Math.round((Date.now() - started) / 1000);
+      throw new HydroError(
+        `${what}: instance ${name} was not RUNNING after ${waited} s (last status: ${instance.status ?? "none"}; the zone may have no capacity for it): deleted it; try another zone or machineType, or later`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

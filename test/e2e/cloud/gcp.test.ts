@@ -55,7 +55,9 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     spot: false,
   });
   const firewallNames = () =>
-    gce.requests.filter((request) => request.method === "POST" && /\/global\/firewalls\?/.test(request.url) && request.status === 200).map((request) => (JSON.parse(request.body) as { name: string }).name);
+    gce.requests
+      .filter((request) => request.method === "POST" && /\/global\/firewalls\?/.test(request.url) && request.status === 200)
+      .map((request) => (JSON.parse(request.body) as { name: string }).name);
 
   test("a deployment's firewall rules and VM are labelled or named for it, recorded, and all gone after teardown", async () => {
     await inDir(async () => {
@@ -70,7 +72,12 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
           ["instance", "hydro-gcp-ok-web"],
         ],
       );
-      const [instance] = gce.instances() as Array<{ name: string; labels: Record<string, string>; tags: { items: string[] }; metadata: { items: Array<{ key: string; value: string }> } }>;
+      const [instance] = gce.instances() as Array<{
+        name: string;
+        labels: Record<string, string>;
+        tags: { items: string[] };
+        metadata: { items: Array<{ key: string; value: string }> };
+      }>;
       assert.equal(instance!.name, "hydro-gcp-ok-web");
       assert.deepEqual(instance!.labels, { team: "lab", "hydro-deployment": "gcp-ok" });
       assert.deepEqual(instance!.tags.items, [rules.tag]);
@@ -78,7 +85,10 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       assert.match(vm.networkIP, /^10\.128\.0\.\d+$/);
       // Every change carried a requestId, so a retried call is replayed, not repeated.
       const changes = gce.requests.filter((request) => (request.method === "POST" || request.method === "DELETE") && !request.url.includes("/operations/"));
-      assert.ok(changes.every((request) => /[?&]requestId=[0-9a-f-]{36}/.test(request.url)), changes.map((request) => request.url).join("\n"));
+      assert.ok(
+        changes.every((request) => /[?&]requestId=[0-9a-f-]{36}/.test(request.url)),
+        changes.map((request) => request.url).join("\n"),
+      );
 
       await vm.delete();
       await rules.release();
@@ -95,15 +105,47 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-retry"));
       assert.equal(lost.hits, 1);
       assert.equal(throttled.hits, 2);
-      const inserts = gce.requests.filter((request) => request.method === "POST" && /\/zones\/us-central1-a\/instances\?/.test(request.url) && request.body.includes("hydro-gcp-retry-web"));
+      const inserts = gce.requests.filter(
+        (request) => request.method === "POST" && /\/zones\/us-central1-a\/instances\?/.test(request.url) && request.body.includes("hydro-gcp-retry-web"),
+      );
       assert.equal(inserts.length, 2);
-      assert.equal(new Set(inserts.map((request) => new URL(request.url, "http://x").searchParams.get("requestId"))).size, 1, "the retry carried another requestId");
+      assert.equal(
+        new Set(inserts.map((request) => new URL(request.url, "http://x").searchParams.get("requestId"))).size,
+        1,
+        "the retry carried another requestId",
+      );
       assert.deepEqual(
         gce.instances().map((instance) => (instance as { name: string }).name),
         ["hydro-gcp-retry-web"],
       );
       await vm.delete();
       assert.deepEqual(gce.instances(), []);
+    });
+  });
+
+  test("an instance never seen RUNNING is given up after the bound: one line with its last status, deleted, and no record left", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-slow", "deployment gcp-slow");
+      // Every read of the VM says it is still being provisioned, as in a zone short of capacity.
+      const body = JSON.stringify({ kind: "compute#instance", name: "hydro-gcp-slow-web", status: "PROVISIONING", networkInterfaces: [] });
+      gce.inject({
+        method: "GET",
+        path: "instances/hydro-gcp-slow-web",
+        times: Infinity,
+        fault: { kind: "raw", status: 200, body, contentType: "application/json; charset=UTF-8" },
+      });
+      try {
+        await assert.rejects(
+          resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-slow"), 1_500),
+          new RegExp(
+            String.raw`^HydroError: gcp host "web" \(e2-small in us-central1-a\): instance hydro-gcp-slow-web was not RUNNING after [12] s \(last status: PROVISIONING; the zone may have no capacity for it\): deleted it; try another zone or machineType, or later$`,
+          ),
+        );
+      } finally {
+        gce.clearFaults();
+      }
+      assert.deepEqual(gce.instances(), []);
+      assert.deepEqual(state.resources, []);
     });
   });
 
@@ -123,8 +165,18 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   });
 
   for (const { name, fault, code, says } of [
-    { name: "a CPU quota (in the operation)", fault: faults.quotaExceeded("CPUS", 8), code: "QUOTA_EXCEEDED", says: /a quota of project hydro-test is used up/ },
-    { name: "no capacity in the only zone", fault: faults.zoneResourcePoolExhausted(), code: "ZONE_RESOURCE_POOL_EXHAUSTED", says: /us-central1-a has no capacity for this machine type right now: give zones/ },
+    {
+      name: "a CPU quota (in the operation)",
+      fault: faults.quotaExceeded("CPUS", 8),
+      code: "QUOTA_EXCEEDED",
+      says: /a quota of project hydro-test is used up/,
+    },
+    {
+      name: "no capacity in the only zone",
+      fault: faults.zoneResourcePoolExhausted(),
+      code: "ZONE_RESOURCE_POOL_EXHAUSTED",
+      says: /us-central1-a has no capacity for this machine type right now: give zones/,
+    },
     { name: "missing permissions (synchronous 403)", fault: faults.forbidden("compute.instances.create"), code: "forbidden", says: /may not do this/ },
   ]) {
     test(`an insert refused for ${name} is one line with the code and what to do, and leaves no VM and no record`, async () => {
@@ -175,10 +227,15 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       await gcp.createInstance(state, { ...${JSON.stringify(spec("vm1", ["us-central1-a"], "x"))}, networkTag: rules.tag });
       process.kill(process.pid, "SIGKILL");
     `;
-    const run = await execa(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], { cwd: dir, reject: false, env: process.env });
+    const run = await execa(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], {
+      cwd: dir,
+      reject: false,
+      env: process.env,
+    });
     assert.equal(run.signal, "SIGKILL", run.stderr);
   }
-  const hydroDown = (dir: string, ...args: string[]) => execa("node", [cli, "down", ...args], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
+  const hydroDown = (dir: string, ...args: string[]) =>
+    execa("node", [cli, "down", ...args], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
   const firewallsOf = (deployment: string) => firewallNames().filter((name) => name.startsWith(`hydro-${deployment}-`));
 
   test("after kill -9, hydro down deletes the VM, then its firewall rules, and removes the state file", async () => {
@@ -188,7 +245,10 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     const result = await hydroDown(dir);
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
     assert.deepEqual(
-      result.stdout.split("\n").filter((line) => line.startsWith("deleted gcp")).map((line) => line.split(" ")[2]),
+      result.stdout
+        .split("\n")
+        .filter((line) => line.startsWith("deleted gcp"))
+        .map((line) => line.split(" ")[2]),
       ["instance", "firewall", "firewall"],
     );
     assert.deepEqual(gce.instances(), []);
@@ -218,7 +278,10 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
 
     const result = await execa("node", [cli, "ls"], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^ {2}gcp instance hydro-gcp-listed-vm1 {2}gcp\/hydro-test\/instance\/vm1 {2}e2-small TERMINATED, launched \d+ s ago: disk still billed$/m);
+    assert.match(
+      result.stdout,
+      /^ {2}gcp instance hydro-gcp-listed-vm1 {2}gcp\/hydro-test\/instance\/vm1 {2}e2-small TERMINATED, launched \d+ s ago: disk still billed$/m,
+    );
     assert.match(result.stdout, /^ {2}gcp firewall hydro-gcp-listed-default-ssh {2}gcp\/hydro-test\/firewall\/hydro-gcp-listed-default-ssh$/m);
     assert.doesNotMatch(result.stdout, /^gcp hydro-test: .* of deployment gcp-listed /m);
     assert.match(
