@@ -1,0 +1,32 @@
+"""
+hydro: Python config scripts for hydro-deploy (``hydro run x.hydro.py``). The TypeScript deployer
+does the work; this package turns the script's calls into messages to it (docs/python-bridge.md).
+"""
+
+from .deployment import Deployment
+from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError
+from .hosts import Host
+from .nodes import Address, External, Node, Process, Program, Service
+from .ports import ExternalPort, PortRef, Ports, Received
+
+__all__ = [
+    "Address",
+    "BridgeError",
+    "CloudError",
+    "ConfigError",
+    "Deployment",
+    "External",
+    "ExternalPort",
+    "Host",
+    "HostError",
+    "HostLostError",
+    "HydroError",
+    "Node",
+    "PortRef",
+    "Ports",
+    "Process",
+    "ProgramFailedError",
+    "Program",
+    "Received",
+    "Service",
+]

@@ -1,0 +1,72 @@
+"""Nodes of a deployment: services and processes (programs), and the script's own external end."""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable, Coroutine, Generic, NamedTuple
+
+from . import _streams
+from ._bridge import Wired
+from ._calls import declare, lifecycle, start
+from .ports import P, ExternalPort, PortRef, Ports
+
+
+class Address(NamedTuple):
+    host: str
+    port: int
+
+
+class Node(Wired, Generic[P]):
+    """Something with ports, declared on a Deployment; ``ports.<name>`` refers to one of them."""
+
+    def __init__(self, deployment: int, handle: int, port: Callable[[Any, str], P]) -> None:
+        self._deployment = deployment
+        self._handle = handle
+        self.ports: Ports[P] = Ports(self, port)
+
+    def _wire(self) -> int:
+        return self._handle
+
+    def __repr__(self) -> str:
+        return f"<hydro.{type(self).__name__} {self._handle}>"
+
+
+class Program(Node[PortRef]):
+    """A running service or process: its output, its exit, and stopping it."""
+
+    def __init__(self, deployment: int, handle: int) -> None:
+        super().__init__(deployment, handle, PortRef)
+
+    def stdout(self) -> AsyncIterator[str]:
+        """The lines it prints from this call on; the iteration ends when it exits."""
+        return _streams.iterate(start("stdout", self._handle, {}), str)
+
+    def stderr(self) -> AsyncIterator[str]:
+        return _streams.iterate(start("stderr", self._handle, {}), str)
+
+    def exit_code(self) -> Coroutine[Any, Any, int]:
+        """Its exit code when it exits, or 128 + the signal number that ended it."""
+        return lifecycle("exitCode", self._handle)
+
+    def stop(self) -> Coroutine[Any, Any, None]:
+        """Asks it to stop, kills it after the deployment's stop timeout; the rest runs on."""
+        return lifecycle("stop", self._handle)
+
+
+class Service(Program):
+    """A TS/JS program that imports ``hydro-deploy/runtime``, bundled by the deployer."""
+
+
+class Process(Program):
+    """Any other command; its declared ports have addresses."""
+
+    def address(self, port: str) -> Address:
+        """Where its server port ``port`` listens (after ``deploy()``)."""
+        answer = declare("address", self._handle, {"port": port})
+        return Address(host=answer["host"], port=answer["port"])
+
+
+class External(Node[ExternalPort]):
+    """Ports held by the script itself; ``ports.<name>`` are ExternalPorts to send on and iterate."""
+
+    def __init__(self, deployment: int, handle: int) -> None:
+        super().__init__(deployment, handle, ExternalPort)
