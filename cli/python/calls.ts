@@ -101,17 +101,28 @@ function hostOf(object: unknown): Host {
   return object as Host;
 }
 
-/** An error as the Python side raises it again: its class by name, and a cloud error's provider and code. */
-export function errorReply(error: unknown): ErrorReply {
-  const message = error instanceof Error ? error.message : String(error);
+/** How the TS API names a declaration in its errors, and what the Python script wrote instead. */
+const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
+  "deployment.new": ["new Deployment()", "Deployment()"],
+  ssh: ["ssh()", "Ssh()"],
+  gcp: ["gcp()", "GcpMachine()"],
+  aws: ["aws()", "AwsMachine()"],
+  service: ["service()", "Service()"],
+  process: ["process()", "Process()"],
+  external: ["external()", "External()"],
+};
+
+/**
+ * An error as the Python side raises it again: its class by name, in the script's own names
+ * (`Service()` for `service()`), with a cloud error's provider and code, a host's or program's name.
+ */
+export function errorReply(call: string, error: unknown): ErrorReply {
+  let message = error instanceof Error ? error.message : String(error);
+  const names = PYTHON_NAMES[call];
+  if (names) message = message.replace(names[0], names[1]);
   if (error instanceof CloudError) return { type: "CloudError", message, provider: error.provider, code: error.code };
+  if (error instanceof HostError) return { type: error instanceof HostLostError ? "HostLostError" : "HostError", message, host: error.host };
+  if (error instanceof ProgramFailedError) return { type: "ProgramFailedError", message, program: error.program };
   // Named here, not by `.name`: a bundler may rename classes.
-  const classes = [
-    [HostLostError, "HostLostError"],
-    [HostError, "HostError"],
-    [ProgramFailedError, "ProgramFailedError"],
-    [ConfigError, "ConfigError"],
-    [HydroError, "HydroError"],
-  ] as const;
-  return { type: classes.find(([kind]) => error instanceof kind)?.[1] ?? "Error", message };
+  return { type: error instanceof ConfigError ? "ConfigError" : error instanceof HydroError ? "HydroError" : "Error", message };
 }

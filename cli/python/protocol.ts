@@ -18,8 +18,12 @@ export type FromPython =
 export interface ErrorReply {
   type: string;
   message: string;
+  /** CloudError's. */
   provider?: string;
   code?: string;
+  /** HostError's and ProgramFailedError's. */
+  host?: string;
+  program?: string;
 }
 
 /** What the deployer sends. */

@@ -5,6 +5,9 @@ import { PythonBridgeError, PythonChannel, type PythonExit } from "./channel.js"
 import { BridgeCalls, errorReply } from "./calls.js";
 import { BRIDGE_VERSION, type FromPython, type PythonSite } from "./protocol.js";
 
+/** How long the end of a run waits for Python to exit (and its output to be read) after its last message. */
+const OUTPUT_GRACE_MS = 2_000;
+
 /** The classes whose messages already start with the Python file and line of the call. */
 const HYDRO_ERRORS = new Set(["HydroError", "ConfigError", "HostError", "HostLostError", "ProgramFailedError", "CloudError"]);
 
@@ -35,23 +38,30 @@ export function pythonConfig(file: string): ConfigMain {
           channel.send({ hello: "hydro-deploy", version: BRIDGE_VERSION, ...(error ? { error } : {}) });
           if (error) settle(new PythonBridgeError(error));
         } else if ("call" in message) {
-          void answer(message.id, () => calls.run(message.call, message.target, message.args ?? {}, message.site));
+          void answer(message.id, message.call, () => calls.run(message.call, message.target, message.args ?? {}, message.site));
         } else if ("done" in message) {
-          settle();
+          void afterOutput(() => settle());
         } else if ("failed" in message) {
           const { type, message: text, site } = message.failed;
-          settle(new PythonScriptError(HYDRO_ERRORS.has(type) ? text : `${where(site)}${type}: ${text}`));
+          void afterOutput(() => settle(new PythonScriptError(HYDRO_ERRORS.has(type) ? text : `${where(site)}${type}: ${text}`)));
         }
       };
-      const answer = async (id: number, call: () => unknown) => {
+      const answer = async (id: number, name: string, call: () => unknown) => {
         try {
           channel.send({ id, ok: (await call()) ?? null });
         } catch (error) {
-          channel.send({ id, error: errorReply(error) });
+          channel.send({ id, error: errorReply(name, error) });
         }
       };
+      // Python exits right after its last message: its last prints come before the teardown's lines.
+      let ending = false;
+      const afterOutput = async (then: () => void) => {
+        ending = true;
+        await Promise.race([channel.exited, new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS))]);
+        then();
+      };
       const channel = new PythonChannel(path.resolve(file), args, onMessage, (reason) => settle(new PythonBridgeError(`${file}: ${reason}`)));
-      void channel.exited.then((exit) => settle(new PythonBridgeError(`${file}: python ${describeExit(exit)} before main() finished`)));
+      void channel.exited.then((exit) => ending || settle(new PythonBridgeError(`${file}: python ${describeExit(exit)} before main() finished`)));
     });
 }
 

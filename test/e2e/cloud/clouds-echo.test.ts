@@ -86,6 +86,14 @@ describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notR
     assert.deepEqual(gceAgent.gce.instances(), []);
   });
 
+  test("examples/echo/echo.hydro.py --gcp, the seed's Python script, runs on two GCE VMs and deletes them", async () => {
+    const example = path.resolve("examples/echo/echo.hydro.py");
+    const result = await hydro([example, "--", "--gcp", gceAgent.gce.project, "--user", "root", "--private", "--count", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^client says: done: 3 echoes/m);
+    assert.deepEqual(gceAgent.gce.instances(), []);
+  });
+
   test("after kill -9 of the deployer, a GCE VM's dead-man switch stops it, and hydro down deletes it and its firewall rules", async () => {
     const dir = tempDir();
     const child = execa("node", [cli, "run", fixture("clouds.hydro.ts"), "--", "forever-gcp", gceAgent.gce.project, "", "0.05"], { cwd: dir, reject: false, env });

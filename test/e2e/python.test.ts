@@ -1,0 +1,103 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { execa } from "execa";
+import { cli, eventually, hydro, processesMatching, repoRoot, tempDir, uniqueTag, waitForLine } from "../helpers.js";
+
+const echo = path.join(repoRoot, "examples", "echo", "echo.hydro.py");
+const pythonFixture = (name: string) => path.join(repoRoot, "test", "fixtures", "python", name);
+
+describe("Python configs (hydro run x.hydro.py)", () => {
+  test("examples/echo/echo.hydro.py runs the seed's echo on localhost and exits 0", async () => {
+    const result = await hydro(["run", echo, "--", "--count", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^client says: echo 2: [\d.]+ ms round trip$/m);
+    assert.match(result.stdout, /^client says: done: 3 echoes, mean round trip [\d.]+ ms$/m);
+  });
+
+  test("--json: the script's prints are log events among the deploy events", async () => {
+    const result = await hydro(["run", "--json", echo, "--", "--count", "2"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; text?: string; message?: string });
+    assert.ok(
+      events.some((event) => event.type === "step"),
+      "deploy steps",
+    );
+    const texts = events.map((event) => event.text ?? event.message ?? "").join("\n");
+    assert.match(texts, /client says: done: 2 echoes/);
+  });
+
+  const mistakes: Array<[string, RegExp]> = [
+    ["bad-option", /^error: \S*mistakes\.hydro\.py:9: Service\(\): options: Unrecognized key: "ready_timeout"$/m],
+    ["bad-timeout", /^error: \S*mistakes\.hydro\.py:11: Deployment\(\): ready_timeout_ms: Too small: expected number to be >0$/m],
+    ["missing-src", /^error: \S*mistakes\.hydro\.py:13: Service\(\): src: file not found: \S*nowhere\.ts$/m],
+    [
+      "undeclared-port",
+      /^error: service "echo_server" on localhost has no port 'inbund' \(wired at \S*mistakes\.hydro\.py:17\); it declares: inbound \(source\), outbound \(sink\)$/m,
+    ],
+    ["raise", /^error: \S*mistakes\.hydro\.py:21: ValueError: boom from the script$/m],
+  ];
+  for (const [scenario, expected] of mistakes) {
+    test(`${scenario}: one error line naming the Python file and line`, async () => {
+      const result = await hydro(["run", pythonFixture("mistakes.hydro.py"), "--", scenario]);
+      assert.equal(result.exitCode, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, expected);
+      assert.equal(result.stderr.match(/^error: /gm)?.length, 1, result.stderr);
+    });
+  }
+
+  test("an exception in the script prints its traceback with the raising line", async () => {
+    const result = await hydro(["run", pythonFixture("mistakes.hydro.py"), "--", "raise"]);
+    assert.match(result.stderr, /File "\S*mistakes\.hydro\.py", line 21, in main\n\s+raise ValueError\("boom from the script"\)/);
+  });
+
+  test("a script catches a bad option as hydro.ConfigError, with its own names", async () => {
+    const result = await hydro(["run", pythonFixture("mistakes.hydro.py"), "--", "catch"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^caught ConfigError: \S*mistakes\.hydro\.py:24: Deployment\(\): heartbeat_ms: Invalid input: expected number, received string$/m,
+    );
+  });
+
+  test("the script's external ports: 10,000 pings sent and their echoes read back, in order", async () => {
+    const result = await hydro(["run", pythonFixture("external.hydro.py"), "--", "10000"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^received 10000 echoes in order from echo_server$/m);
+  });
+
+  for (const mode of ["blocking", "async"] as const) {
+    test(`Ctrl-C while Python is in a ${mode} wait tears everything down, Python included, and exits 130`, async () => {
+      const tag = uniqueTag();
+      const child = execa("node", [cli, "run", pythonFixture("forever.hydro.py"), "--", tag, mode], { cwd: tempDir(), reject: false, env: { NO_COLOR: "1" } });
+      await waitForLine(child, "deployed");
+      assert.ok(processesMatching(tag).length >= 3, "relays, sleeper and Python are running");
+      child.kill("SIGINT");
+      const result = await child;
+      assert.equal(result.exitCode, 130, result.stderr);
+      await eventually(() => processesMatching(tag).length === 0, 5_000, "nothing tagged left, Python included");
+    });
+  }
+
+  test("the Python process killed with SIGKILL fails the run, naming it, and everything is torn down", async () => {
+    const tag = uniqueTag();
+    const child = execa("node", [cli, "run", pythonFixture("forever.hydro.py"), "--", tag, "async"], { cwd: tempDir(), reject: false, env: { NO_COLOR: "1" } });
+    await waitForLine(child, "deployed");
+    const python = processesMatching(`hydro._run ${pythonFixture("forever.hydro.py")} ${tag}`);
+    assert.equal(python.length, 1, "the Python process");
+    process.kill(python[0]!, "SIGKILL");
+    const result = await child;
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stderr, /^error: \S*forever\.hydro\.py: python was killed by SIGKILL before main\(\) finished$/m);
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("HYDRO_PYTHON names the interpreter; a missing one is one line saying what to install", async () => {
+    const result = await hydro(["run", echo], { env: { HYDRO_PYTHON: "/nonexistent/python3" } });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /^error: \S*echo\.hydro\.py: cannot start \/nonexistent\/python3: not found \(install python3 ≥ 3\.9, or set HYDRO_PYTHON\)$/m);
+  });
+});
