@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { run, EXIT } from "./run.js";
+import { offerPrestartedPython, type PrestartedPython } from "./python/spawn.js";
 import { graph } from "./graph.js";
 import { down, DownUsageError, type DownOptions } from "./down.js";
 import { ls, type LsOptions } from "./ls.js";
@@ -12,7 +13,9 @@ import { packageRoot } from "../deploy/paths.js";
 export * from "../deploy/index.js";
 
 /** `hydro …`: the command-line program. */
-export async function runCli(argv: string[]): Promise<void> {
+/** `prestarted`: a Python config's interpreter, started by bin/hydro.js while this CLI loaded. */
+export async function runCli(argv: string[], prestarted?: PrestartedPython): Promise<void> {
+  offerPrestartedPython(prestarted);
   const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   const program = new Command("hydro")
     .description("Deploy distributed programs to localhost, SSH machines and cloud VMs, and talk to them while they run.")
@@ -55,7 +58,9 @@ Exit codes:
 
   program
     .command("down")
-    .description("delete the cloud resources deployments left behind (after a crash or kill -9), from .hydro/state; with --all also those found by their hydro-deployment tag")
+    .description(
+      "delete the cloud resources deployments left behind (after a crash or kill -9), from .hydro/state; with --all also those found by their hydro-deployment tag",
+    )
     .argument("[ids...]", "deployment ids (default: every recorded deployment whose deployer is not running)")
     .option("--all", "also find resources by their hydro-deployment tag or label, with or without a state file (needs --aws or --gcp)")
     .option("--aws <regions...>", "AWS regions to search with --all")

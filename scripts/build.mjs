@@ -19,6 +19,8 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: ["cli/main.ts"], outfile: "dist/hydro.mjs" }),
+  // bin/hydro.js loads this first for a Python config, to start the interpreter while the CLI loads.
+  build({ ...common, entryPoints: ["cli/python/spawn.ts"], outfile: "dist/python-spawn.mjs" }),
   build({ ...common, entryPoints: ["runtime/index.ts"], outfile: "dist/runtime.mjs" }),
   build({ ...common, entryPoints: ["runtime/msgpack.ts"], outfile: "dist/runtime-msgpack.mjs" }),
 ]);

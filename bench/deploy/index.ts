@@ -2,7 +2,8 @@
  * bench/deploy: what hydro-deploy adds on top of the unavoidable work, measured in one run.
  *   (a) `hydro run` echo, time to the first echoed line (warm bundle cache, and cold)
  *       vs the floor: esbuild bundling both programs + two bare `node` processes loading them;
- *   (b) 100 services fanned into one receiver, deployed and started, vs spawning 100 bare `node`.
+ *   (b) 100 services fanned into one receiver, deployed and started, vs spawning 100 bare `node`;
+ *   (c) the echo from examples/echo/echo.hydro.py vs echo.hydro.ts, and the Python bridge's call latency.
  * Each row runs hydro and its baseline interleaved, A B A B… (bench/interleave.ts), and prints the
  * medians of each side and of the per-pair ratios. Run: npm run bench:deploy [-- --runs 5 --fan 100]
  */
@@ -24,9 +25,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-"));
 process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
 
 /** Runs the CLI until a stdout line contains `marker`; returns the ms from spawn to that line, then lets it finish. */
-async function hydroUntil(args: string[], marker: string, cwd: string): Promise<number> {
+async function hydroUntil(args: string[], marker: string, cwd: string, env: Record<string, string> = {}): Promise<number> {
   const started = performance.now();
-  const child = execa("node", [cli, "run", ...args], { cwd, reject: false, env: { NO_COLOR: "1" } });
+  const child = execa("node", [cli, "run", ...args], { cwd, reject: false, env: { NO_COLOR: "1", ...env } });
   let elapsed = NaN;
   let seen = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -72,6 +73,30 @@ const coldEcho = () => hydroUntil([echo, "--", "3"], "echo 0:", fs.mkdtempSync(p
 rows.push({ name: "(a) echo: first echoed line, warm cache", result: await interleave({ pairs: runs, a: warmEcho, b: echoFloor }), limit: 1.3 });
 rows.push({ name: "(a) echo: first echoed line, cold cache", result: await interleave({ pairs: runs, a: coldEcho, b: echoFloor }) });
 
+// (c) the same echo from the seed's Python script, through the bridge, against the .ts config: with
+// `python3` as PATH finds it (pyenv's shim is a bash script that costs ~50–80 ms), and with the
+// interpreter it ends up running (what HYDRO_PYTHON can name).
+const echoPy = path.join(root, "examples", "echo", "echo.hydro.py");
+const interpreter = (await execa("python3", ["-c", "import sys; print(sys.executable)"])).stdout.trim();
+const warmEchoPy = (python: string) => () => hydroUntil([echoPy, "--", "--count", "3"], "echo 0:", warmDir, { HYDRO_PYTHON: python });
+await warmEchoPy("python3")();
+rows.push({
+  name: "(c) echo.hydro.py vs echo.hydro.ts: first echoed line, python3 on PATH",
+  result: await interleave({ pairs: runs, a: warmEchoPy("python3"), b: warmEcho }),
+  limit: 1.2,
+});
+rows.push({
+  name: `(c) the same, HYDRO_PYTHON=${interpreter}`,
+  result: await interleave({ pairs: runs, a: warmEchoPy(interpreter), b: warmEcho }),
+  limit: 1.2,
+});
+const bridge = await execa("node", [cli, "run", path.join(root, "bench", "deploy", "bridge_latency.hydro.py"), "--", "2000"], {
+  cwd: warmDir,
+  env: { NO_COLOR: "1" },
+});
+const latency = /^result sync_us=(\S+) async_us=(\S+)$/m.exec(bridge.stdout);
+if (!latency) throw new Error(`bridge_latency.hydro.py printed no result:\n${bridge.stdout}\n${bridge.stderr}`);
+
 const fanDir = fs.mkdtempSync(path.join(work, "fan-"));
 const fanConfig = path.join(root, "bench", "deploy", "fan_in.hydro.ts");
 await hydroUntil([fanConfig, "--", String(fan)], "deployed", fanDir);
@@ -90,5 +115,6 @@ console.log(
     rows.map(({ name, result, limit }) => [name, result.a.toFixed(0), result.b.toFixed(0), formatRatio(result.ratio), targetCell(result.ratio, limit)]),
   ),
 );
+console.log(`\nPython bridge round trip (2000 calls): ${latency[1]} µs per synchronous declaration, ${latency[2]} µs per awaited send`);
 console.log(`\nbaselines: (a) esbuild CLI bundling both echo programs + two bare node processes loading the bundles; (b) ${fan} concurrent \`node -e 0\``);
 console.log("ms: median of each side; hydro / baseline: median of the per-pair ratios");

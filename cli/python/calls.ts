@@ -57,7 +57,8 @@ export class BridgeCalls {
 
   /** Runs one call; its errors are thrown as the TS API threw them. */
   run(call: string, target: number | undefined, args: Args, site: PythonSite | undefined): unknown {
-    if (!Object.hasOwn(this.handlers, call)) throw new HydroError(`the Python side asked for '${call}', which this deployer does not know (a newer hydro package?)`);
+    if (!Object.hasOwn(this.handlers, call))
+      throw new HydroError(`the Python side asked for '${call}', which this deployer does not know (a newer hydro package?)`);
     const object = target === undefined ? undefined : this.objects.get(target);
     if (target !== undefined && object === undefined) throw new HydroError(`'${call}' names handle ${target}, which is not an object of this run`);
     const handler = this.handlers[call]!;

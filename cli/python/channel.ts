@@ -1,50 +1,40 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { packageRoot } from "../../deploy/paths.js";
 import { HydroError } from "../../deploy/errors.js";
+import { pythonCommand, type PythonProcess } from "./spawn.js";
 import { MAX_MESSAGE_BYTES, type FromPython, type ToPython } from "./protocol.js";
 
 /** How the Python process ended: a code, or the signal that killed it. */
 export type PythonExit = { code: number | null; signal: NodeJS.Signals | null };
 
 /**
- * The Python process of a config and its two bridge pipes (fd 3: to Python, fd 4: from Python), one
- * JSON message per line. Its stdout and stderr lines go where a .ts config's console output goes.
+ * The deployer's end of a Python process started by spawnPython: the two bridge pipes (fd 3: to
+ * Python, fd 4: from Python), one JSON message per line; its stdout and stderr lines go where a .ts
+ * config's console output goes.
  */
 export class PythonChannel {
-  private readonly child: ChildProcess;
   private readonly toPython: Writable;
   readonly exited: Promise<PythonExit>;
 
-  constructor(script: string, args: readonly string[], onMessage: (message: FromPython) => void, onBroken: (reason: string) => void) {
-    const python = process.env.HYDRO_PYTHON || "python3";
-    const pythonPath = [path.join(packageRoot, "python"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
-    this.child = spawn(python, ["-m", "hydro._run", script, ...args], {
-      stdio: ["inherit", "pipe", "pipe", "pipe", "pipe"],
-      env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1", HYDRO_BRIDGE: "3,4" },
-    });
-    this.exited = new Promise((resolve) => this.child.once("close", (code, signal) => resolve({ code, signal })));
-    this.child.once("error", (error: NodeJS.ErrnoException) =>
-      onBroken(error.code === "ENOENT" ? `cannot start ${python}: not found (install python3 ≥ 3.9, or set HYDRO_PYTHON)` : `cannot start ${python}: ${error.message}`),
+  constructor(python: PythonProcess, onMessage: (message: FromPython) => void, onBroken: (reason: string) => void) {
+    const { child } = python;
+    this.exited = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+    const command = pythonCommand();
+    void python.spawnError.then((error) =>
+      onBroken(
+        error.code === "ENOENT"
+          ? `cannot start ${command}: not found (install python3 ≥ 3.9, or set HYDRO_PYTHON)`
+          : `cannot start ${command}: ${error.message}`,
+      ),
     );
-    // After teardown the deployer exits; a Python process still running (a blocking call) goes with it.
-    const killOnExit = () => this.child.exitCode === null && this.child.signalCode === null && this.child.kill("SIGKILL");
-    process.on("exit", killOnExit);
-    void this.exited.then(() => process.off("exit", killOnExit));
-    this.toPython = this.child.stdio[3] as Writable;
+    this.toPython = child.stdio[3] as Writable;
     this.toPython.on("error", () => {});
-    forwardLines(this.child.stdout!, (line) => console.log(line));
-    forwardLines(this.child.stderr!, (line) => console.error(line));
-    readMessages(this.child.stdio[4] as Readable, onMessage, onBroken);
+    forwardLines(child.stdout!, (line) => console.log(line));
+    forwardLines(child.stderr!, (line) => console.error(line));
+    readMessages(child.stdio[4] as Readable, onMessage, onBroken);
   }
 
   send(message: ToPython): void {
     if (!this.toPython.destroyed) this.toPython.write(JSON.stringify(message) + "\n");
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
   }
 }
 

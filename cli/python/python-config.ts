@@ -4,6 +4,7 @@ import type { ConfigMain } from "../load-config.js";
 import { PythonBridgeError, PythonChannel, type PythonExit } from "./channel.js";
 import { BridgeCalls, errorReply } from "./calls.js";
 import { BRIDGE_VERSION, type FromPython, type PythonSite } from "./protocol.js";
+import { takePython } from "./spawn.js";
 
 /** How long the end of a run waits for Python to exit (and its output to be read) after its last message. */
 const OUTPUT_GRACE_MS = 2_000;
@@ -34,7 +35,8 @@ export function pythonConfig(file: string): ConfigMain {
       };
       const onMessage = (message: FromPython) => {
         if ("hello" in message) {
-          const error = message.version === BRIDGE_VERSION ? undefined : `this deployer speaks bridge version ${BRIDGE_VERSION}, the hydro package ${message.version}`;
+          const error =
+            message.version === BRIDGE_VERSION ? undefined : `this deployer speaks bridge version ${BRIDGE_VERSION}, the hydro package ${message.version}`;
           channel.send({ hello: "hydro-deploy", version: BRIDGE_VERSION, ...(error ? { error } : {}) });
           if (error) settle(new PythonBridgeError(error));
         } else if ("call" in message) {
@@ -60,7 +62,7 @@ export function pythonConfig(file: string): ConfigMain {
         await Promise.race([channel.exited, new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS))]);
         then();
       };
-      const channel = new PythonChannel(path.resolve(file), args, onMessage, (reason) => settle(new PythonBridgeError(`${file}: ${reason}`)));
+      const channel = new PythonChannel(takePython(path.resolve(file), args), onMessage, (reason) => settle(new PythonBridgeError(`${file}: ${reason}`)));
       void channel.exited.then((exit) => ending || settle(new PythonBridgeError(`${file}: python ${describeExit(exit)} before main() finished`)));
     });
 }
