@@ -1,6 +1,6 @@
 import type { protos } from "@google-cloud/compute";
 import type { CloudProvider, TaggedResource, VmStatus } from "../cloud/provider.js";
-import { computeClients, explain } from "./compute.js";
+import { computeClients, explain, retried } from "./compute.js";
 import { DELETION_ORDER, DEPLOYMENT_LABEL, PROVIDER, deleteGcpResource } from "./resources.js";
 
 /** Compute Engine for `hydro down` and `hydro ls`: what deployments left in a project (`--gcp <project>`), found by label and name. */
@@ -9,7 +9,8 @@ export const gcp: CloudProvider = {
   deleteResource: deleteGcpResource,
   async findTagged(project) {
     try {
-      return await findInProject(project);
+      // Reads only: a throttled or failed listing is simply asked again.
+      return await retried(() => findInProject(project));
     } catch (error) {
       throw explain(`gcp: listing what carries the ${DEPLOYMENT_LABEL} label in ${project}`, error, { project });
     }

@@ -276,8 +276,11 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     // Its dead-man switch fired: the guest powered off, and GCE keeps the VM (TERMINATED) with its disk.
     await gce.guestPoweredOff("us-central1-a", "hydro-gcp-listed-vm1");
 
+    // The listing is throttled twice first: it is asked again, as every other Compute Engine call.
+    const throttled = gce.inject({ method: "GET", path: "aggregated/instances", times: 2, fault: faults.rateLimitExceeded() });
     const result = await execa("node", [cli, "ls"], { cwd: dir, reject: false, env: { ...process.env, NO_COLOR: "1" } });
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    assert.equal(throttled.hits, 2);
     assert.match(
       result.stdout,
       /^ {2}gcp instance hydro-gcp-listed-vm1 {2}gcp\/hydro-test\/instance\/vm1 {2}e2-small TERMINATED, launched \d+ s ago: disk still billed$/m,
