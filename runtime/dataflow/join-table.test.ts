@@ -19,6 +19,26 @@ describe("join table", () => {
     assert.deepEqual(valuesAt(table.insert(1, "k", "r"), 0), [NaN, 0]);
   });
 
+  test("a value that is itself an array, or undefined, is held as one value", () => {
+    const table = new JoinTable(["tick", "tick"], false);
+    assert.deepEqual(valuesAt(table.insert(0, "k", [1, 2]), 0), [[1, 2]]);
+    assert.equal(table.insert(0, "k", [1, 2]), undefined, "equal tuples are one value");
+    assert.deepEqual(valuesAt(table.insert(0, "k", [3]), 0), [[1, 2], [3]]);
+    assert.deepEqual(valuesAt(table.insert(1, "u", undefined), 1), [undefined]);
+    assert.equal(table.insert(1, "u", undefined), undefined);
+    assert.deepEqual(valuesAt(table.insert(0, "u", "x"), 1), [undefined]);
+  });
+
+  test("past the scan limit, many values and object values are still deduplicated", () => {
+    const table = new JoinTable(["tick", "tick"], false);
+    for (let i = 0; i < 20; i++) table.insert(0, "k", i);
+    assert.equal(table.insert(0, "k", 3), undefined);
+    assert.equal(table.insert(0, "k", 19), undefined);
+    table.insert(0, "k", { a: 1 });
+    assert.equal(table.insert(0, "k", { a: 1 }), undefined);
+    assert.equal(valuesAt(table.insert(0, "k", 20), 0)?.length, 22);
+  });
+
   test("the multiset variant keeps every value", () => {
     const table = new JoinTable(["tick", "tick"], true);
     table.insert(0, "k", 1);

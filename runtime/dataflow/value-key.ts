@@ -4,10 +4,16 @@
  * Primitives stand for themselves (fast path); objects become a canonical string.
  */
 export function valueKey(value: unknown): unknown {
-  if (typeof value === "object" && value !== null) return OBJECT_MARK + canonical(value);
+  // Small enough that V8 always inlines it, so that numbers and other non-string primitives
+  // stand for themselves without a call.
+  return typeof value === "object" || typeof value === "string" ? objectOrStringKey(value) : value;
+}
+
+function objectOrStringKey(value: object | string | null): unknown {
+  if (value === null) return value;
   // A string that happens to look like an object key must not collide with one.
-  if (typeof value === "string" && value.charCodeAt(0) === 1) return STRING_MARK + value;
-  return value;
+  if (typeof value === "string") return value.charCodeAt(0) === 1 ? STRING_MARK + value : value;
+  return OBJECT_MARK + canonical(value);
 }
 
 const OBJECT_MARK = "\u0001o";

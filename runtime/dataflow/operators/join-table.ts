@@ -4,88 +4,70 @@ import { valueKey } from "../value-key.js";
 /** Set semantics scan a side's values while there are fewer than this; then they keep their ids. */
 const SCAN_LIMIT = 8;
 
-/** Ids of one side's values under one key: a list to scan while it is small, then a Set. */
-type Ids = unknown[] | Set<unknown>;
+/** A side of an entry that holds no values (a value of any kind, `undefined` too, may be held). */
+const NONE: unique symbol = Symbol("none");
 
 /**
- * What a join holds under one key: the key and, per input port, the values that came with it.
- * A port's first value is held as is; only a second one brings an array. Most keys of a join have
- * one value per side, and plain fields are the fewest allocations and pointers to chase.
+ * What a join holds under one key: the key and, per input port, the values that came with it:
+ * `NONE`, the one value as is, or an array of the values once there are more (or when the one
+ * value is itself an array). Most keys of a join have one value per side; plain fields and no
+ * counts are the fewest allocations, bytes and pointers to chase.
  */
 export interface KeyEntry {
   readonly key: unknown;
-  leftCount: number;
-  rightCount: number;
-  /** The value when its count is 1, an array of the values when it is more. */
   left: unknown;
   right: unknown;
-  /** Per port, ids of the values, kept once set semantics cannot compare the values directly. */
-  ids: [Ids | undefined, Ids | undefined] | undefined;
+  /** Per port, the set of the values' ids, kept once set semantics cannot compare the values directly. */
+  ids: [Set<unknown> | undefined, Set<unknown> | undefined] | undefined;
 }
 
-/**
- * A new entry. An object literal rather than a class instance: V8 tracks where literals are
- * allocated and, seeing that a join's entries live long, allocates them in the old generation
- * right away instead of copying each one out of the young generation.
- */
-function newEntry(key: unknown): KeyEntry {
-  return { key, leftCount: 0, rightCount: 0, left: undefined, right: undefined, ids: undefined };
-}
+const heldOn = (entry: KeyEntry, port: 0 | 1): unknown => (port === 0 ? entry.left : entry.right);
+
+/** What a side holding only `value` holds. */
+const alone = (value: unknown): unknown => (Array.isArray(value) ? [value] : value);
 
 export function countOf(entry: KeyEntry, port: 0 | 1): number {
-  return port === 0 ? entry.leftCount : entry.rightCount;
+  const held = heldOn(entry, port);
+  return held === NONE ? 0 : Array.isArray(held) ? held.length : 1;
 }
 
 /** The `i`th value that came on `port`, for `i < countOf(entry, port)`. */
 export function valueOf(entry: KeyEntry, port: 0 | 1, i: number): unknown {
-  const held = port === 0 ? entry.left : entry.right;
-  return countOf(entry, port) === 1 ? held : (held as unknown[])[i];
+  const held = heldOn(entry, port);
+  return Array.isArray(held) ? held[i] : held;
 }
 
 function valuesOf(entry: KeyEntry, port: 0 | 1): unknown[] {
-  const held = port === 0 ? entry.left : entry.right;
-  const count = countOf(entry, port);
-  return count === 0 ? [] : count === 1 ? [held] : (held as unknown[]);
+  const held = heldOn(entry, port);
+  return held === NONE ? [] : Array.isArray(held) ? held : [held];
 }
 
-/** True if `value` is among the values of `port`, compared as `Array.prototype.includes` does. */
-function includes(entry: KeyEntry, port: 0 | 1, value: unknown): boolean {
-  const held = port === 0 ? entry.left : entry.right;
-  if (countOf(entry, port) !== 1) return (held as unknown[]).includes(value);
-  return held === value || (held !== held && value !== value);
+function hold(entry: KeyEntry, port: 0 | 1, held: unknown): void {
+  if (port === 0) entry.left = held;
+  else entry.right = held;
 }
 
-function add(entry: KeyEntry, port: 0 | 1, value: unknown): void {
-  const count = countOf(entry, port);
-  const held = port === 0 ? entry.left : entry.right;
-  let values = value;
-  if (count === 1) values = [held, value];
-  else if (count > 1) {
-    (held as unknown[]).push(value);
-    values = held;
-  }
-  if (port === 0) {
-    entry.left = values;
-    entry.leftCount = count + 1;
-  } else {
-    entry.right = values;
-    entry.rightCount = count + 1;
-  }
+/**
+ * True if `value` is among the values `held` on a side, compared as `Array.prototype.includes`
+ * does, by a loop: a side holds few values here, fewer than the cost of calling the builtin.
+ */
+function includes(held: unknown, value: unknown): boolean {
+  if (!Array.isArray(held)) return sameValueZero(held, value);
+  for (let i = 0; i < held.length; i++) if (sameValueZero(held[i], value)) return true;
+  return false;
 }
 
-function setIds(entry: KeyEntry, port: 0 | 1, ids: Ids | undefined): void {
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+function setIds(entry: KeyEntry, port: 0 | 1, ids: Set<unknown> | undefined): void {
   (entry.ids ??= [undefined, undefined])[port] = ids;
 }
 
 /** Forgets the values of `port`. */
 function clear(entry: KeyEntry, port: 0 | 1): void {
-  if (port === 0) {
-    entry.left = undefined;
-    entry.leftCount = 0;
-  } else {
-    entry.right = undefined;
-    entry.rightCount = 0;
-  }
+  hold(entry, port, NONE);
   if (entry.ids) entry.ids[port] = undefined;
 }
 
@@ -99,50 +81,69 @@ export class JoinTable {
   private readonly entries = new Map<unknown, KeyEntry>();
   /** Entries given values this tick on a `'tick` side, when the other side is `'static`. */
   private touched: KeyEntry[] = [];
+  /** Per port: whether entries that get values there go on `touched` (that side alone is `'tick`). */
+  private readonly notesTouched: readonly [boolean, boolean];
 
   constructor(
     private readonly persistence: readonly [Persistence, Persistence],
     private readonly multiset: boolean,
-  ) {}
+  ) {
+    const [left, right] = persistence;
+    this.notesTouched = [left === "tick" && right === "static", right === "tick" && left === "static"];
+  }
 
   /**
    * Stores `value` under `key` on input `port` and returns the entry for `key`, whose other port
    * holds the values to pair it with; undefined when set semantics drop the value as a duplicate.
+   * Small, with the work in `create` and `addTo`: V8 inlines only so much into one fused loop,
+   * and what it inlines first should be the operators around the join, whose tuples then need
+   * not be allocated.
    */
   insert(port: 0 | 1, key: unknown, value: unknown): KeyEntry | undefined {
     const id = valueKey(key);
-    let entry = this.entries.get(id);
-    if (entry === undefined) {
-      entry = newEntry(key);
-      this.entries.set(id, entry);
-    }
-    if (countOf(entry, port) === 0) {
-      if (!this.multiset && isObject(value)) setIds(entry, port, [valueKey(value)]);
-      if (this.persistence[port] === "tick" && this.persistence[port === 0 ? 1 : 0] === "static") this.touched.push(entry);
-    } else if (!this.multiset && !this.isNew(entry, port, value)) {
-      return undefined;
-    }
-    add(entry, port, value);
+    const entry = this.entries.get(id);
+    if (entry === undefined) return this.create(id, key, port, value);
+    return this.addTo(entry, port, value) ? entry : undefined;
+  }
+
+  /**
+   * A new entry holding `value` on `port`. An object literal rather than a class instance: V8
+   * tracks where literals are allocated and, seeing that a join's entries live long, allocates
+   * them in the old generation right away instead of copying each one out of the young one.
+   */
+  private create(id: unknown, key: unknown, port: 0 | 1, value: unknown): KeyEntry {
+    const held = alone(value);
+    const entry: KeyEntry = { key, left: port === 0 ? held : NONE, right: port === 0 ? NONE : held, ids: undefined };
+    this.entries.set(id, entry);
+    if (this.notesTouched[port]) this.touched.push(entry);
     return entry;
+  }
+
+  /** Adds `value` to the values `entry` holds on `port`; false if set semantics drop it. */
+  private addTo(entry: KeyEntry, port: 0 | 1, value: unknown): boolean {
+    const held = heldOn(entry, port);
+    if (held === NONE) {
+      hold(entry, port, alone(value));
+      if (this.notesTouched[port]) this.touched.push(entry);
+      return true;
+    }
+    if (!this.multiset && !this.isNew(entry, port, value)) return false;
+    if (Array.isArray(held)) held.push(value);
+    else hold(entry, port, [held, value]);
+    return true;
   }
 
   /** False if `value` is already among the values of `port`; otherwise notes its id if needed. */
   private isNew(entry: KeyEntry, port: 0 | 1, value: unknown): boolean {
     let ids = entry.ids?.[port];
     if (ids === undefined) {
-      if (!isObject(value) && countOf(entry, port) < SCAN_LIMIT) return !includes(entry, port, value);
-      ids = valuesOf(entry, port).map(valueKey);
+      if (!isObject(value) && countOf(entry, port) < SCAN_LIMIT) return !includes(heldOn(entry, port), value);
+      ids = new Set(valuesOf(entry, port).map(valueKey));
       setIds(entry, port, ids);
     }
     const id = valueKey(value);
-    if (ids instanceof Set) {
-      if (ids.has(id)) return false;
-      ids.add(id);
-      return true;
-    }
-    if (ids.includes(id)) return false;
-    if (ids.length < SCAN_LIMIT) ids.push(id);
-    else setIds(entry, port, new Set(ids).add(id));
+    if (ids.has(id)) return false;
+    ids.add(id);
     return true;
   }
 
@@ -164,7 +165,7 @@ export class JoinTable {
     const port = left === "tick" ? 0 : 1;
     for (const entry of this.touched) {
       clear(entry, port);
-      if (countOf(entry, port === 0 ? 1 : 0) === 0) this.entries.delete(valueKey(entry.key));
+      if (heldOn(entry, port === 0 ? 1 : 0) === NONE) this.entries.delete(valueKey(entry.key));
     }
     this.touched = [];
   }

@@ -1,7 +1,7 @@
 import type { Emit, FusedCode, OperatorInstance, OperatorSpec, RunContext } from "../operator.js";
 import { persistenceLabel, persistenceOf, type Persistence, type PortPersistence } from "../persistence.js";
 import { call } from "../label.js";
-import { countOf, JoinTable, valueOf, type KeyEntry } from "./join-table.js";
+import { countOf, JoinTable, valueOf } from "./join-table.js";
 
 export interface JoinOptions {
   /** `"tick"` (default) or `"static"`, for both inputs or `[left, right]`. */
@@ -15,8 +15,8 @@ export interface JoinOptions {
  * `keyed` items are `[key, value]` pairs; otherwise the whole item is the value (cross join).
  */
 class SymmetricJoin implements OperatorInstance {
-  private readonly table: JoinTable;
-  /** For the fused code, which reads the matching values out of the entry `match` returns. */
+  /** Read by the fused code, which stores each arrival and reads its matches out of the entry. */
+  readonly table: JoinTable;
   readonly countOf = countOf;
   readonly valueOf = valueOf;
 
@@ -30,19 +30,11 @@ class SymmetricJoin implements OperatorInstance {
     this.table = new JoinTable(persistence, multiset);
   }
 
-  /**
-   * Stores `item` on side `port` and returns the entry of its key, whose other side holds the
-   * values to pair it with; undefined when set semantics drop the item as a duplicate.
-   * An arrow function, so that fused code can call it from a local.
-   */
-  readonly match = (port: 0 | 1, item: unknown): KeyEntry | undefined =>
-    this.keyed ? this.table.insert(port, (item as readonly unknown[])[0], (item as readonly unknown[])[1]) : this.table.insert(port, null, item);
-
   input(port: number, item: unknown): void {
-    const entry = this.match(port as 0 | 1, item);
-    if (entry === undefined) return;
     const key = this.keyed ? (item as readonly unknown[])[0] : null;
     const value = this.keyed ? (item as readonly unknown[])[1] : item;
+    const entry = this.table.insert(port as 0 | 1, key, value);
+    if (entry === undefined) return;
     const other = port === 0 ? 1 : 0;
     for (let i = 0; i < countOf(entry, other); i++) {
       const match = valueOf(entry, other, i);
@@ -71,23 +63,26 @@ class SymmetricJoin implements OperatorInstance {
   }
 }
 
-/** Inlined: the generated code builds each output pair itself, right where it is consumed. */
+/**
+ * Inlined: the generated code takes the key and value out of the item and builds each output pair
+ * itself, right where it is consumed, so that V8 can often leave both tuples unallocated once the
+ * operators around the join are inlined too.
+ */
 function fusedJoin(keyed: boolean): FusedCode {
-  const pair = (port: number, item: string, other: string): string => {
-    if (!keyed) return port === 0 ? `[${item}, ${other}]` : `[${other}, ${item}]`;
-    return port === 0 ? `[${item}[0], [${item}[1], ${other}]]` : `[${item}[0], [${other}, ${item}[1]]]`;
+  const pair = (port: number, key: string, value: string, other: string): string => {
+    const [left, right] = port === 0 ? [value, other] : [other, value];
+    return keyed ? `[${key}, [${left}, ${right}]]` : `[${left}, ${right}]`;
   };
   return {
     input: (c, port, item) => {
-      const entry = c.fresh();
-      const i = c.fresh();
-      const n = c.fresh();
-      const out = c.fresh();
+      const [key, value, entry, i, n, out] = [c.fresh(), c.fresh(), c.fresh(), c.fresh(), c.fresh(), c.fresh()];
       const other = port === 0 ? 1 : 0;
-      return `const ${entry} = ${c.field("match")}(${port}, ${item});
+      return `const ${key} = ${keyed ? `${item}[0]` : "null"};
+const ${value} = ${keyed ? `${item}[1]` : item};
+const ${entry} = ${c.field("table")}.insert(${port}, ${key}, ${value});
 if (${entry} !== undefined) {
 for (let ${i} = 0, ${n} = ${c.field("countOf")}(${entry}, ${other}); ${i} < ${n}; ${i}++) {
-const ${out} = ${pair(port, item, `${c.field("valueOf")}(${entry}, ${other}, ${i})`)};
+const ${out} = ${pair(port, key, value, `${c.field("valueOf")}(${entry}, ${other}, ${i})`)};
 ${c.emit(0, out)}
 }
 }`;

@@ -12,11 +12,16 @@ class Unique implements OperatorInstance {
     private readonly persistence: Persistence,
   ) {}
 
-  input(_port: number, item: unknown): void {
+  /** True the first time an item equal to `item` comes. An arrow, so fused code can call it from a local. */
+  readonly isFirst = (item: unknown): boolean => {
     const id = valueKey(item);
-    if (this.seen.has(id)) return;
+    if (this.seen.has(id)) return false;
     this.seen.add(id);
-    this.emit(item);
+    return true;
+  };
+
+  input(_port: number, item: unknown): void {
+    if (this.isFirst(item)) this.emit(item);
   }
 
   endTick(): void {
@@ -31,6 +36,7 @@ export function unique(persistence?: Persistence): OperatorSpec {
     inputs: [{ name: "0" }],
     outputs: ["0"],
     instantiate: (out) => new Unique(out[0]!, persistence ?? "tick"),
+    fused: { input: (c, _port, item) => `if (${c.field("isFirst")}(${item})) {\n${c.emit(0, item)}\n}` },
   };
 }
 
