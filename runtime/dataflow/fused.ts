@@ -59,6 +59,11 @@ export function fuseSubgraph({ plan, subgraph, handoffs, context }: SubgraphSetu
       fields.set(local, `const ${local} = o${node}.${name};`);
       return local;
     },
+    instance: () => {
+      const local = `o${node}_self`;
+      fields.set(local, `const ${local} = o${node};`);
+      return local;
+    },
     emit: (port, value) => emitCode(node, port, value),
     fresh,
   });

@@ -56,6 +56,12 @@ export interface FusedCode {
 export interface CodeContext {
   /** A local variable bound once to this operator instance's field `name`. */
   field(name: string): string;
+  /**
+   * A local variable bound once to this operator instance, to call its methods on. Methods are
+   * one function for every instance, so V8's call sites stay monomorphic from one flow to the
+   * next; a closure per instance would not, and costs the generated code its optimizations.
+   */
+  instance(): string;
   /** Code that passes the value of expression `value` to everything on output `port`. */
   emit(port: number, value: string): string;
   /** A fresh local variable name. */

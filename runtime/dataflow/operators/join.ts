@@ -47,12 +47,12 @@ class SymmetricJoin implements OperatorInstance {
   }
 
   /** `'static` on both sides: earlier ticks' pairs hold again in this tick. */
-  readonly replay = (): unknown[] => {
+  replay(): unknown[] {
     const pairs: unknown[] = [];
     if (this.context.tick === 0 || this.persistence[0] !== "static" || this.persistence[1] !== "static") return pairs;
     this.table.forEachPair((key, left, right) => pairs.push(this.pair(key, left, right)));
     return pairs;
-  };
+  }
 
   start(): void {
     for (const pair of this.replay()) this.emit!(pair);
@@ -91,7 +91,7 @@ ${c.emit(0, out)}
       const pairs = c.fresh();
       const i = c.fresh();
       const out = c.fresh();
-      return `const ${pairs} = ${c.field("replay")}();
+      return `const ${pairs} = ${c.instance()}.replay();
 for (let ${i} = 0; ${i} < ${pairs}.length; ${i}++) {
 const ${out} = ${pairs}[${i}];
 ${c.emit(0, out)}

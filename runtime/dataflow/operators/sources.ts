@@ -1,7 +1,27 @@
-import type { Emit, ExternalSource, OperatorSpec } from "../operator.js";
+import type { Emit, ExternalSource, OperatorInstance, OperatorSpec } from "../operator.js";
 import { call, nameOf } from "../label.js";
 
 const NOTHING: readonly unknown[] = [];
+
+/** Hands out `items` once, in the first tick; an array, so that the fused loop can index it. */
+class IterSource implements OperatorInstance {
+  private taken = false;
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly items: Iterable<unknown>,
+  ) {}
+
+  take(): readonly unknown[] {
+    if (this.taken) return NOTHING;
+    this.taken = true;
+    return Array.isArray(this.items) ? this.items : Array.from(this.items);
+  }
+
+  start(): void {
+    for (const item of this.take()) this.emit(item);
+  }
+}
 
 /** Emits every item of `items` in the first tick (DFIR `source_iter`). */
 export function sourceIter(items: Iterable<unknown>, kind = "sourceIter", label?: string): OperatorSpec {
@@ -10,27 +30,13 @@ export function sourceIter(items: Iterable<unknown>, kind = "sourceIter", label?
     label: label ?? call(kind, Array.isArray(items) ? `[${items.length} items]` : "iterable"),
     inputs: [],
     outputs: ["0"],
-    instantiate: (out) => {
-      let taken = false;
-      // Hands out the items once; an array lets the fused loop index instead of iterate.
-      const take = (): readonly unknown[] => {
-        if (taken) return NOTHING;
-        taken = true;
-        return Array.isArray(items) ? items : Array.from(items);
-      };
-      return {
-        take,
-        start: () => {
-          for (const item of take()) out[0]!(item);
-        },
-      };
-    },
+    instantiate: (out) => new IterSource(out[0]!, items),
     fused: {
       start: (c) => {
         const items = c.fresh();
         const i = c.fresh();
         const item = c.fresh();
-        return `const ${items} = ${c.field("take")}();
+        return `const ${items} = ${c.instance()}.take();
 for (let ${i} = 0; ${i} < ${items}.length; ${i}++) {
 const ${item} = ${items}[${i}];
 ${c.emit(0, item)}

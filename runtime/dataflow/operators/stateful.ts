@@ -12,13 +12,13 @@ class Unique implements OperatorInstance {
     private readonly persistence: Persistence,
   ) {}
 
-  /** True the first time an item equal to `item` comes. An arrow, so fused code can call it from a local. */
-  readonly isFirst = (item: unknown): boolean => {
+  /** True the first time an item equal to `item` comes. */
+  isFirst(item: unknown): boolean {
     const id = valueKey(item);
     if (this.seen.has(id)) return false;
     this.seen.add(id);
     return true;
-  };
+  }
 
   input(_port: number, item: unknown): void {
     if (this.isFirst(item)) this.emit(item);
@@ -36,7 +36,7 @@ export function unique(persistence?: Persistence): OperatorSpec {
     inputs: [{ name: "0" }],
     outputs: ["0"],
     instantiate: (out) => new Unique(out[0]!, persistence ?? "tick"),
-    fused: { input: (c, _port, item) => `if (${c.field("isFirst")}(${item})) {\n${c.emit(0, item)}\n}` },
+    fused: { input: (c, _port, item) => `if (${c.instance()}.isFirst(${item})) {\n${c.emit(0, item)}\n}` },
   };
 }
 
