@@ -3,10 +3,11 @@ import type { Handoff } from "./handoff.js";
 import { inboundHandoffs, outgoingEdges, type SubgraphRunner, type SubgraphSetup } from "./subgraph.js";
 
 /**
- * Compiles a subgraph into one function. Operators with a code template (map, filter, sources,
- * sinks, ...) are inlined, so an item travels a chain of them as plain statements in one loop;
- * other operators are called as objects whose outputs are generated functions. An operator
- * reached from several places gets its code once, in a local function.
+ * Compiles a subgraph into one function. Operators with a code template (map, filter, join,
+ * sources, sinks, ...) are inlined, so an item travels a chain of them as plain statements in one
+ * loop; other operators are called as objects whose outputs are generated functions. An operator
+ * reached from several places gets its code once, in a local function, and so does each big loop
+ * of a subgraph that has several.
  */
 type Factory = (
   specs: readonly OperatorSpec[],
