@@ -9,9 +9,9 @@ describe("partition into in-out trees", () => {
     const g = new Graph();
     const ran: string[] = [];
     const run = (command: string) => (ran.push(command), command);
-    const byKind = g.sourceIter(["get a", "set a", "get b", "set b"]).demux<{ get: string; set: string }>(["get", "set"], (command, out) =>
-      command.startsWith("get") ? out.get(command) : out.set(command),
-    );
+    const byKind = g
+      .sourceIter(["get a", "set a", "get b", "set b"])
+      .demux<{ get: string; set: string }>(["get", "set"], (command, out) => (command.startsWith("get") ? out.get(command) : out.set(command)));
     byKind.get
       .map(run)
       .union(byKind.set.map(run))

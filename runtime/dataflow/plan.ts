@@ -41,7 +41,15 @@ export function planGraph(nodes: readonly GraphNode[], edges: readonly GraphEdge
   // object spread and rest are slow enough to show in a benchmark that builds its graph each run.
   const flagged = edges.map(({ from, fromPort, to, toPort }) => {
     const port = nodes[to]!.spec.inputs[toPort]!;
-    return { from, fromPort, to, toPort, blocking: port.blocking === true || port.negated === true, negated: port.negated === true, nextTick: port.nextTick === true };
+    return {
+      from,
+      fromPort,
+      to,
+      toPort,
+      blocking: port.blocking === true || port.negated === true,
+      negated: port.negated === true,
+      nextTick: port.nextTick === true,
+    };
   });
   const strata = stratify(nodes.length, flagged, (n) => nodeName(nodes[n]!));
   const { roles, subgraphs, subgraphOf } = partition(nodes.length, flagged, strata, fused);
