@@ -38,6 +38,10 @@ function parsedIncrement(word: string | undefined): bigint | undefined {
 }
 
 function set(store: Store, words: readonly string[]): string {
+  if (words.length === 3) {
+    store.write(words[1]!, words[2]!);
+    return OK;
+  }
   let onlyIfMissing = false;
   let onlyIfPresent = false;
   let returnOld = false;

@@ -27,6 +27,8 @@ export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
 }
 
+/** Digits a length may have: more than any request could hold. */
+const MAX_LENGTH_DIGITS = 15;
 /** Words one command may have (Redis allows INT_MAX; a million keeps a bogus header cheap). */
 const MAX_WORDS = 1024 * 1024;
 const CR = 0x0d;
@@ -49,6 +51,8 @@ export class RequestReader {
   private words: string[] | undefined;
   private wordsLeft = 0;
   private commandBytes = 0;
+  /** What lengthLine read last. */
+  private length = 0;
 
   constructor(private readonly limits: RequestLimits = DEFAULT_LIMITS) {}
 
@@ -96,26 +100,26 @@ export class RequestReader {
 
   /** `*<n>\r\n`: starts a command of n words. */
   private readArrayHeader(data: Buffer, offset: number): number | undefined {
-    const line = this.line(data, offset, "multibulk length");
-    if (line === undefined) return undefined;
-    const count = decimal(data, offset + 1, line);
-    if (!Number.isInteger(count) || count > MAX_WORDS) return this.fail("invalid multibulk length");
+    const next = this.lengthLine(data, offset, "multibulk length");
+    if (next === undefined) return undefined;
+    const count = this.length;
+    if (count > MAX_WORDS) return this.fail("invalid multibulk length");
     if (count > 0) {
       this.words = [];
       this.wordsLeft = count;
-      this.commandBytes = line + 2 - offset;
+      this.commandBytes = next - offset;
     }
-    return line + 2;
+    return next;
   }
 
   /** `$<n>\r\n<n bytes>\r\n`: the next word of the command being read. */
   private readBulk(data: Buffer, offset: number): number | undefined {
     if (data[offset] !== 0x24) return this.fail(`expected '$', got '${String.fromCharCode(data[offset]!)}'`);
-    const line = this.line(data, offset, "bulk length");
-    if (line === undefined) return undefined;
-    const length = decimal(data, offset + 1, line);
-    if (!Number.isInteger(length) || length < 0 || length > this.limits.maxRequestBytes) return this.fail("invalid bulk length");
-    const end = line + 2 + length;
+    const start = this.lengthLine(data, offset, "bulk length");
+    if (start === undefined) return undefined;
+    const length = this.length;
+    if (length < 0 || length > this.limits.maxRequestBytes) return this.fail("invalid bulk length");
+    const end = start + length;
     this.commandBytes += end + 2 - offset;
     if (this.commandBytes > this.limits.maxRequestBytes) return this.fail(`request larger than ${this.limits.maxRequestBytes} bytes`);
     if (end + 2 > data.length) {
@@ -124,7 +128,7 @@ export class RequestReader {
       return undefined;
     }
     if (data[end] !== CR || data[end + 1] !== LF) return this.fail("expected CRLF after a bulk string");
-    this.words!.push(latin1(data, line + 2, end));
+    this.words!.push(latin1(data, start, end));
     if (--this.wordsLeft === 0) {
       this.commands.push(this.words!);
       this.words = undefined;
@@ -132,14 +136,26 @@ export class RequestReader {
     return end + 2;
   }
 
-  /** Where the CR of the line starting at `offset` is; undefined while the line is incomplete. */
-  private line(data: Buffer, offset: number, what: string): number | undefined {
-    const cr = data.indexOf(CR, offset);
-    if (cr === -1 || cr + 1 >= data.length) {
-      if (data.length - offset > this.limits.maxInlineBytes) this.fail(`too big ${what}`);
-      return undefined;
+  /**
+   * The `<integer>\r\n` after the type byte at `offset`, scanned here rather than with indexOf and
+   * Number(): a call into C++ per header cost more than the rest of reading a short command.
+   * Sets `length` and returns where the line ends; undefined while it is incomplete.
+   */
+  private lengthLine(data: Buffer, offset: number, what: string): number | undefined {
+    let i = offset + 1;
+    const negative = data[i] === 0x2d;
+    if (negative) i++;
+    const first = i;
+    let value = 0;
+    for (; i < data.length && data[i] !== CR; i++) {
+      const digit = data[i]! - 0x30;
+      if (digit < 0 || digit > 9 || i - first >= MAX_LENGTH_DIGITS) return this.fail(`invalid ${what}`);
+      value = value * 10 + digit;
     }
-    return cr;
+    if (i + 1 >= data.length) return undefined;
+    if (i === first || data[i + 1] !== LF) return this.fail(`invalid ${what}`);
+    this.length = negative ? -value : value;
+    return i + 2;
   }
 
   /** An inline command line, ended by LF (a CR before it is dropped); empty lines are skipped. */
@@ -163,23 +179,18 @@ export class RequestReader {
   }
 }
 
-/** The decimal integer in `data[start, end)`, or NaN: without a string per length header. */
-function decimal(data: Buffer, start: number, end: number): number {
-  const negative = data[start] === 0x2d;
-  let i = negative ? start + 1 : start;
-  if (i === end || end - i > 15) return NaN;
-  let value = 0;
-  for (; i < end; i++) {
-    const digit = data[i]! - 0x30;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return negative ? -value : value;
+/**
+ * `data.toString("latin1", start, end)`, cheaper: short words (command names, keys, small values)
+ * are built here, longer ones by latin1Slice without toString's argument checks.
+ */
+function latin1(data: Buffer, start: number, end: number): string {
+  if (end - start > SHORT_WORD) return (data as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+  let word = "";
+  for (let i = start; i < end; i++) word += String.fromCharCode(data[i]!);
+  return word;
 }
 
-/** `data.toString("latin1", start, end)` without its argument checks: once per word on the hot path. */
-const latin1 = (data: Buffer, start: number, end: number): string =>
-  (data as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+const SHORT_WORD = 8;
 
 /** Splits an inline command as redis-cli and Redis do: spaces separate, quotes group (with escapes in "…"). */
 function splitInline(line: string): string[] | undefined {

@@ -61,9 +61,10 @@ export class Store {
   }
 
   private merge(key: string, register: Versioned): boolean {
-    const before = this.table.get(key);
-    const wasLive = before !== undefined && before.value !== null;
-    if (!this.table.mergeEntry(key, register)) return false;
+    const held = this.table.get(key);
+    // A key already held merges in place: one lookup, where mergeEntry would make a second.
+    const wasLive = held !== undefined && held.value !== null;
+    if (held !== undefined ? !held.merge(register) : !this.table.mergeEntry(key, register)) return false;
     this.live += (register.value !== null ? 1 : 0) - (wasLive ? 1 : 0);
     return true;
   }
