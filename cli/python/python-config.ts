@@ -38,7 +38,7 @@ export function pythonConfig(file: string): ConfigMain {
           const error =
             message.version === BRIDGE_VERSION ? undefined : `this deployer speaks bridge version ${BRIDGE_VERSION}, the hydro package ${message.version}`;
           channel.send({ hello: "hydro-deploy", version: BRIDGE_VERSION, ...(error ? { error } : {}) });
-          if (error) settle(new PythonBridgeError(error));
+          if (error) settle(new PythonBridgeError(`${file}: ${error}`));
         } else if ("call" in message) {
           void answer(message.id, message.call, () => calls.run(message.call, message.target, message.args ?? {}, message.site));
         } else if ("done" in message) {

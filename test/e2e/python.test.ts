@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { cli, eventually, hydro, processesMatching, repoRoot, tempDir, uniqueTag, waitForLine } from "../helpers.js";
@@ -94,6 +95,36 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     assert.match(result.stderr, /^error: \S*forever\.hydro\.py: python was killed by SIGKILL before main\(\) finished$/m);
     assert.deepEqual(processesMatching(tag), []);
   });
+
+  // A stand-in for hydro._run that breaks the bridge: each case, and what the run says and does.
+  const hostile: Array<{ scenario: string; exitCode: number; says: RegExp }> = [
+    { scenario: "exit-silently", exitCode: 1, says: /^error: \S*any\.hydro\.py: python exited with code 3 before main\(\) finished$/m },
+    { scenario: "not-json", exitCode: 1, says: /^error: \S*any\.hydro\.py: the Python side sent a line that is not JSON: "hello world"$/m },
+    { scenario: "huge", exitCode: 1, says: /^error: \S*any\.hydro\.py: the Python side sent a message longer than 67108864 bytes$/m },
+    { scenario: "bad-version", exitCode: 1, says: /^error: \S*any\.hydro\.py: this deployer speaks bridge version 1, the hydro package 99$/m },
+    {
+      scenario: "unknown-call",
+      exitCode: 0,
+      says: /^deployer said: .*"type": "HydroError", "message": "the Python side asked for 'format_disk', which this deployer does not know/m,
+    },
+    { scenario: "bad-handle", exitCode: 0, says: /^deployer said: .*"message": "'deploy' names handle 999, which is not an object of this run"/m },
+    {
+      scenario: "control-lookalikes",
+      exitCode: 0,
+      says: /^\{"done": true\}\n\{"failed": \{"type": "Oops", "message": "not really"\}\}\ndeployer said: \{"id": 1, "ok": 1\}$/m,
+    },
+  ];
+  for (const { scenario, exitCode, says } of hostile) {
+    test(`a broken bridge (${scenario}): ${exitCode ? "one error line, the run fails" : "an error answer, the run goes on"}`, async () => {
+      const cwd = tempDir();
+      const script = path.join(cwd, "any.hydro.py");
+      fs.writeFileSync(script, "# never run: hostile-python.sh stands in for the interpreter\n");
+      const result = await hydro(["run", script, "--", scenario], { cwd, env: { HYDRO_PYTHON: pythonFixture("hostile-python.sh") } });
+      assert.equal(result.exitCode, exitCode, result.stdout + result.stderr);
+      assert.match(result.stdout + result.stderr, says);
+      if (exitCode) assert.equal(result.stderr.match(/^error: /gm)?.length, 1, result.stderr);
+    });
+  }
 
   test("HYDRO_PYTHON names the interpreter; a missing one is one line saying what to install", async () => {
     const result = await hydro(["run", echo], { env: { HYDRO_PYTHON: "/nonexistent/python3" } });
