@@ -83,7 +83,7 @@ export class Client {
       const command = resolve(words);
       const last = command.hangsUp === true;
       // Nothing waiting and room in the dataflow (the usual case): straight in, without queueing.
-      if (this.waiting.length === 0 && this.hasRoom()) this.submit({ client: this, slot: this.nextSlot++, words, command, last });
+      if (this.waiting.length === 0 && this.room() > 0) this.enter({ words, command, last });
       else this.waiting.push({ words, command, last });
       if (last) {
         this.closing = true;
@@ -100,21 +100,21 @@ export class Client {
 
   /** Hands waiting requests to the dataflow as far as the bounds allow; reads on while few wait. */
   private pump(): void {
-    const room = this.socket.writableLength > MAX_UNSENT_BYTES ? 0 : MAX_IN_FLIGHT - this.inFlight;
+    const room = this.room();
     const next = room >= this.waiting.length ? this.waiting : this.waiting.slice(0, Math.max(0, room));
     this.waiting = next === this.waiting ? [] : this.waiting.slice(next.length);
-    for (const { words, command, last } of next) this.submit({ client: this, slot: this.nextSlot++, words, command, last });
+    for (const parsed of next) this.enter(parsed);
     if (this.closing || this.waiting.length >= MAX_WAITING) this.socket.pause();
     else this.socket.resume();
   }
 
-  /** Requests handed to the dataflow whose replies are not out yet. */
-  private get inFlight(): number {
-    return this.nextSlot - this.head;
+  /** How many more requests may enter the dataflow now: none while replies pile up unsent. */
+  private room(): number {
+    return this.socket.writableLength > MAX_UNSENT_BYTES ? 0 : MAX_IN_FLIGHT - (this.nextSlot - this.head);
   }
 
-  private hasRoom(): boolean {
-    return this.inFlight < MAX_IN_FLIGHT && this.socket.writableLength <= MAX_UNSENT_BYTES;
+  private enter({ words, command, last }: Parsed): void {
+    this.submit({ client: this, slot: this.nextSlot++, words, command, last });
   }
 
   private flush(): void {
