@@ -7,11 +7,12 @@ export type Entry = [key: string, version: number, value: string | null];
 /**
  * A replica's table: a `MapUnion` of last-writer-wins registers, so merging another replica's
  * entries commutes and every replica converges. Values are byte strings (latin1: one char per byte).
- * Local writes are also kept in `delta` until the next gossip round takes them.
+ * Keys written locally are remembered until the next gossip round takes their registers.
  */
 export class Store {
   private readonly table = new MapUnion<string, Versioned>();
-  private delta = new MapUnion<string, Versioned>();
+  /** Keys written here since the last gossip round. */
+  private readonly dirty = new Set<string>();
   /** Keys whose value is not a tombstone: DBSIZE without a scan. */
   private live = 0;
 
@@ -27,9 +28,17 @@ export class Store {
 
   /** A local write (`value === null` deletes): a new version, into the table and the next delta. */
   write(key: string, value: string | null): void {
-    const register = new Versioned(this.clock.next(), value);
-    this.merge(key, register);
-    this.delta.mergeEntry(key, register);
+    const version = this.clock.next();
+    const held = this.table.get(key);
+    if (held === undefined) this.merge(key, new Versioned(version, value));
+    else {
+      // The clock is past every version this replica has seen, so the write wins outright: the
+      // merge's result, set in place (the hot path of SET: no register allocated, no second lookup).
+      this.live += (value !== null ? 1 : 0) - (held.value !== null ? 1 : 0);
+      held.version = version;
+      held.value = value;
+    }
+    this.dirty.add(key);
   }
 
   /** Merges entries from another replica (gossip or a full state); true if anything changed here. */
@@ -47,12 +56,18 @@ export class Store {
     for (const [key, register] of this.table) if (register.value !== null) yield key;
   }
 
-  /** Local writes since the last call, for gossip. */
+  /**
+   * The registers written here since the last call, for gossip (a delta: merging it anywhere moves
+   * that replica toward this one, never back).
+   */
   takeDelta(): Entry[] {
-    const delta = this.delta;
-    if (delta.size === 0) return [];
-    this.delta = new MapUnion();
-    return entriesOf(delta);
+    if (this.dirty.size === 0) return [];
+    const delta = Array.from(this.dirty, (key): Entry => {
+      const { version, value } = this.table.get(key)!;
+      return [key, version, value];
+    });
+    this.dirty.clear();
+    return delta;
   }
 
   /** Everything, tombstones included, for a replica that (re)joins. */
