@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import platform
+import sys
 import threading
 from concurrent.futures import Future
 from typing import Any, BinaryIO, Callable, Dict, Optional
@@ -73,7 +73,7 @@ class Bridge:
         return bridge
 
     def _shake_hands(self) -> None:
-        self.notify({"hello": "hydro-python", "version": VERSION, "python": platform.python_version()})
+        self.notify({"hello": "hydro-python", "version": VERSION, "python": "%d.%d.%d" % sys.version_info[:3]})
         hello = self._read()
         if hello is None:
             raise BridgeError("the deployer closed the bridge before answering hello")

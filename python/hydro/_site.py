@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import sysconfig
 from types import FrameType, TracebackType
 from typing import Dict, List, Optional, Tuple, Union
 
 Site = Dict[str, Union[str, int]]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-# Python's own library and installed packages: a failure inside them is reported at the user's line that called in.
-_PYTHON_DIRS = tuple(
-    {os.path.abspath(sysconfig.get_paths()[key]) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-)
+
+
+@functools.lru_cache(maxsize=None)
+def _python_dirs() -> Tuple[str, ...]:
+    """Python's own library and installed packages: a failure inside them is reported at the user's line that called in.
+    Looked up only when something fails: sysconfig is not on the start-up path of every run."""
+    import sysconfig
+
+    return tuple({os.path.abspath(sysconfig.get_paths()[key]) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
 def in_package(filename: str) -> bool:
@@ -22,7 +27,7 @@ def in_package(filename: str) -> bool:
 
 
 def in_python(filename: str) -> bool:
-    return os.path.abspath(filename).startswith(_PYTHON_DIRS)
+    return os.path.abspath(filename).startswith(_python_dirs())
 
 
 def _site(filename: str, line: int) -> Site:
