@@ -43,14 +43,14 @@ export class BridgeCalls {
     },
     deploy: async (d) => (await deployment(d).deploy(), null),
     teardown: async (d) => (await deployment(d).teardown(), null),
-    stdout: (node) => this.handle(new BatchedStream(program(node).stdout())),
-    stderr: (node) => this.handle(new BatchedStream(program(node).stderr())),
+    stdout: (node) => this.handle(BatchedStream.ofItems(program(node).stdout())),
+    stderr: (node) => this.handle(BatchedStream.ofItems(program(node).stderr())),
     exitCode: (node) => program(node).exitCode(),
     stop: async (node) => (await program(node).stop(), null),
     address: (node, args) => processNode(node).address(String(args.port)),
     terminate: async (host) => (await hostOf(host).terminate(), null),
     send: (node, args) => (externalNode(node).ports[String(args.port)]!.send(args.data, args.to === undefined ? undefined : { to: String(args.to) }), null),
-    receive: (node, args) => this.handle(new BatchedStream(externalNode(node).ports[String(args.port)]![Symbol.asyncIterator]())),
+    receive: (node, args) => this.handle(BatchedStream.ofBatches(externalNode(node).receiving(String(args.port)).batches()[Symbol.asyncIterator]())),
     next: (stream) => batched(stream).next(),
     close: async (stream) => (await batched(stream).close(), null),
   };
@@ -86,9 +86,9 @@ export class BridgeCalls {
 }
 
 /** The object behind a handle, checked to be of the kind a call applies to. */
-function expectKind<T>(object: unknown, kind: abstract new (...args: never[]) => T, what: string): T {
+function expectKind<T>(object: unknown, kind: Function & { prototype: T }, what: string): T {
   if (!(object instanceof kind)) throw new HydroError(`expected ${what} handle`);
-  return object;
+  return object as T;
 }
 
 const deployment = (object: unknown) => expectKind(object, Deployment, "a Deployment");

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable, Coroutine, Generic, NamedTuple
+from typing import Any, AsyncIterator, Callable, Coroutine, Dict, Generic, NamedTuple
 
 from . import _streams
 from ._bridge import Wired
@@ -70,3 +70,5 @@ class External(Node[ExternalPort]):
 
     def __init__(self, deployment: int, handle: int) -> None:
         super().__init__(deployment, handle, ExternalPort)
+        #: Per port, its messages once a loop has begun (ports.py _Receiver).
+        self._receivers: Dict[str, Any] = {}

@@ -5,11 +5,12 @@ are made here without asking the deployer, which checks them when they are wired
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine, Dict, Generic, Mapping, NamedTuple, Optional, Sequence, TypeVar, Union
+import collections
+from typing import TYPE_CHECKING, Any, Deque, AsyncIterator, Callable, Coroutine, Dict, Generic, Mapping, NamedTuple, Optional, Sequence, TypeVar, Union
 
 from . import _streams
 from ._bridge import Wired
-from ._calls import declare, lifecycle, start
+from ._calls import Call, declare, lifecycle, start
 
 if TYPE_CHECKING:
     from .nodes import External, Node
@@ -65,8 +66,55 @@ class ExternalPort(PortRef):
         return lifecycle("send", self.node._handle, args)
 
     def __aiter__(self) -> AsyncIterator[Received]:
-        # Asked for here, when the loop begins, so every message from then on is kept for it.
-        return _streams.iterate(start("receive", self.node._handle, {"port": self.name}), _received)
+        # The port's one deployer stream is opened by the first loop, so every message from then on
+        # is kept; later loops share it (and what an earlier loop left of a batch).
+        receiver = self.node._receivers.get(self.name)
+        if receiver is None:
+            receiver = self.node._receivers[self.name] = _Receiver(start("receive", self.node._handle, {"port": self.name}))
+        return receiver.messages()
+
+
+class _Receiver:
+    """
+    An external port's messages, fetched a batch at a time and queued here. A loop that is left
+    (``break``) leaves the rest in the queue for the next one: Python closes an abandoned async
+    generator only when it is collected, too late to hand its batch on, so there is none here.
+    """
+
+    def __init__(self, opened: Call) -> None:
+        self._opened = opened
+        self._stream: Optional[int] = None
+        self._queued: Deque[Received] = collections.deque()
+        self._done = False
+
+    def messages(self) -> AsyncIterator[Received]:
+        return _Messages(self)
+
+    async def next(self) -> Received:
+        while not self._queued:
+            if self._done:
+                raise StopAsyncIteration
+            if self._stream is None:
+                self._stream = await self._opened.answer()
+            batch = await Call("next", self._stream, {}, self._opened.site, {}).answer()
+            if batch.get("done"):
+                self._done = True
+            else:
+                self._queued.extend(_received(item) for item in batch["items"])
+        return self._queued.popleft()
+
+
+class _Messages:
+    """One ``async for`` over a port: an iterator, not a generator, so leaving it needs no closing."""
+
+    def __init__(self, receiver: _Receiver) -> None:
+        self._receiver = receiver
+
+    def __aiter__(self) -> _Messages:
+        return self
+
+    def __anext__(self) -> Coroutine[Any, Any, Received]:
+        return self._receiver.next()
 
 
 #: The kind of port a node's ``ports`` make: PortRef, or ExternalPort on an External.

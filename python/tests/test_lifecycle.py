@@ -136,7 +136,7 @@ class ExternalPorts(LifecycleTestCase):
 
     async def test_iterating_a_port_yields_who_sent_what(self) -> None:
         echoes = [{"from": "echo_server", "data": {"seq": n}} for n in range(3)]
-        self.deployer.answer = scripted({"receive": [{"ok": 70}], "next": [{"ok": {"items": echoes[:2]}}, {"ok": {"items": echoes[2:]}}], "close": [{"ok": None}]})
+        self.deployer.answer = scripted({"receive": [{"ok": 70}], "next": [{"ok": {"items": echoes[:2]}}, {"ok": {"items": echoes[2:]}}]})
         d = hydro.Deployment()
         me = d.External()
         received = []
@@ -152,7 +152,20 @@ class ExternalPorts(LifecycleTestCase):
         self.assertEqual((self.deployer.call("receive")["args"]), {"port": "echoes"})
         self.deployer.call("next")
         self.deployer.call("next")
-        self.assertEqual(self.deployer.call("close")["target"], 70)
+
+    async def test_a_loop_left_early_leaves_the_rest_of_its_batch_to_the_next_loop_on_that_port(self) -> None:
+        echoes = [{"from": "echo_server", "data": {"seq": n}} for n in range(3)]
+        self.deployer.answer = scripted({"receive": [{"ok": 70}], "next": [{"ok": {"items": echoes}}]})
+        me = hydro.Deployment().External()
+        seen = []
+        for _ in range(3):
+            async for message in me.ports.echoes:
+                seen.append(message.data["seq"])
+                break
+        self.assertEqual(seen, [0, 1, 2])
+        await self.flush()
+        calls = [self.deployer.call(call)["call"] for call in ("deployment.new", "external", "receive", "next")]
+        self.assertEqual(calls, ["deployment.new", "external", "receive", "next"], "one stream, one batch, for three loops")
 
 
 if __name__ == "__main__":

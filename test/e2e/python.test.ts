@@ -70,6 +70,12 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     assert.match(result.stdout, /^received 10000 echoes in order from echo_server$/m);
   });
 
+  test("a request/response loop leaves each `async for` after one echo, and loses none; a burst is shared by the next loops", async () => {
+    const result = await hydro(["run", pythonFixture("external.hydro.py"), "--", "20", "one-by-one"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^one by one: 20 round trips, then a burst of 3 over 3 loops$/m);
+  });
+
   for (const mode of ["blocking", "async"] as const) {
     test(`Ctrl-C while Python is in a ${mode} wait tears everything down, Python included, and exits 130`, async () => {
       const tag = uniqueTag();
