@@ -193,3 +193,15 @@ export function keysOf(command: Resolved, words: readonly string[]): string[] {
   if (command.keys === "all") return words.slice(1);
   return words.filter((_, i) => i % 2 === 1);
 }
+
+/**
+ * Runs a command; what it throws becomes its error reply rather than the replica's end. A reply
+ * larger than a string can be (an MGET of many big values) is the one a client can provoke.
+ */
+export function execute(command: Resolved, store: Store, words: readonly string[]): string {
+  try {
+    return command.run(store, words);
+  } catch (thrown) {
+    return error(thrown instanceof RangeError ? "ERR the reply would be too large: ask for fewer or smaller values" : `ERR ${(thrown as Error).message}`);
+  }
+}

@@ -1,8 +1,8 @@
 import { Graph, type Received, type Sender } from "hydro-deploy/runtime";
-import type { Store } from "./store.js";
+import type { Entry, Store } from "./store.js";
 import type { Request } from "./resp-server.js";
 import type { Answer, Forwarded, PeerMessage } from "./messages.js";
-import { keysOf, resolve } from "./commands.js";
+import { execute, keysOf, resolve } from "./commands.js";
 import { error } from "./resp.js";
 import { partitionOfKey, type Partitioning } from "./partitioning.js";
 
@@ -31,6 +31,31 @@ export interface PartitionWiring {
 
 /** A forwarded request not answered within this gets an error reply, so its client is not stuck. */
 export const FORWARD_TIMEOUT_MS = 5_000;
+
+/**
+ * Registers per gossip message, cut at about this many bytes: a peer port takes frames of at most
+ * PEER_FRAME_BYTES, and a long message would hold the link for everything behind it.
+ */
+const MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** The largest frame a peer port takes: one register as JSON at worst (a 64 MiB value of \\u0000s is 384 MiB). */
+export const PEER_FRAME_BYTES = 512 * 1024 * 1024;
+
+function* inMessages(entries: readonly Entry[]): Generator<Entry[]> {
+  let part: Entry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entry[0].length + (entry[2]?.length ?? 0) + 32;
+    if (part.length > 0 && bytes + size > MESSAGE_BYTES) {
+      yield part;
+      part = [];
+      bytes = 0;
+    }
+    part.push(entry);
+    bytes += size;
+  }
+  if (part.length > 0) yield part;
+}
 
 const CROSSSLOT = error("CROSSSLOT Keys in request don't hash to the same partition");
 
@@ -73,7 +98,7 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
       else out.forward([request, partition]);
     },
   );
-  const answered = (request: Request) => [request, request.command.run(store, request.words)] as const;
+  const answered = (request: Request) => [request, execute(request.command, store, request.words)] as const;
   byKind.read
     .map(answered)
     .union(
@@ -89,13 +114,17 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
       data.kind === "gossip" ? out.gossip(data) : out.join(from),
     );
   fromPeers.gossip.forEach((message) => store.mergeRemote(message.entries));
-  fromPeers.join.forEach((peer) => send({ kind: "gossip", entries: store.snapshot() }, peer));
+  fromPeers.join.forEach((peer) => {
+    for (const entries of inMessages(store.snapshot())) send({ kind: "gossip", entries }, peer);
+  });
 
   const ticks = graph.sourceInterval(gossipMs);
   ticks
     .map(() => store.takeDelta())
     .filter((entries) => entries.length > 0)
-    .forEach((entries) => send({ kind: "gossip", entries }));
+    .forEach((entries) => {
+      for (const part of inMessages(entries)) send({ kind: "gossip", entries: part });
+    });
   graph.initialize().forEach(() => send({ kind: "join" }));
 
   if (partitioned) {
@@ -108,7 +137,7 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
     });
     graph
       .sourceStream(partitioned.forwarded)
-      .map(({ from, data }) => [from, { id: data.id, reply: resolve(data.words).run(store, data.words) }] as const)
+      .map(({ from, data }) => [from, { id: data.id, reply: execute(resolve(data.words), store, data.words) }] as const)
       .forEach(([from, answer]) => partitioned.answer(answer, from));
     graph.sourceStream(partitioned.answers).forEach(({ data }) => {
       const forwarded = waiting.get(data.id);
@@ -116,8 +145,8 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
       waiting.delete(data.id);
       reply(forwarded.request, data.reply);
     });
-    // Map order is send order, so the stuck ones are at the front.
-    ticks.forEach((now) => {
+    // Map order is send order, so the stuck ones are at the front. Checked often whatever gossipMs is.
+    graph.sourceInterval(Math.min(gossipMs, FORWARD_TIMEOUT_MS / 20)).forEach((now) => {
       for (const [id, { request, partition, sentAt }] of waiting) {
         if (now - sentAt < FORWARD_TIMEOUT_MS) break;
         waiting.delete(id);

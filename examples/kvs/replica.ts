@@ -4,7 +4,7 @@ import { Answer, Forwarded, PeerMessage } from "./messages.js";
 import { Clock } from "./versioned.js";
 import { Store } from "./store.js";
 import { listenResp, type Request } from "./resp-server.js";
-import { replicaGraph } from "./replica-flow.js";
+import { PEER_FRAME_BYTES, replicaGraph } from "./replica-flow.js";
 import { partitionOfReplica, replicaName } from "./partitioning.js";
 
 // One replica of the KVS: `replica.ts --replica <i> --listen <host> --resp-port <port> --gossip-ms <ms>
@@ -33,11 +33,11 @@ const server = await listenResp({ host: values.listen, port: Number(values["resp
   process.exit(1);
 });
 const ports = await connect({
-  peers: source(PeerMessage),
+  peers: source(PeerMessage, { maxFrameBytes: PEER_FRAME_BYTES }),
   gossip: sink(PeerMessage),
-  forwarded: source(Forwarded),
+  forwarded: source(Forwarded, { maxFrameBytes: PEER_FRAME_BYTES }),
   forward: sink(Forwarded),
-  answers: source(Answer),
+  answers: source(Answer, { maxFrameBytes: PEER_FRAME_BYTES }),
   answer: sink(Answer),
 });
 onStop(() => server.close());

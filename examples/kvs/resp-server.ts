@@ -15,6 +15,8 @@ export interface Request {
 
 /** Replies waiting for the socket beyond this hold back further requests (the client is not reading). */
 const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
+/** Replies collected beyond this are written at once, not at the end of the tick. */
+const FLUSH_BYTES = 1024 * 1024;
 /** Requests of one client in the dataflow at once: bounds the replies one burst can make. */
 const MAX_IN_FLIGHT = 128;
 /** Parsed requests waiting their turn beyond this stop the reading of the socket. */
@@ -45,6 +47,8 @@ export class Client {
   private hangUp = false;
   /** A QUIT or a protocol error was read: nothing after it is. */
   private closing = false;
+  /** The client ended its side (`printf … | nc -N`): it still gets every reply. */
+  private clientDone = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -54,6 +58,10 @@ export class Client {
     this.reader = new RequestReader(limits);
     socket.setNoDelay(true);
     socket.on("data", (chunk) => this.read(chunk));
+    socket.on("end", () => {
+      this.clientDone = true;
+      if (!this.flushing) this.flush();
+    });
     socket.on("drain", () => this.pump());
     socket.on("error", () => socket.destroy());
   }
@@ -71,7 +79,9 @@ export class Client {
       this.out += next;
       this.head++;
     }
-    if (!this.flushing) {
+    // Big replies go out at once rather than into one string that could outgrow what a string can hold.
+    if (this.out.length >= FLUSH_BYTES) this.flush();
+    else if (!this.flushing) {
       this.flushing = true;
       queueMicrotask(() => this.flush());
     }
@@ -122,8 +132,9 @@ export class Client {
     if (this.socket.destroyed) return;
     const out = this.out;
     this.out = "";
-    if (this.hangUp) return void this.socket.end(out, "latin1");
-    this.socket.write(out, "latin1");
+    // Hang up after QUIT or a protocol error, or once a client that finished sending has every reply.
+    if (this.hangUp || (this.clientDone && this.waiting.length === 0 && this.nextSlot === this.head)) return void this.socket.end(out, "latin1");
+    if (out.length > 0) this.socket.write(out, "latin1");
     if (this.waiting.length > 0) this.pump();
   }
 }
@@ -139,7 +150,7 @@ export interface RespServerOptions {
 /** Listens for Redis clients; resolves once listening, or rejects naming the address. */
 export async function listenResp(options: RespServerOptions): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     new Client(socket, options.limits ?? DEFAULT_LIMITS, options.submit);

@@ -97,6 +97,24 @@ describe("the Redis front door", () => {
     assert.equal(answer.closed, false);
   });
 
+  test("a reply too large to build is an error reply, and the replica serves on", async () => {
+    const value = "v".repeat(900_000); // under the test replica's 1 MiB request limit; 700 of them pass what a string can hold
+    await exchange(replica.port, [cmd("SET", "mega", value)], 5);
+    const answer = await exchange(replica.port, [cmd("MGET", ...Array(700).fill("mega"))], 200);
+    assert.equal(answer.reply.toString("latin1"), "-ERR the reply would be too large: ask for fewer or smaller values\r\n");
+    assert.equal((await exchange(replica.port, [cmd("PING")], 7)).reply.toString("latin1"), "+PONG\r\n");
+  });
+
+  test("a client that ends its side after sending still gets every reply, then the connection closes", async () => {
+    const answer = await new Promise<{ reply: string; closed: boolean }>((resolve) => {
+      const socket = net.connect(replica.port, "127.0.0.1", () => socket.end("PING\r\n" + cmd("ECHO", "half-open")));
+      let reply = "";
+      socket.on("data", (chunk) => (reply += chunk.toString("latin1")));
+      socket.on("close", () => resolve({ reply, closed: true }));
+    });
+    assert.deepEqual(answer, { reply: "+PONG\r\n$9\r\nhalf-open\r\n", closed: true });
+  });
+
   test("values are bytes: all 256 byte values round-trip", async () => {
     const value = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString("latin1");
     const answer = await exchange(replica.port, [bytes(cmd("SET", "binary", value) + cmd("GET", "binary"))], 5 + 8 + 256);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { cli, eventually, processesMatching, repoRoot, tempDir, waitForLine } from "../helpers.js";
 import { canListen, freePorts } from "../../examples/kvs/free-ports.js";
+import { RespClient } from "../../examples/kvs/resp-client.js";
 
 const kvs = path.join(repoRoot, "examples", "kvs", "kvs.hydro.ts");
 const GOSSIP_MS = 250;
@@ -89,6 +90,27 @@ describe("examples/kvs", () => {
     }
     assert.equal((await child).exitCode, 130);
     assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
+  });
+
+  test("a value whose gossip is larger than a default frame (3 MiB of zero bytes, 18 MiB as JSON) reaches the other replica", async () => {
+    const base = await freePorts(2);
+    const child = run(["--replicas", "2", "--resp-port", String(base), "--gossip-ms", "100", "--serve"]);
+    try {
+      await waitForLine(child, "serving until Ctrl-C");
+      const zeros = Buffer.alloc(3 * 1024 * 1024);
+      assert.equal((await execa("redis-cli", ["-p", String(base), "-x", "SET", "zeros"], { input: zeros })).stdout, "OK");
+      assert.equal(await redis(base, "SET", "after", "small"), "OK");
+      await eventually(async () => (await redis(base + 1, "GET", "after")) === "small", 20_000, "the small write after the big one on replica-1");
+      const client = await RespClient.connect(`127.0.0.1:${base + 1}`);
+      try {
+        assert.equal(((await client.command("GET", "zeros")) as string).length, zeros.length);
+      } finally {
+        client.close();
+      }
+    } finally {
+      child.kill("SIGINT");
+    }
+    assert.equal((await child).exitCode, 130);
   });
 
   test("without --serve: the built-in workload converges and the run exits 0", async () => {
