@@ -3,7 +3,7 @@ import type { Address } from "../runtime/protocol.js";
 import { callsite, formatCallsite } from "./callsite.js";
 import { ConfigError, HostLostError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
-import { emit, step, type DescribeStep } from "./events.js";
+import { emit, interruptedBy, step, type DescribeStep } from "./events.js";
 import type { Host, HostOwner, LaunchContext, LaunchedHost } from "./host.js";
 import { Localhost } from "./localhost/index.js";
 import {
@@ -199,6 +199,9 @@ export class Deployment implements HostOwner {
   /** Bundles, provisions, binds, wires and starts everything; on any failure tears down what it started. */
   async deploy(): Promise<void> {
     this.assertDeclaring(callsite(), "deploy()");
+    // After Ctrl-C the CLI is tearing down what is live: something started now would outlive it.
+    const interruption = interruptedBy();
+    if (interruption) throw new HydroError(`${this.name}: not deployed: the run was ${interruption}`);
     this.phase = "deploying";
     live.add(this);
     try {

@@ -197,6 +197,23 @@ describe("nothing is left running", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
+  test("after Ctrl-C a script that deploys in a loop cannot start another deployment", async () => {
+    const tag = uniqueTag();
+    const child = execa("node", [cli, "run", fixture("redeploy-loop.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });
+    await waitForLine(child, "round 1 deployed");
+    const interruptedAt = Date.now();
+    child.kill("SIGINT");
+    const result = await child;
+    assert.equal(result.exitCode, 130, result.stderr);
+    // The slow teardown lasts 3 s; rounds start every ~0.2 s: none may start once Ctrl-C is in.
+    const late = [...result.stdout.matchAll(/^round \d+ deployed at (\d+)$/gm)].filter((line) => Number(line[1]) > interruptedAt + 100);
+    assert.deepEqual(
+      late.map((line) => line[0]),
+      [],
+    );
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     test(`${signal} while tearing down after the script returned exits 130`, async () => {
       const child = execa("node", [cli, "run", fixture("stubborn.hydro.ts"), "--", "3000", "return"], { cwd: tempDir(), reject: false });
