@@ -1,5 +1,5 @@
 import { Deployment } from "../../deploy/deployment.js";
-import { asIfCalledFrom } from "../../deploy/callsite.js";
+import { asIfCalledFrom, formatCallsite } from "../../deploy/callsite.js";
 import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError } from "../../deploy/errors.js";
 import { DeployNode } from "../../deploy/nodes/node.js";
 import { External } from "../../deploy/nodes/external.js";
@@ -31,14 +31,14 @@ export class BridgeCalls {
     service: (d, args) => this.handle(deployment(d).service({ ...args, ...this.hostRef(args, "on") } as never)),
     process: (d, args) => this.handle(deployment(d).process({ ...args, ...this.hostRef(args, "on") } as never)),
     external: (d, args) => this.handle(deployment(d).external(args)),
-    connect: (d, args) => (deployment(d), this.port(args.from, "from").connect(this.port(args.to, "to")), null),
+    connect: (d, args) => (deployment(d), this.port(args.from).connect(this.port(args.to)), null),
     demux: (d, args) => {
       deployment(d);
       const to = args.to;
       const receivers = Array.isArray(to)
-        ? to.map((ref, i) => this.port(ref, `to[${i}]`))
-        : Object.fromEntries(Object.entries((to ?? {}) as Args).map(([key, ref]) => [key, this.port(ref, `to.${key}`)]));
-      this.port(args.from, "from").demux(receivers);
+        ? to.map((ref) => this.port(ref))
+        : Object.fromEntries(Object.entries((to ?? {}) as Args).map(([key, ref]) => [key, this.port(ref)]));
+      this.port(args.from).demux(receivers);
       return null;
     },
     deploy: async (d) => (await deployment(d).deploy(), null),
@@ -62,7 +62,14 @@ export class BridgeCalls {
     const object = target === undefined ? undefined : this.objects.get(target);
     if (target !== undefined && object === undefined) throw new HydroError(`'${call}' names handle ${target}, which is not an object of this run`);
     const handler = this.handlers[call]!;
-    return site ? asIfCalledFrom({ file: site.file, line: site.line }, () => handler(object, args)) : handler(object, args);
+    try {
+      return site ? asIfCalledFrom({ file: site.file, line: site.line }, () => handler(object, args)) : handler(object, args);
+    } catch (error) {
+      // The TS API's own errors already say where; the bridge's argument checks say it here.
+      if (error instanceof BadArgument)
+        throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}${PYTHON_NAMES[call]?.[1] ?? `${call}()`}: ${error.message}`);
+      throw error;
+    }
   }
 
   private handle(object: unknown): number {
@@ -77,13 +84,20 @@ export class BridgeCalls {
     return { [field]: host ?? args[field] };
   }
 
-  private port(ref: unknown, field: string): PortRef {
+  private port(ref: unknown): PortRef {
     const { node, port } = (ref ?? {}) as { node?: number; port?: string };
     const object = this.objects.get(Number(node));
-    if (!(object instanceof DeployNode) || typeof port !== "string") throw new ConfigError(`${field}: expected a port, e.g. service.ports.inbound`);
+    if (!(object instanceof DeployNode) || typeof port !== "string")
+      throw new BadArgument(`expected a port as the argument, e.g. service.ports.inbound, got ${describe(ref)}`);
     return object.ports[port]!;
   }
 }
+
+/** An argument the bridge itself refuses (not a port where one is needed): reported at the Python call. */
+class BadArgument extends Error {}
+
+/** What came instead of a port: a Python host or node travels as its handle, a number. */
+const describe = (value: unknown) => (typeof value === "number" ? "a host or node, not one of its ports" : JSON.stringify(value) ?? String(value));
 
 /** The object behind a handle, checked to be of the kind a call applies to. */
 function expectKind<T>(object: unknown, kind: Function & { prototype: T }, what: string): T {
@@ -111,6 +125,8 @@ const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
   service: ["service()", "Service()"],
   process: ["process()", "Process()"],
   external: ["external()", "External()"],
+  connect: ["connect()", "connect()"],
+  demux: ["demux()", "demux()"],
 };
 
 /**

@@ -52,6 +52,11 @@ function forwardLines(stream: Readable, line: (text: string) => void): void {
 function readMessages(stream: Readable, onMessage: (message: FromPython) => void, onBroken: (reason: string) => void): void {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  // Once the bridge is broken nothing more from it is obeyed.
+  const broken = (reason: string) => {
+    stream.destroy();
+    onBroken(reason);
+  };
   stream.on("data", (chunk: Buffer) => {
     let start = 0;
     for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
@@ -59,20 +64,19 @@ function readMessages(stream: Readable, onMessage: (message: FromPython) => void
       pending = [];
       pendingBytes = 0;
       start = newline + 1;
-      let message: FromPython;
+      let message: unknown;
       try {
-        message = JSON.parse(line) as FromPython;
+        message = JSON.parse(line);
       } catch {
-        return onBroken(`the Python side sent a line that is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
+        return broken(`the Python side sent a line that is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
       }
-      onMessage(message);
+      if (typeof message !== "object" || message === null || Array.isArray(message))
+        return broken(`the Python side sent a message that is not a JSON object: ${JSON.stringify(line.slice(0, 80))}`);
+      onMessage(message as FromPython);
     }
     pending.push(chunk.subarray(start));
     pendingBytes += chunk.length - start;
-    if (pendingBytes > MAX_MESSAGE_BYTES) {
-      stream.destroy();
-      onBroken(`the Python side sent a message longer than ${MAX_MESSAGE_BYTES} bytes`);
-    }
+    if (pendingBytes > MAX_MESSAGE_BYTES) broken(`the Python side sent a message longer than ${MAX_MESSAGE_BYTES} bytes`);
   });
 }
 

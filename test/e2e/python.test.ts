@@ -40,6 +40,10 @@ describe("Python configs (hydro run x.hydro.py)", () => {
       /^error: service "echo_server" on localhost has no port 'inbund' \(wired at \S*mistakes\.hydro\.py:17\); it declares: inbound \(source\), outbound \(sink\)$/m,
     ],
     ["raise", /^error: \S*mistakes\.hydro\.py:21: ValueError: boom from the script$/m],
+    [
+      "node-not-port",
+      /^error: \S*mistakes\.hydro\.py:30: connect\(\): expected a port as the argument, e\.g\. service\.ports\.inbound, got a host or node, not one of its ports$/m,
+    ],
   ];
   for (const [scenario, expected] of mistakes) {
     test(`${scenario}: one error line naming the Python file and line`, async () => {
@@ -106,6 +110,7 @@ describe("Python configs (hydro run x.hydro.py)", () => {
   const hostile: Array<{ scenario: string; exitCode: number; says: RegExp }> = [
     { scenario: "exit-silently", exitCode: 1, says: /^error: \S*any\.hydro\.py: python exited with code 3 before main\(\) finished$/m },
     { scenario: "not-json", exitCode: 1, says: /^error: \S*any\.hydro\.py: the Python side sent a line that is not JSON: "hello world"$/m },
+    { scenario: "not-an-object", exitCode: 1, says: /^error: \S*any\.hydro\.py: the Python side sent a message that is not a JSON object: "null"$/m },
     { scenario: "huge", exitCode: 1, says: /^error: \S*any\.hydro\.py: the Python side sent a message longer than 67108864 bytes$/m },
     { scenario: "bad-version", exitCode: 1, says: /^error: \S*any\.hydro\.py: this deployer speaks bridge version 1, the hydro package 99$/m },
     {
