@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from concurrent.futures import Future
-from typing import Any, BinaryIO, Callable, Dict, Optional
+from typing import Any, BinaryIO, Callable, Dict, Mapping, Optional, Sequence
 
 from ._site import Site
 from .errors import BridgeError
@@ -33,6 +33,11 @@ class Wired:
 def _to_json(value: Any) -> Any:
     if isinstance(value, Wired):
         return value._wire()
+    # A Mapping such as os.environ, or a Sequence that is not a list (a tuple is JSON already).
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON: give dicts, lists, str, int, float, bool or None")
 
 

@@ -8,20 +8,17 @@ checks them all.
 
 from __future__ import annotations
 
-from typing import Any, Coroutine, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Coroutine, Dict, Mapping, Optional, Sequence, Union
 
 from . import nodes
 from ._calls import declare, lifecycle
 from .hosts import Host
 
 
-def _list(values: Optional[Sequence[Any]]) -> Optional[List[Any]]:
-    return None if values is None else list(values)
-
-
-def _dict(values: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
-    # dict(): a Mapping such as os.environ is not JSON as it is.
-    return None if values is None else dict(values)
+def _given(scope: Dict[str, Any]) -> Dict[str, Any]:
+    """A declaration's keyword arguments, from its ``locals()`` at its first line, ``**more`` merged in."""
+    options = {name: value for name, value in scope.items() if name not in ("self", "more")}
+    return {**options, **scope.get("more", {})}
 
 
 class Deployment:
@@ -36,8 +33,7 @@ class Deployment:
         heartbeat_ms: Optional[int] = None,
         **more: Any,
     ) -> None:
-        options = {"name": name, "ready_timeout_ms": ready_timeout_ms, "stop_timeout_ms": stop_timeout_ms, "heartbeat_ms": heartbeat_ms}
-        self._handle: int = declare("deployment.new", None, {**options, **more})
+        self._handle: int = declare("deployment.new", None, _given(locals()))
 
     # Hosts
 
@@ -62,20 +58,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """A machine reached over SSH; ``jump`` is another Ssh host to reach it through."""
-        options = {
-            "host": host,
-            "user": user,
-            "port": port,
-            "private_key_path": private_key_path,
-            "private_key": private_key,
-            "agent": agent,
-            "host_key": host_key,
-            "jump": jump,
-            "connect_attempts": connect_attempts,
-            "network": network,
-            "name": name,
-        }
-        return Host(declare("ssh", self._handle, {**options, **more}))
+        return Host(declare("ssh", self._handle, _given(locals())))
 
     def GcpMachine(
         self,
@@ -96,22 +79,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """A GCE VM, created at deploy() and deleted at teardown; ``type`` is its machine type (e2-small)."""
-        options = {
-            "project": project,
-            "type": type,
-            "zone": zone,
-            "zones": _list(zones),
-            "image": image,
-            "user": user,
-            "network": network,
-            "spot": spot,
-            "labels": _dict(labels),
-            "public_ip": public_ip,
-            "ssh_from": ssh_from,
-            "idle_shutdown_minutes": idle_shutdown_minutes,
-            "name": name,
-        }
-        return Host(declare("gcp", self._handle, {**options, **more}, aliases={"type": "machineType"}))
+        return Host(declare("gcp", self._handle, _given(locals()), aliases={"type": "machineType"}))
 
     def AwsMachine(
         self,
@@ -131,21 +99,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """An EC2 VM, created at deploy() and terminated at teardown; ``type`` is its instance type (t3.micro)."""
-        options = {
-            "region": region,
-            "type": type,
-            "ami": ami,
-            "user": user,
-            "subnet": subnet,
-            "spot": spot,
-            "tags": _dict(tags),
-            "root_volume_gb": root_volume_gb,
-            "public_ip": public_ip,
-            "ssh_from": ssh_from,
-            "idle_shutdown_minutes": idle_shutdown_minutes,
-            "name": name,
-        }
-        return Host(declare("aws", self._handle, {**options, **more}, aliases={"type": "instanceType"}))
+        return Host(declare("aws", self._handle, _given(locals()), aliases={"type": "instanceType"}))
 
     # Nodes
 
@@ -160,8 +114,7 @@ class Deployment:
         **more: Any,
     ) -> nodes.Service:
         """A TS/JS program that imports ``hydro-deploy/runtime``; a relative ``src`` is relative to this file."""
-        options = {"src": src, "on": on, "args": _list(args), "env": _dict(env), "name": name}
-        return nodes.Service(self._handle, declare("service", self._handle, {**options, **more}))
+        return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
 
     def Process(
         self,
@@ -178,15 +131,7 @@ class Deployment:
         Any other command (a string for ``sh -c``, or argv). ``ports={"main": 0}`` declares its ports
         (0: a free one); ``{port:main}``, ``{host:main}``, ``{addr:main}`` in it are replaced.
         """
-        options = {
-            "command": command if isinstance(command, str) else list(command),
-            "on": on,
-            "ports": _dict(ports),
-            "env": _dict(env),
-            "name": name,
-            "stop_timeout_ms": stop_timeout_ms,
-        }
-        return nodes.Process(self._handle, declare("process", self._handle, {**options, **more}))
+        return nodes.Process(self._handle, declare("process", self._handle, _given(locals())))
 
     def External(self, *, name: Optional[str] = None) -> nodes.External:
         """Ports held by this script: wire them like any, then send on them and iterate them."""
