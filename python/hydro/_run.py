@@ -49,13 +49,7 @@ def main(argv: Sequence[str]) -> int:
         return 1
     except BaseException as error:
         return _report_failure(bridge, error)
-    _flush_output()
-    try:
-        bridge.notify({"done": True})
-    except BridgeError as error:
-        print(f"hydro: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return _end(bridge, {"done": True}, 0)
 
 
 def run_script(script: str, args: List[str]) -> None:
@@ -110,12 +104,18 @@ def _report_failure(bridge: _bridge.Bridge, error: BaseException) -> int:
     site = raise_site(error)
     if site is not None:
         failed["site"] = site
+    return _end(bridge, {"failed": failed}, 1)
+
+
+def _end(bridge: _bridge.Bridge, message: Dict[str, Any], code: int) -> int:
+    """The script's last word: its output flushed first, so its last prints come before the teardown's."""
     _flush_output()
     try:
-        bridge.notify({"failed": failed})
+        bridge.notify(message)
     except BridgeError as gone:
         print(f"hydro: {gone}", file=sys.stderr)
-    return 1
+        return 1
+    return code
 
 
 def _message(error: BaseException) -> str:
