@@ -1,15 +1,14 @@
 import readline from "node:readline/promises";
 import { readAllStates, rewriteState, type ResourceRecord, type StateContents } from "../deploy/state/state-file.js";
-import { cloudProvider } from "../deploy/cloud/provider.js";
+import { cleanupOf, hostKinds } from "../deploy/host-kind.js";
 import { HydroError } from "../deploy/errors.js";
-import { isAlive } from "../deploy/localhost/containment.js";
+import { isAlive } from "../deploy/process-alive.js";
 
 export interface DownOptions {
-  /** Also what carries the hydro-deployment tag in these scopes, state file or not. */
+  /** Also what carries the hydro-deployment tag in the scopes given, state file or not. */
   all?: boolean;
-  aws?: string[];
-  /** Projects to search with --all. */
-  gcp?: string[];
+  /** Per host kind with a cleanup (`--aws <regions…>`, `--gcp <projects…>`, a plug-in's): where --all searches. */
+  scopes: Record<string, string[]>;
   yes?: boolean;
 }
 
@@ -25,12 +24,10 @@ export class DownUsageError extends HydroError {}
  * resource; a resource that could not be deleted stays recorded and fails the command.
  */
 export async function down(ids: string[], options: DownOptions): Promise<number> {
-  const scopes = [
-    ...(options.aws ?? []).map((region) => ({ provider: "aws", scope: region })),
-    ...(options.gcp ?? []).map((project) => ({ provider: "gcp", scope: project })),
-  ];
-  if (options.all && scopes.length === 0) throw new DownUsageError("down --all needs where to search: --aws <region…> and/or --gcp <project…>");
-  if (!options.all && scopes.length > 0) throw new DownUsageError("--aws and --gcp search by tag, which only --all does: add --all");
+  const scopes = Object.entries(options.scopes).flatMap(([provider, scopes]) => scopes.map((scope) => ({ provider, scope })));
+  const flags = hostKinds().flatMap((kind) => (kind.cleanup ? [`--${kind.name} <${kind.cleanup.scopes}…>`] : []));
+  if (options.all && scopes.length === 0) throw new DownUsageError(`down --all needs where to search: ${flags.join(" and/or ")}`);
+  if (!options.all && scopes.length > 0) throw new DownUsageError(`${Object.keys(options.scopes).map((kind) => `--${kind}`).join(" and ")} search by tag, which only --all does: add --all`);
 
   const states = readAllStates().filter((state) => ids.length === 0 || ids.includes(state.deployment));
   for (const id of ids) if (!states.some((state) => state.deployment === id) && !options.all) console.log(`no state file for deployment ${id}: nothing recorded`);
@@ -45,7 +42,7 @@ export async function down(ids: string[], options: DownOptions): Promise<number>
   for (const state of chosen) for (const resource of state.resources) found.set(identity({ ...resource, deployment: state.deployment }), { ...resource, deployment: state.deployment });
 
   if (options.all) {
-    const tagged = (await Promise.all(scopes.map(async ({ provider, scope }) => (await cloudProvider(provider)).findTagged(scope)))).flat();
+    const tagged = (await Promise.all(scopes.map(async ({ provider, scope }) => (await cleanupOf(provider).provider()).findTagged(scope)))).flat();
     const wanted = tagged.filter((resource) => ids.length === 0 || ids.includes(resource.deployment));
     // A recorded resource with an id is the same as the tagged one: keep the record's entry.
     const recordedIds = new Set([...found.values()].flatMap((resource) => (resource.id ? [`${resource.provider} ${resource.kind} ${resource.id}`] : [])));
@@ -67,7 +64,7 @@ export async function down(ids: string[], options: DownOptions): Promise<number>
   const byProvider = new Map<string, Found[]>();
   for (const resource of found.values()) byProvider.set(resource.provider, [...(byProvider.get(resource.provider) ?? []), resource]);
   for (const [name, resources] of byProvider) {
-    const provider = await cloudProvider(name);
+    const provider = await cleanupOf(name).provider();
     const kinds = [...new Set([...provider.deletionOrder, ...resources.map((resource) => resource.kind)])];
     for (const kind of kinds) {
       await Promise.all(

@@ -15,6 +15,20 @@ export async function loadConfig(file: string): Promise<ConfigMain> {
   if (!fs.statSync(entry, { throwIfNoEntry: false })?.isFile()) throw new HydroError(`config file not found: ${file}`);
   // A Python config runs in python3, talking to this process over the bridge (docs/python-bridge.md).
   if (entry.endsWith(".py")) return (await import("./python/python-config.js")).pythonConfig(file);
+  const module = await importCompiled(file);
+  if (typeof module.default !== "function") {
+    throw new HydroError(`${file} must export a default function: export default async function main(args: string[]) { … }`);
+  }
+  return module.default as ConfigMain;
+}
+
+/**
+ * Compiles a TS/JS module as a config is compiled (its `hydro-deploy` is the running CLI's own
+ * module) and imports it: a config, or a plug-in (cli/plugins.ts).
+ */
+export async function importCompiled(file: string): Promise<{ default?: unknown }> {
+  const entry = path.resolve(file);
+  if (!fs.statSync(entry, { throwIfNoEntry: false })?.isFile()) throw new HydroError(`file not found: ${file}`);
   let compiled;
   try {
     compiled = await bundle(entry, "config");
@@ -22,9 +36,5 @@ export async function loadConfig(file: string): Promise<ConfigMain> {
     throw new HydroError(`cannot compile ${file}: ${oneLinePerProblem((error as Error).message)}`);
   }
   process.setSourceMapsEnabled(true);
-  const module = (await import(pathToFileURL(compiled.path).href)) as { default?: unknown };
-  if (typeof module.default !== "function") {
-    throw new HydroError(`${file} must export a default function: export default async function main(args: string[]) { … }`);
-  }
-  return module.default as ConfigMain;
+  return (await import(pathToFileURL(compiled.path).href)) as { default?: unknown };
 }

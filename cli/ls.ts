@@ -1,12 +1,12 @@
 import { readAllStates, type ResourceRecord } from "../deploy/state/state-file.js";
-import { cloudProvider, type TaggedResource } from "../deploy/cloud/provider.js";
-import { isAlive } from "../deploy/localhost/containment.js";
+import type { TaggedResource } from "../deploy/cloud/provider.js";
+import { cleanupOf, hostKinds } from "../deploy/host-kind.js";
+import { isAlive } from "../deploy/process-alive.js";
 import { age, vmSummary } from "./vm-summary.js";
 
 export interface LsOptions {
-  /** Also ask these AWS regions, and these GCP projects, what carries the hydro-deployment tag or label. */
-  aws?: string[];
-  gcp?: string[];
+  /** Per host kind with a cleanup (`--aws <regions…>`, `--gcp <projects…>`, a plug-in's): also ask these scopes what carries the hydro-deployment tag. */
+  scopes: Record<string, string[]>;
 }
 
 interface Scope {
@@ -15,13 +15,12 @@ interface Scope {
   scope: string;
 }
 
-/** Where a recorded resource lives, as `findTagged` is asked: an AWS region, a GCP project. */
-const scopeOf = (resource: ResourceRecord): Scope | undefined =>
-  resource.provider === "aws" && resource.scope.region
-    ? { provider: "aws", flag: "--aws", scope: resource.scope.region }
-    : resource.provider === "gcp" && resource.scope.project
-      ? { provider: "gcp", flag: "--gcp", scope: resource.scope.project }
-      : undefined;
+/** Where a recorded resource lives, as `findTagged` is asked: an AWS region, a GCP project; undefined if its kind is not registered here. */
+function scopeOf(resource: ResourceRecord): Scope | undefined {
+  const cleanup = hostKinds().find((kind) => kind.name === resource.provider)?.cleanup;
+  const scope = cleanup?.scopeOf(resource);
+  return scope === undefined ? undefined : { provider: resource.provider, flag: `--${resource.provider}`, scope };
+}
 
 const sameResource = (record: Omit<ResourceRecord, "recordedAt">, found: TaggedResource) =>
   record.id !== undefined && record.provider === found.provider && record.kind === found.kind && record.id === found.id;
@@ -38,13 +37,12 @@ export async function ls(options: LsOptions): Promise<number> {
   const asked = new Map<string, Scope>();
   const ask = (scope: Scope | undefined) => scope && asked.set(`${scope.provider} ${scope.scope}`, scope);
   for (const state of states) for (const resource of state.resources) ask(scopeOf(resource));
-  for (const scope of options.aws ?? []) ask({ provider: "aws", flag: "--aws", scope });
-  for (const scope of options.gcp ?? []) ask({ provider: "gcp", flag: "--gcp", scope });
+  for (const [provider, scopes] of Object.entries(options.scopes)) for (const scope of scopes) ask({ provider, flag: `--${provider}`, scope });
 
   const lookups = await Promise.all(
     [...asked.entries()].map(async ([name, scope]) => {
       try {
-        return { name, scope, found: await (await cloudProvider(scope.provider)).findTagged(scope.scope) };
+        return { name, scope, found: await (await cleanupOf(scope.provider).provider()).findTagged(scope.scope) };
       } catch (error) {
         console.error(`error: ${(error as Error).message}`);
         return { name, scope, found: undefined };

@@ -1,12 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { run, EXIT } from "./run.js";
 import { offerPrestartedPython, type PrestartedPython } from "./python/spawn.js";
 import { graph } from "./graph.js";
 import { down, DownUsageError, type DownOptions } from "./down.js";
-import { ls, type LsOptions } from "./ls.js";
+import { ls } from "./ls.js";
 import { packageRoot } from "../deploy/paths.js";
+import { hostKinds } from "../deploy/host-kind.js";
+import { loadPlugins, pluginsIn, PLUGIN_FLAG } from "./plugins.js";
 
 // The published bundle is both the CLI and the config API, so a config's `import "hydro-deploy"`
 // and the CLI share one module instance (one registry of live deployments to tear down).
@@ -16,6 +18,13 @@ export * from "../deploy/index.js";
 /** `prestarted`: a Python config's interpreter, started by bin/hydro.js while this CLI loaded. */
 export async function runCli(argv: string[], prestarted?: PrestartedPython): Promise<void> {
   offerPrestartedPython(prestarted);
+  try {
+    await loadPlugins(pluginsIn(argv.slice(2)));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    process.exitCode = EXIT.failed;
+    return;
+  }
   const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string };
   const program = new Command("hydro")
     .description("Deploy distributed programs to localhost, SSH machines and cloud VMs, and talk to them while they run.")
@@ -30,6 +39,8 @@ Exit codes:
   ${EXIT.interrupted}  interrupted by Ctrl-C / SIGTERM / SIGHUP, also during teardown (everything was torn down; a second Ctrl-C kills at once)
   ${EXIT.readerGone}  the reader of hydro's output went away (\`hydro run … | head\`); everything was torn down`,
     )
+    // `hydro --plugin m run …` as well as `hydro run --plugin m …`.
+    .addOption(pluginOption())
     // Before the subcommands are added: they inherit it, so their usage errors exit 2 too.
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
@@ -42,6 +53,7 @@ Exit codes:
     .argument("[args...]", "arguments for the script (put them after --)")
     .option("--json", "print one JSON event per line instead of the progress display")
     .option("-v, --verbose", "print full stack traces on failure")
+    .addOption(pluginOption())
     .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean }) => {
       await run(config, args, options);
     });
@@ -56,38 +68,50 @@ Exit codes:
       await graph(file, args, options);
     });
 
-  program
+  // Each host kind with a cleanup (the clouds, a plug-in's) gives down and ls a flag naming where to look: --aws <regions…>.
+  const cleanups = hostKinds().flatMap((kind) => (kind.cleanup ? [{ kind: kind.name, scopes: kind.cleanup.scopes }] : []));
+  const scopeFlags = (command: Command, purpose: string) => {
+    // `--aws <regions...>`: the placeholder is the last word of what a scope is ("AWS regions").
+    for (const { kind, scopes } of cleanups) command.addOption(new Option(`--${kind} <${scopes.split(" ").at(-1)}...>`, `${scopes} ${purpose}`));
+    return command.addOption(pluginOption());
+  };
+  const scopesGiven = (command: Command) =>
+    Object.fromEntries(cleanups.flatMap(({ kind }) => (command.getOptionValue(kind) ? [[kind, command.getOptionValue(kind) as string[]]] : [])));
+  const flagList = cleanups.map(({ kind }) => `--${kind}`).join(" or ");
+
+  const downCommand = program
     .command("down")
     .description(
       "delete the cloud resources deployments left behind (after a crash or kill -9), from .hydro/state; with --all also those found by their hydro-deployment tag",
     )
     .argument("[ids...]", "deployment ids (default: every recorded deployment whose deployer is not running)")
-    .option("--all", "also find resources by their hydro-deployment tag or label, with or without a state file (needs --aws or --gcp)")
-    .option("--aws <regions...>", "AWS regions to search with --all")
-    .option("--gcp <projects...>", "GCP projects to search with --all")
-    .option("-y, --yes", "delete what --all found without asking")
-    .action(async (ids: string[], options: DownOptions) => {
-      try {
-        process.exitCode = await down(ids, options);
-      } catch (error) {
-        console.error(`error: ${(error as Error).message}`);
-        process.exitCode = error instanceof DownUsageError ? EXIT.usage : EXIT.failed;
-      }
-    });
+    .option("--all", `also find resources by their hydro-deployment tag or label, with or without a state file (needs ${flagList})`)
+    .option("-y, --yes", "delete what --all found without asking");
+  scopeFlags(downCommand, "to search with --all").action(async (ids: string[], options: Omit<DownOptions, "scopes">) => {
+    try {
+      process.exitCode = await down(ids, { ...options, scopes: scopesGiven(downCommand) });
+    } catch (error) {
+      console.error(`error: ${(error as Error).message}`);
+      process.exitCode = error instanceof DownUsageError ? EXIT.usage : EXIT.failed;
+    }
+  });
 
-  program
+  const lsCommand = program
     .command("ls")
-    .description("list the deployments recorded in .hydro/state (and, with --aws/--gcp, what carries the hydro-deployment tag or label there)")
-    .option("--aws <regions...>", "AWS regions to ask")
-    .option("--gcp <projects...>", "GCP projects to ask")
-    .action(async (options: LsOptions) => {
-      try {
-        process.exitCode = await ls(options);
-      } catch (error) {
-        console.error(`error: ${(error as Error).message}`);
-        process.exitCode = EXIT.failed;
-      }
-    });
+    .description(`list the deployments recorded in .hydro/state (and, with ${flagList}, what carries the hydro-deployment tag or label there)`);
+  scopeFlags(lsCommand, "to ask").action(async () => {
+    try {
+      process.exitCode = await ls({ scopes: scopesGiven(lsCommand) });
+    } catch (error) {
+      console.error(`error: ${(error as Error).message}`);
+      process.exitCode = EXIT.failed;
+    }
+  });
 
   await program.parseAsync(argv);
+}
+
+/** Accepted where plug-ins matter (run, down, ls); read before parsing (cli/plugins.ts), so its value here is unused. */
+function pluginOption(): Option {
+  return new Option(`${PLUGIN_FLAG} <module>`, "a module that registers host kinds, loaded first (repeatable)").argParser((module, modules: string[] = []) => [...modules, module]);
 }

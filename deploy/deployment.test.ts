@@ -90,6 +90,32 @@ describe("a bad config is rejected before any process starts", () => {
       message: /process\(\): command: the program \(argv\[0\]\) must not start with '-'/,
     },
     { name: "a bad deployment option", build: () => new Deployment({ readyTimeoutMs: -1 }), message: /new Deployment\(\): readyTimeoutMs: / },
+    {
+      name: "a jump host that is not an ssh() host",
+      build: (d) => d.ssh({ host: "10.0.0.1", privateKey: "x", jump: d.localhost() }),
+      message: /deployment\.test\.ts:\d+:\d+: ssh\(\): jump: host "localhost" is not an ssh\(\) host; a jump host must be one$/,
+    },
+    {
+      name: "a cloud VM as a jump host",
+      build: (d) => d.ssh({ host: "10.0.0.1", privateKey: "x", jump: d.aws({ region: "eu-west-1", instanceType: "t3.micro" }) }),
+      message: /ssh\(\): jump: host "aws-eu-west-1" is not an ssh\(\) host/,
+    },
+    { name: "a host kind nobody registered", build: (d) => d.host("nowhere"), message: /deployment\.test\.ts:\d+:\d+: host\("nowhere"\): no host kind "nowhere" \(registered: localhost, ssh, aws, gcp/ },
+    { name: "options for localhost", build: (d) => d.host("localhost", { cores: 2 }), message: /localhost\(\): options: Unrecognized key: "cores"/ },
+    { name: "a host kind's bad option", build: (d) => d.host("aws", { region: "mars" }), message: /deployment\.test\.ts:\d+:\d+: aws\(\): region: an AWS region/ },
+    {
+      name: "two hosts given one name",
+      build: (d) => {
+        d.ssh({ host: "10.0.0.1", privateKey: "x", name: "db" });
+        d.gcp({ project: "my-project-1", zone: "us-central1-a", machineType: "e2-small", name: "db" });
+      },
+      message: /the host name "db" is already used/,
+    },
+    {
+      name: "a process's own stopTimeoutMs below zero",
+      build: (d) => d.process({ command: "true", on: d.localhost(), stopTimeoutMs: -5 }),
+      message: /process\(\): stopTimeoutMs: Too small/,
+    },
   ];
   for (const { name, build, message } of cases) {
     test(name, () => {
@@ -286,6 +312,9 @@ describe("failures are typed, so a script can tell them apart with instanceof", 
     await assert.rejects(d.deploy(), (error) => {
       assert.deepEqual(kindOf(error), ["ProgramFailedError"]);
       assert.equal((error as ProgramFailedError).program, "fragile");
+      assert.equal((error as ProgramFailedError).exitCode, 1);
+      assert.equal((error as ProgramFailedError).stderrTail[0], "about to fail");
+      assert.match((error as ProgramFailedError).stderrTail.join("\n"), /Error: cannot read my settings/);
       return true;
     });
   });
@@ -392,7 +421,7 @@ describe("a deployed system", () => {
     const deploying = d.deploy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await d.teardown();
-    await assert.rejects(deploying, /^HydroError: deployment \w+ was torn down during deploy\(\)$/);
+    await assert.rejects(deploying, /^TornDownError: deploy\(\): given up, deployment \w+ is being torn down$/);
     await eventually(() => processesMatching(tag).length === 0, 5_000, "every relay to exit");
   });
 

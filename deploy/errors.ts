@@ -33,15 +33,48 @@ export class HostLostError extends HostError {
   override name = "HostLostError";
 }
 
+/** What a failed program left to go on: how it ended, if it did, and the last lines it wrote to stderr. */
+export interface ProgramFailure {
+  /** Its exit code, or 128 + the signal number if a signal ended it; undefined while it still runs (it broke the handshake, timed out). */
+  exitCode?: number;
+  /** The last lines of its stderr (at most 20), oldest first. */
+  stderrTail?: readonly string[];
+}
+
 /** A program failed while being deployed: it exited, broke the handshake, or never became ready. */
 export class ProgramFailedError extends HydroError {
   override name = "ProgramFailedError";
+  readonly exitCode: number | undefined;
+  readonly stderrTail: readonly string[];
 
   constructor(
     readonly program: string,
     message: string,
+    failure: ProgramFailure = {},
   ) {
     super(message);
+    this.exitCode = failure.exitCode;
+    this.stderrTail = failure.stderrTail ?? [];
+  }
+}
+
+/**
+ * Work given up because its deployment is being torn down (teardown(), Ctrl-C, a lost host): the
+ * one way every layer says so, so a caller can tell cancellation from failure by class.
+ */
+export class TornDownError extends HydroError {
+  override name = "TornDownError";
+
+  /**
+   * `what` is what was given up: `deploy()`, `launching host "db"`, `starting service "echo"`;
+   * `why` says what tore it down, when more is known than that it is being torn down.
+   */
+  constructor(
+    readonly deployment: string,
+    readonly what: string,
+    why = `${deployment} is being torn down`,
+  ) {
+    super(`${what}: given up, ${why}`);
   }
 }
 
@@ -50,7 +83,8 @@ export class CloudError extends HydroError {
   override name = "CloudError";
 
   constructor(
-    readonly provider: "aws" | "gcp",
+    /** The host kind that made the call, as registered (`aws`, `gcp`, or a plug-in's). */
+    readonly provider: string,
     readonly code: string,
     message: string,
   ) {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { encodeControl, parseLine, readLines, type DeployerMessage, type ProgramMessage } from "../runtime/protocol.js";
 import { ProgramFailedError } from "./errors.js";
-import { describeExit, type Exit, type RunningProcess } from "./host.js";
+import { describeExit, exitCodeOf, type Exit, type RunningProcess } from "./host.js";
 import type { LineStream } from "./lines.js";
 
 export const BINDING = "binding its ports";
@@ -30,7 +30,7 @@ export class ProgramSession {
     private readonly who: string,
     private readonly secret: string,
     stdout: LineStream,
-    stderr: LineStream,
+    private readonly stderr: LineStream,
   ) {
     readLines(
       process.stdout,
@@ -93,6 +93,9 @@ export class ProgramSession {
   }
 
   private failure(reason: string): ProgramFailedError {
-    return new ProgramFailedError(this.program, `${this.who} ${reason}`);
+    return new ProgramFailedError(this.program, `${this.who} ${reason}`, {
+      exitCode: this.exit && exitCodeOf(this.exit),
+      stderrTail: this.stderr.tail(),
+    });
   }
 }

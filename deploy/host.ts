@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { Address } from "../runtime/protocol.js";
 import type { Bundle } from "./bundle.js";
 import type { DeploymentState } from "./state/state-file.js";
@@ -115,6 +116,11 @@ export interface RunningProcess {
   signal(signal: "SIGTERM" | "SIGKILL"): void;
   /** Stops waiting for it: closes its pipes (or channel), so nothing of it keeps the deployer busy. */
   abandon(): void;
+}
+
+/** An exit as one number, as a shell reports it: the code, or 128 + the signal number if a signal ended it. */
+export function exitCodeOf({ code, signal }: Exit): number {
+  return code ?? 128 + (signal ? (os.constants.signals[signal as NodeJS.Signals] ?? 0) : 0);
 }
 
 export function describeExit({ code, signal }: Exit): string {

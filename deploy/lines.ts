@@ -3,6 +3,8 @@ import { Fifo } from "../runtime/fifo.js";
 
 /** Characters an iterator may fall behind by before the program's output is paused for it. */
 const ITERATOR_HIGH_WATER = 1024 * 1024;
+/** Lines kept for a failure's report (ProgramFailedError.stderrTail). */
+const TAIL_LINES = 20;
 
 /**
  * A service's stdout or stderr as lines. A line goes to every iterator open at the moment it
@@ -14,6 +16,7 @@ export class LineStream {
   private readonly consumers = new Set<Consumer>();
   private ended = false;
   private holdingBack = true;
+  private readonly last: string[] = [];
 
   constructor(
     private readonly service: string,
@@ -21,6 +24,7 @@ export class LineStream {
   ) {}
 
   push(line: string): Promise<void> | undefined {
+    if (this.last.push(line) > TAIL_LINES) this.last.shift();
     if (this.consumers.size === 0) return emit({ type: "output", service: this.service, stream: this.stream, line });
     const behind: Promise<void>[] = [];
     for (const consumer of this.consumers) {
@@ -37,6 +41,11 @@ export class LineStream {
   stopHoldingBack(): void {
     this.holdingBack = false;
     for (const consumer of this.consumers) consumer.release();
+  }
+
+  /** The last lines pushed (at most 20), oldest first. */
+  tail(): string[] {
+    return [...this.last];
   }
 
   end(): void {

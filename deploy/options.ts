@@ -63,6 +63,8 @@ const processOptions = z.strictObject({
   ports: z._default(z.record(z.string(), z.int().check(z.minimum(0), z.maximum(65535))), {}),
   env,
   name: z.optional(name),
+  /** Its time to exit after SIGTERM before SIGKILL; by default the deployment's stopTimeoutMs. */
+  stopTimeoutMs: z.optional(z.int().check(z.nonnegative())),
 });
 export type ProcessOptions = Omit<z.output<typeof processOptions>, "name"> & { name: string };
 export type ProcessInput = z.input<typeof processOptions>;

@@ -1,8 +1,7 @@
 import crypto from "node:crypto";
 import type { Address, PortDirection, Sender, Target } from "../runtime/protocol.js";
 import { callsite, formatCallsite, type Callsite } from "./callsite.js";
-import type { DeployNode } from "./nodes/node.js";
-import type { LaunchedHost } from "./host.js";
+import type { Host, LaunchedHost } from "./host.js";
 
 /**
  * The port graph: which port sends to which, as edges recorded when the config calls
@@ -27,10 +26,28 @@ export interface Edge {
 
 const newToken = () => crypto.randomBytes(18).toString("base64url");
 
+/** What the port graph needs of a node (deploy/nodes/node.ts DeployNode): ports.ts stays below the nodes. */
+export interface WiredNode {
+  readonly name: string;
+  /** What its ports carry: framed messages (services, the script's own ports) or raw TCP (process()). */
+  readonly wireKind: "framed" | "raw";
+  /** Where it runs; undefined for the config script itself (the deployer's machine). */
+  readonly host: Host | undefined;
+  /**
+   * When its receiving ports accept connections: at `bind` (the runtime listens and reports
+   * back) or only once `start` has run the program (a process() binds its ports itself).
+   */
+  readonly listensAfter: "bind" | "start";
+  /** The Deployment that declared it, which records its edges. */
+  readonly owner: { wire(edge: Edge): void };
+  /** For messages: `service "echo_server" on localhost`. */
+  describe(): string;
+}
+
 /** A named port of a service, process or external endpoint, as the config script refers to it. */
 export class PortRef {
   constructor(
-    readonly node: DeployNode,
+    readonly node: WiredNode,
     readonly name: string,
   ) {}
 
@@ -40,25 +57,25 @@ export class PortRef {
 
   /** Sends everything this port sends to `receiver`. */
   connect(receiver: PortRef): void {
-    this.node.deployment.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, token: newToken(), site: callsite() });
+    this.node.owner.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, token: newToken(), site: callsite() });
   }
 
   /** Sends to one of several receivers by key: a record's keys, or the receivers' service names. */
   demux(receivers: Record<string, PortRef> | PortRef[]): void {
     const site = callsite();
     const entries = Array.isArray(receivers) ? receivers.map((receiver) => [receiver.node.name, receiver] as const) : Object.entries(receivers);
-    for (const [key, receiver] of entries) this.node.deployment.wire({ from: this, to: receiver, mode: "demux", key, token: newToken(), site });
+    for (const [key, receiver] of entries) this.node.owner.wire({ from: this, to: receiver, mode: "demux", key, token: newToken(), site });
   }
 }
 
 /** Every problem with the wiring, each naming the ports and where the config made the edge. */
-export function checkEdges(edges: Edge[], owner: object): string[] {
+export function checkEdges(edges: readonly Edge[], owner: object): string[] {
   const problems: string[] = [];
   const at = (edge: Edge) => (edge.site ? `${formatCallsite(edge.site)}: ` : "");
   const sent = new Map<PortRef, Edge[]>();
   const received = new Set<PortRef>();
   for (const edge of edges) {
-    if (edge.from.node.deployment !== owner || edge.to.node.deployment !== owner) {
+    if (edge.from.node.owner !== owner || edge.to.node.owner !== owner) {
       problems.push(`${at(edge)}cannot connect ${edge.from} to ${edge.to}: they belong to different Deployments`);
       continue;
     }
@@ -93,7 +110,7 @@ export function checkEdges(edges: Edge[], owner: object): string[] {
 }
 
 /** Checks the wired ports of one node against the ports its program declares. */
-export function checkDeclared(node: DeployNode, declared: Record<string, PortDirection>, edges: Edge[]): string[] {
+export function checkDeclared(node: WiredNode, declared: Record<string, PortDirection>, edges: readonly Edge[]): string[] {
   const problems: string[] = [];
   const names = Object.keys(declared);
   const list = names.length ? names.map((name) => `${name} (${declared[name] === "in" ? "source" : "sink"})`).join(", ") : "none";
@@ -140,10 +157,10 @@ export async function route(from: LaunchedHost, to: LaunchedHost, address: Addre
 
 /** The receivers each sender port of `node` connects to, as reachable from where `node` runs. */
 export async function targetsOf(
-  node: DeployNode,
-  edges: Edge[],
+  node: WiredNode,
+  edges: readonly Edge[],
   bound: Map<PortRef, Address>,
-  placeOf: (node: DeployNode) => Promise<LaunchedHost>,
+  placeOf: (node: WiredNode) => Promise<LaunchedHost>,
 ): Promise<Record<string, Target[]>> {
   const targets: Record<string, Target[]> = {};
   for (const edge of edges) {
@@ -155,7 +172,7 @@ export async function targetsOf(
 }
 
 /** Who may connect to each receiving port of `node`: every sender wired to it, with its edge's credential. */
-export function sendersOf(node: DeployNode, edges: Edge[]): Record<string, Sender[]> {
+export function sendersOf(node: WiredNode, edges: readonly Edge[]): Record<string, Sender[]> {
   const senders: Record<string, Sender[]> = {};
   for (const edge of edges) {
     if (edge.to.node === node) (senders[edge.to.name] ??= []).push({ from: edge.from.node.name, token: edge.token });

@@ -1,7 +1,12 @@
-import type { Deployment } from "./deployment.js";
+/** What Ctrl-C and the script's end do to a deployment (deploy/deployment.ts). */
+export interface LiveDeployment {
+  teardown(): Promise<void>;
+  /** At once, without waiting (a second Ctrl-C). */
+  kill(): void;
+}
 
 /** Deployments that have started and not yet been torn down: what Ctrl-C and script end must clean up. */
-export const live = new Set<Deployment>();
+export const live = new Set<LiveDeployment>();
 
 export async function teardownAll(): Promise<void> {
   await Promise.allSettled([...live].map((deployment) => deployment.teardown()));

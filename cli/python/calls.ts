@@ -1,6 +1,7 @@
 import { Deployment } from "../../deploy/deployment.js";
 import { asIfCalledFrom, formatCallsite } from "../../deploy/callsite.js";
-import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError } from "../../deploy/errors.js";
+import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError } from "../../deploy/errors.js";
+import { hostKinds } from "../../deploy/host-kind.js";
 import { DeployNode } from "../../deploy/nodes/node.js";
 import { External } from "../../deploy/nodes/external.js";
 import { ProcessNode } from "../../deploy/nodes/process.js";
@@ -8,7 +9,7 @@ import { ProgramNode } from "../../deploy/nodes/program.js";
 import { PortRef } from "../../deploy/ports.js";
 import type { Host } from "../../deploy/host.js";
 import { BatchedStream } from "./streams.js";
-import type { ErrorReply, PythonSite } from "./protocol.js";
+import type { ErrorReply, PythonHostKind, PythonSite } from "./protocol.js";
 
 type Args = Record<string, unknown>;
 type Handler = (target: unknown, args: Args) => unknown;
@@ -24,12 +25,9 @@ export class BridgeCalls {
 
   private readonly handlers: Record<string, Handler> = {
     "deployment.new": (_, args) => this.handle(new Deployment(args)),
-    localhost: (d) => this.handle(deployment(d).localhost()),
-    ssh: (d, args) => this.handle(deployment(d).ssh({ ...args, ...this.hostRef(args, "jump") } as never)),
-    gcp: (d, args) => this.handle(deployment(d).gcp(args as never)),
-    aws: (d, args) => this.handle(deployment(d).aws(args as never)),
-    service: (d, args) => this.handle(deployment(d).service({ ...args, ...this.hostRef(args, "on") } as never)),
-    process: (d, args) => this.handle(deployment(d).process({ ...args, ...this.hostRef(args, "on") } as never)),
+    host: (d, args) => this.handle(deployment(d).host(String(args.kind), this.withHandles((args.options ?? {}) as Args, args.handles))),
+    service: (d, args) => this.handle(deployment(d).service(this.withHandles(args, ["on"]) as never)),
+    process: (d, args) => this.handle(deployment(d).process(this.withHandles(args, ["on"]) as never)),
     external: (d, args) => this.handle(deployment(d).external(args)),
     connect: (d, args) => (deployment(d), this.port(args.from).connect(this.port(args.to)), null),
     demux: (d, args) => {
@@ -67,7 +65,7 @@ export class BridgeCalls {
     } catch (error) {
       // The TS API's own errors already say where; the bridge's argument checks say it here.
       if (error instanceof BadArgument)
-        throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}${PYTHON_NAMES[call]?.[1] ?? `${call}()`}: ${error.message}`);
+        throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}${pythonNames(call, args)?.[1] ?? `${call}()`}: ${error.message}`);
       throw error;
     }
   }
@@ -78,10 +76,13 @@ export class BridgeCalls {
     return handle;
   }
 
-  private hostRef(args: Args, field: "on" | "jump"): Args {
-    if (args[field] === undefined) return {};
-    const host = this.objects.get(Number(args[field]));
-    return { [field]: host ?? args[field] };
+  /** `options` with the handles in `fields` (the Python side names which options are handles: `on`, a jump host) made the objects they stand for. */
+  private withHandles(options: Args, fields: unknown): Args {
+    const resolved = { ...options };
+    for (const field of Array.isArray(fields) ? fields : []) {
+      if (typeof field === "string" && resolved[field] !== undefined) resolved[field] = this.objects.get(Number(resolved[field])) ?? resolved[field];
+    }
+    return resolved;
   }
 
   private port(ref: unknown): PortRef {
@@ -119,9 +120,6 @@ function hostOf(object: unknown): Host {
 /** How the TS API names a declaration in its errors, and what the Python script wrote instead. */
 const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
   "deployment.new": ["new Deployment()", "Deployment()"],
-  ssh: ["ssh()", "Ssh()"],
-  gcp: ["gcp()", "GcpMachine()"],
-  aws: ["aws()", "AwsMachine()"],
   service: ["service()", "Service()"],
   process: ["process()", "Process()"],
   external: ["external()", "External()"],
@@ -133,13 +131,27 @@ const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
  * An error as the Python side raises it again: its class by name, in the script's own names
  * (`Service()` for `service()`), with a cloud error's provider and code, a host's or program's name.
  */
-export function errorReply(call: string, error: unknown): ErrorReply {
+export function errorReply(call: string, args: Args, error: unknown): ErrorReply {
   let message = error instanceof Error ? error.message : String(error);
-  const names = PYTHON_NAMES[call];
+  const names = pythonNames(call, args);
   if (names) message = message.replace(names[0], names[1]);
   if (error instanceof CloudError) return { type: "CloudError", message, provider: error.provider, code: error.code };
   if (error instanceof HostError) return { type: error instanceof HostLostError ? "HostLostError" : "HostError", message, host: error.host };
-  if (error instanceof ProgramFailedError) return { type: "ProgramFailedError", message, program: error.program };
+  if (error instanceof ProgramFailedError)
+    return { type: "ProgramFailedError", message, program: error.program, exitCode: error.exitCode, stderrTail: [...error.stderrTail] };
   // Named here, not by `.name`: a bundler may rename classes.
-  return { type: error instanceof ConfigError ? "ConfigError" : error instanceof HydroError ? "HydroError" : "Error", message };
+  const type = error instanceof ConfigError ? "ConfigError" : error instanceof TornDownError ? "TornDownError" : error instanceof HydroError ? "HydroError" : "Error";
+  return { type, message };
+}
+
+/** A host kind's declaration is `aws()` in the TS API's errors and `AwsMachine()` in Python (deploy/host-kind.ts). */
+function pythonNames(call: string, args: Args): [ts: string, python: string] | undefined {
+  if (call !== "host") return PYTHON_NAMES[call];
+  const kind = hostKinds().find((kind) => kind.name === args.kind);
+  return kind?.python && [`${kind.name}()`, `${kind.python.constructor}()`];
+}
+
+/** The registered host kinds as the Python side's hello gets them: each a method of `hydro.Deployment`. */
+export function pythonHostKinds(): PythonHostKind[] {
+  return hostKinds().flatMap((kind) => (kind.python ? [{ kind: kind.name, constructor: kind.python.constructor, aliases: { ...kind.python.aliases } }] : []));
 }

@@ -24,7 +24,18 @@ export interface ErrorReply {
   /** HostError's and ProgramFailedError's. */
   host?: string;
   program?: string;
+  /** ProgramFailedError's: how the program ended, if it did, and the last lines of its stderr. */
+  exitCode?: number;
+  stderrTail?: string[];
+}
+
+/** A host kind a Python config can declare: `deployment.<constructor>(…)`. */
+export interface PythonHostKind {
+  kind: string;
+  constructor: string;
+  /** Python keyword → TS option, where not the TS name camelCased. */
+  aliases: Record<string, string>;
 }
 
 /** What the deployer sends. */
-export type ToPython = { hello: "hydro-deploy"; version: number; error?: string } | { id: number; ok: unknown } | { id: number; error: ErrorReply };
+export type ToPython = { hello: "hydro-deploy"; version: number; error?: string; hosts?: PythonHostKind[] } | { id: number; ok: unknown } | { id: number; error: ErrorReply };

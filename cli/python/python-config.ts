@@ -2,7 +2,7 @@ import path from "node:path";
 import { HydroError } from "../../deploy/errors.js";
 import type { ConfigMain } from "../load-config.js";
 import { PythonBridgeError, PythonChannel, type PythonExit } from "./channel.js";
-import { BridgeCalls, errorReply } from "./calls.js";
+import { BridgeCalls, errorReply, pythonHostKinds } from "./calls.js";
 import { BRIDGE_VERSION, type FromPython, type PythonSite } from "./protocol.js";
 import { takePython } from "./spawn.js";
 
@@ -37,10 +37,10 @@ export function pythonConfig(file: string): ConfigMain {
         if ("hello" in message) {
           const error =
             message.version === BRIDGE_VERSION ? undefined : `this deployer speaks bridge version ${BRIDGE_VERSION}, the hydro package ${message.version}`;
-          channel.send({ hello: "hydro-deploy", version: BRIDGE_VERSION, ...(error ? { error } : {}) });
+          channel.send({ hello: "hydro-deploy", version: BRIDGE_VERSION, ...(error ? { error } : { hosts: pythonHostKinds() }) });
           if (error) settle(new PythonBridgeError(`${file}: ${error}`));
         } else if ("call" in message) {
-          void answer(message.id, message.call, () => calls.run(message.call, message.target, message.args ?? {}, message.site));
+          void answer(message.id, message.call, message.args ?? {}, () => calls.run(message.call, message.target, message.args ?? {}, message.site));
         } else if ("done" in message) {
           void afterOutput(() => settle());
         } else if ("failed" in message) {
@@ -48,11 +48,11 @@ export function pythonConfig(file: string): ConfigMain {
           void afterOutput(() => settle(new PythonScriptError(HYDRO_ERRORS.has(type) ? text : `${where(site)}${type}: ${text}`)));
         }
       };
-      const answer = async (id: number, name: string, call: () => unknown) => {
+      const answer = async (id: number, name: string, args: Record<string, unknown>, call: () => unknown) => {
         try {
           channel.send({ id, ok: (await call()) ?? null });
         } catch (error) {
-          channel.send({ id, error: errorReply(name, error) });
+          channel.send({ id, error: errorReply(name, args, error) });
         }
       };
       // Python exits right after its last message: its last prints come before the teardown's lines.

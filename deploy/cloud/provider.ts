@@ -37,14 +37,3 @@ export interface CloudProvider {
   /** Every live resource tagged `hydro-deployment` in `scope` (a region, a project), in one lookup per kind. */
   findTagged(scope: string): Promise<TaggedResource[]>;
 }
-
-const PROVIDERS: Record<string, () => Promise<CloudProvider>> = {
-  aws: async () => (await import("../aws/cleanup.js")).aws,
-  gcp: async () => (await import("../gcp/cleanup.js")).gcp,
-};
-
-export function cloudProvider(name: string): Promise<CloudProvider> {
-  const load = PROVIDERS[name];
-  if (!load) throw new Error(`unknown cloud provider '${name}' (known: ${Object.keys(PROVIDERS).join(", ")})`);
-  return load();
-}

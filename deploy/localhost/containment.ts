@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CGROUP_PREFIX, cgroupsWanted, ENV_RUN_MARKER } from "../containment.js";
+import { isAlive } from "../process-alive.js";
 
 /**
  * Containment on this machine (see deploy/containment.ts): a cgroup per program under one cgroup
@@ -97,15 +98,6 @@ function removeCgroup(dir: string): void {
       if ((error as NodeJS.ErrnoException).code !== "EBUSY") return;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

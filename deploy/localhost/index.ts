@@ -7,7 +7,8 @@ import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost, ty
 import { ConfigError, HydroError } from "../errors.js";
 import type { Bundle } from "../bundle.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
-import { isAlive, LocalContainment } from "./containment.js";
+import { LocalContainment } from "./containment.js";
+import { isAlive } from "../process-alive.js";
 
 /** The network of the deployer's own machine: nothing else is on it (LaunchedHost.network). */
 export const DEPLOYER_NETWORK = "deployer";

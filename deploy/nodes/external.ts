@@ -6,7 +6,7 @@ import type { StandardSchema } from "../../runtime/schema.js";
 import { HydroError } from "../errors.js";
 import { PortRef, sendersOf } from "../ports.js";
 import { DeployNode, type BindResult } from "./node.js";
-import type { Deployment } from "../deployment.js";
+import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
 
 /** Accepts any message: the config script decides what it expects. */
@@ -23,8 +23,8 @@ export class External extends DeployNode {
   private readonly outbound = new Map<string, Outbound<any>>();
   declare readonly ports: Record<string, ExternalPort>;
 
-  constructor(deployment: Deployment, name: string, site: Callsite | undefined) {
-    super(deployment, name, site);
+  constructor(owner: NodeOwner, name: string, site: Callsite | undefined) {
+    super(owner, name, site);
   }
 
   protected override portRef(name: string): ExternalPort {
@@ -50,7 +50,7 @@ export class External extends DeployNode {
 
   async bind(_host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult> {
     const bound: Record<string, Address> = {};
-    const senders = sendersOf(this, this.deployment.edges);
+    const senders = sendersOf(this, this.owner.edges);
     for (const [name, address] of Object.entries(plan)) {
       const port = new Inbound<any>(name, anything);
       this.inbound.set(name, port);
@@ -64,7 +64,7 @@ export class External extends DeployNode {
       Object.entries(targets).map(async ([name, receivers]) => {
         const port = new Outbound<any>(name);
         this.outbound.set(name, port);
-        await port.connect(receivers, this.deployment.options.readyTimeoutMs);
+        await port.connect(receivers, this.owner.options.readyTimeoutMs);
       }),
     );
   }

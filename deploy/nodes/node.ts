@@ -1,8 +1,8 @@
 import type { Address, PortDirection, Target } from "../../runtime/protocol.js";
 import type { Callsite } from "../callsite.js";
 import type { Host, LaunchedHost } from "../host.js";
-import { PortRef } from "../ports.js";
-import type { Deployment } from "../deployment.js";
+import { PortRef, type WiredNode } from "../ports.js";
+import type { NodeOwner } from "./owner.js";
 
 /** What a node reports once its server ports are bound. */
 export interface BindResult {
@@ -14,17 +14,22 @@ export interface BindResult {
 /**
  * Anything with ports in a deployment: a service, a process, or an external endpoint held by
  * the config script. Deployment.deploy() drives every node through the same phases:
- * prepare (before any host is touched) → bind → start → stop.
+ * prepare (before any host is touched) → bind → start → stop. A new node kind is a subclass in
+ * a file of its own here; the core asks what it needs through the members below, never its class.
  */
-export abstract class DeployNode {
-  /** What its ports carry: framed messages (services, the script's own ports) or raw TCP (process()). */
+export abstract class DeployNode implements WiredNode {
   abstract readonly wireKind: "framed" | "raw";
-  /** Where it runs; undefined for the config script itself. */
   abstract readonly host: Host | undefined;
+  readonly listensAfter: "bind" | "start" = "bind";
+  /**
+   * True if its program dials its receivers once and gives up if nobody answers (any process()):
+   * it starts after every receiver that listens only after start. Hydro's runtime retries.
+   */
+  readonly dialsOnce: boolean = false;
   readonly ports: Record<string, PortRef>;
 
   constructor(
-    readonly deployment: Deployment,
+    readonly owner: NodeOwner,
     readonly name: string,
     readonly site: Callsite | undefined,
   ) {
@@ -46,14 +51,25 @@ export abstract class DeployNode {
   /** For messages: `service "echo_server" on localhost`. */
   abstract describe(): string;
 
-  /** Work that needs no host (bundling), so its errors surface before anything starts. */
-  async prepare(): Promise<void> {}
+  /**
+   * The ports its program has, where they are known before anything starts (a process() lists
+   * them); undefined where only the running program says (a service, at bind).
+   */
+  get declaredPorts(): Record<string, PortDirection> | undefined {
+    return undefined;
+  }
+
+  /**
+   * Work that needs no host (bundling), so its errors surface before anything starts; the step
+   * `deploy › bundle › <name>` shows the detail it returns. Absent: nothing to prepare.
+   */
+  prepare?(): Promise<{ detail: string }>;
 
   /** Binds its server ports on `host`, where it runs (for the config script's own ports, the deployer's machine). */
   abstract bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult>;
   abstract start(targets: Record<string, Target[]>): Promise<void>;
-  /** Graceful: asks, waits up to `timeoutMs`, then kills. */
-  abstract stop(timeoutMs: number): Promise<void>;
+  /** Graceful: asks, waits up to `timeoutMs` (by default its own or the deployment's stopTimeoutMs), then kills. */
+  abstract stop(timeoutMs?: number): Promise<void>;
   /** At once, without waiting (second Ctrl-C). */
   abstract kill(): void;
 }

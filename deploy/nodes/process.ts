@@ -1,14 +1,14 @@
-import type { Address, Target } from "../../runtime/protocol.js";
+import type { Address, PortDirection, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
 import { HydroError, ProgramFailedError } from "../errors.js";
 import { heartbeatArgument, PING, WATCHDOG } from "../watchdog.js";
 import { readLines } from "../../runtime/protocol.js";
-import { describeExit } from "../host.js";
+import { describeExit, exitCodeOf, type Exit } from "../host.js";
 import { ProgramNode } from "./program.js";
 import { FromPhase } from "./phase.js";
 import type { BindResult } from "./node.js";
-import type { Deployment } from "../deployment.js";
+import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
 
 /** `{port:NAME}`, `{host:NAME}` and `{addr:NAME}` in a process() command or env value. */
@@ -20,32 +20,37 @@ export const PLACEHOLDER = /\{(port|host|addr):([\w.-]+)\}/g;
  */
 export class ProcessNode extends ProgramNode {
   readonly wireKind = "raw";
+  override readonly listensAfter = "start";
+  override readonly dialsOnce = true;
   protected readonly kind = "process";
   private readonly addresses = new Map<string, { host: string; port: number }>();
   private readonly launched = new FromPhase<LaunchedHost>("the process's host", "bind");
 
   constructor(
-    deployment: Deployment,
+    owner: NodeOwner,
     private readonly options: ProcessOptions,
     site: Callsite | undefined,
   ) {
-    super(deployment, options.name, options.on, site);
+    super(owner, options.name, options.on, site, options.stopTimeoutMs);
   }
 
-  /** Declared in options.ports; known before anything starts, so wiring is checked up front. */
-  get declaredPorts(): string[] {
-    return Object.keys(this.options.ports);
+  /** Declared in options.ports; known before anything starts, so wiring is checked up front (a raw port has no direction). */
+  override get declaredPorts(): Record<string, PortDirection> {
+    return Object.fromEntries(Object.keys(this.options.ports).map((port) => [port, "in" as const]));
   }
 
-  /** The address of one of its server ports, for the config script (after deploy()). */
+  /**
+   * Where one of its ports is, after deploy(): for a port it serves, the host's network address and
+   * the TCP port it listens on; for a port it sends on, the receiver's address as it dials it.
+   */
   address(port: string): { host: string; port: number } {
     const address = this.addresses.get(port);
-    if (!address) throw new HydroError(`${this.describe()} has no bound port '${port}' (deploy() first; ports: ${this.declaredPorts.join(", ") || "none"})`);
+    if (!address) throw new HydroError(`${this.describe()} has no bound port '${port}' (deploy() first; ports: ${Object.keys(this.options.ports).join(", ") || "none"})`);
     return address;
   }
 
   private get senderPorts(): Set<string> {
-    return new Set(this.deployment.edges.filter((edge) => edge.from.node === this).map((edge) => edge.from.name));
+    return new Set(this.owner.edges.filter((edge) => edge.from.node === this).map((edge) => edge.from.name));
   }
 
   /** Picks the TCP port of every port it serves (fixed in options, or free now). The program binds them itself. */
@@ -97,15 +102,18 @@ export class ProcessNode extends ProgramNode {
   /** Ready means the port accepts a TCP connection; fails early if the process exits first. */
   private async probe(name: string, process: RunningProcess): Promise<void> {
     const { host, port } = this.address(name);
-    const deadline = Date.now() + this.deployment.options.readyTimeoutMs;
-    let exited: string | undefined;
-    process.exited.then((exit) => (exited = describeExit(exit)));
+    const deadline = Date.now() + this.owner.options.readyTimeoutMs;
+    let exit: Exit | undefined;
+    process.exited.then((exited) => (exit = exited));
     while (!(await this.launched.get().accepts({ kind: "tcp", host, port }))) {
-      if (exited) throw new ProgramFailedError(this.name, `${this.describe()} ${exited} before port '${name}' (${host}:${port}) accepted connections`);
+      const failure = () => ({ exitCode: exit && exitCodeOf(exit), stderrTail: this.stderrLines.tail() });
+      if (exit)
+        throw new ProgramFailedError(this.name, `${this.describe()} ${describeExit(exit)} before port '${name}' (${host}:${port}) accepted connections`, failure());
       if (Date.now() > deadline)
         throw new ProgramFailedError(
           this.name,
-          `${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.deployment.options.readyTimeoutMs} ms`,
+          `${this.describe()}: port '${name}' (${host}:${port}) did not accept connections within ${this.owner.options.readyTimeoutMs} ms`,
+          failure(),
         );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -1,11 +1,10 @@
-import os from "node:os";
 import { LineStream } from "../lines.js";
 import { emit } from "../events.js";
-import type { Command, Host, LaunchedHost, RunningProcess, Exit } from "../host.js";
-import { HydroError } from "../errors.js";
+import { exitCodeOf, type Command, type Host, type LaunchedHost, type RunningProcess, type Exit } from "../host.js";
+import { HydroError, TornDownError } from "../errors.js";
 import { TIMED_OUT, within } from "../bounded.js";
 import { DeployNode } from "./node.js";
-import type { Deployment } from "../deployment.js";
+import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
 
 /** How long a killed program's exit may take to be reported (remotely, a round trip or two) before teardown gives up on it. */
@@ -21,12 +20,14 @@ export abstract class ProgramNode extends DeployNode {
   private stopping = false;
 
   constructor(
-    deployment: Deployment,
+    owner: NodeOwner,
     name: string,
     readonly host: Host,
     site: Callsite | undefined,
+    /** Its own time to exit when asked to stop; by default the deployment's. */
+    private readonly stopTimeoutMs?: number,
   ) {
-    super(deployment, name, site);
+    super(owner, name, site);
     this.stdoutLines = new LineStream(name, "stdout");
     this.stderrLines = new LineStream(name, "stderr");
     this.exitPromise = new Promise((resolve) => (this.resolveExit = resolve));
@@ -49,14 +50,13 @@ export abstract class ProgramNode extends DeployNode {
 
   /** Resolves when the program exits: its exit code, or 128 + the signal number if a signal ended it. */
   async exitCode(): Promise<number> {
-    const { code, signal } = await this.exitPromise;
-    return code ?? 128 + (signal ? (os.constants.signals[signal as NodeJS.Signals] ?? 0) : 0);
+    return exitCodeOf(await this.exitPromise);
   }
 
   /** Starts the program on its host and tracks it: its exit is reported unless the deployer stopped it. */
   protected async launch(host: LaunchedHost, command: Omit<Command, "marker">): Promise<RunningProcess> {
-    if (this.stopping) throw new HydroError(`${this.describe()}: not started, the deployment is being torn down`);
-    const process = await host.spawn({ ...command, marker: `${this.deployment.id}.${this.name}` });
+    if (this.stopping) throw new TornDownError(`deployment ${this.owner.id}`, `starting ${this.describe()}`);
+    const process = await host.spawn({ ...command, marker: `${this.owner.id}.${this.name}` });
     this.running = process;
     // Teardown began while the program was being started (Ctrl-C during deploy).
     if (this.stopping) process.signal("SIGKILL");
@@ -70,7 +70,7 @@ export abstract class ProgramNode extends DeployNode {
 
   /** The heartbeat a program on `host` gets: remote hosts only (here, a pipe closes when the deployer dies). */
   protected heartbeatMs(host: LaunchedHost): number {
-    return host.local ? 0 : this.deployment.options.heartbeatMs;
+    return host.local ? 0 : this.owner.options.heartbeatMs;
   }
 
   /** Pings every heartbeatMs / 3 until the program exits, so it can tell a partition from a quiet deployer. */
@@ -84,10 +84,10 @@ export abstract class ProgramNode extends DeployNode {
   protected abstract askToStop(process: RunningProcess): void;
 
   /**
-   * Asks, waits up to `timeoutMs` (by default the deployment's stopTimeoutMs), kills; rejects, naming
-   * the program, if even its kill goes unanswered. Also for the script: `await service.stop()`.
+   * Asks, waits up to `timeoutMs` (by default its own stopTimeoutMs, else the deployment's), kills;
+   * rejects, naming the program, if even its kill goes unanswered. Also for the script: `await service.stop()`.
    */
-  async stop(timeoutMs = this.deployment.options.stopTimeoutMs): Promise<void> {
+  async stop(timeoutMs = this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs): Promise<void> {
     this.stopping = true;
     const process = this.running;
     if (!process) return;

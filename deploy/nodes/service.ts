@@ -10,7 +10,7 @@ import { ProgramNode } from "./program.js";
 import { FromPhase } from "./phase.js";
 import { sendersOf } from "../ports.js";
 import type { BindResult } from "./node.js";
-import type { Deployment } from "../deployment.js";
+import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
 
 /** A TypeScript/JavaScript program that imports hydro-deploy/runtime, bundled and run with node. */
@@ -21,31 +21,28 @@ export class Service extends ProgramNode {
   private readonly session = new FromPhase<ProgramSession>("the handshake session", "bind");
 
   constructor(
-    deployment: Deployment,
+    owner: NodeOwner,
     private readonly options: ServiceOptions,
     site: Callsite | undefined,
   ) {
-    super(deployment, options.name, options.on, site);
+    super(owner, options.name, options.on, site);
   }
 
-  override async prepare(): Promise<void> {
+  /** Bundles its program (esbuild, cached by content). */
+  async prepare(): Promise<{ detail: string }> {
     try {
-      this.bundled.set(await bundle(this.options.src, "program"));
+      const bundled = this.bundled.set(await bundle(this.options.src, "program"));
+      return { detail: bundled.cached ? "cached" : "built" };
     } catch (error) {
       throw new ConfigError(`${this.describe()}: cannot bundle ${this.options.src}: ${oneLinePerProblem((error as Error).message)}`);
     }
-  }
-
-  /** Whether the last prepare() reused a cached bundle. */
-  get bundleCached(): boolean {
-    return this.bundled.current?.cached ?? false;
   }
 
   async bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult> {
     const install = () => host.install(this.bundled.get());
     const { path } = host.local
       ? await install()
-      : await step([...this.deployment.stepsUnder, "deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
+      : await step([...this.owner.stepsUnder, "deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
           uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
         );
     const heartbeatMs = this.heartbeatMs(host);
@@ -60,16 +57,16 @@ export class Service extends ProgramNode {
       },
     });
     const session = this.session.set(new ProgramSession(process, this.name, this.describe(), secret, this.stdoutLines, this.stderrLines));
-    session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.deployment.edges) });
+    session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.owner.edges) });
     this.keepAlive(process, heartbeatMs, () => session.send({ type: "ping" }));
-    const ready = await session.expect("ready", this.deployment.options.readyTimeoutMs, BINDING);
+    const ready = await session.expect("ready", this.owner.options.readyTimeoutMs, BINDING);
     return { bound: ready.bound, declared: ready.declared };
   }
 
   async start(targets: Record<string, Target[]>): Promise<void> {
     const session = this.session.get();
-    session.send({ type: "start", ports: targets, connectTimeoutMs: this.deployment.options.readyTimeoutMs });
-    await session.expect("started", this.deployment.options.readyTimeoutMs, STARTING);
+    session.send({ type: "start", ports: targets, connectTimeoutMs: this.owner.options.readyTimeoutMs });
+    await session.expect("started", this.owner.options.readyTimeoutMs, STARTING);
   }
 
   protected askToStop(): void {

@@ -4,7 +4,7 @@ does the work; this package turns the script's calls into messages to it (docs/p
 """
 
 from .deployment import Deployment
-from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError
+from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError
 from .hosts import Host
 from .nodes import Address, External, Node, Process, Program, Service
 from .ports import ExternalPort, PortRef, Ports, Received
@@ -29,4 +29,5 @@ __all__ = [
     "Program",
     "Received",
     "Service",
+    "TornDownError",
 ]

@@ -64,6 +64,9 @@ class Bridge:
         self._pending: Dict[int, Future[Message]] = {}
         self._closed: Optional[str] = None
         self._on_close = on_close
+        #: The host kinds the deployer has registered (its own and its plug-ins'), by Python constructor
+        #: name: ``{"kind": "aws", "constructor": "AwsMachine", "aliases": {"type": "instanceType"}}``.
+        self.host_kinds: Dict[str, Message] = {}
 
     @classmethod
     def connect(cls, read_fd: int, write_fd: int, on_close: Optional[Callable[[], None]] = None) -> Bridge:
@@ -88,6 +91,7 @@ class Bridge:
             raise BridgeError(f"the deployer's first message is not its hello: {json.dumps(hello)[:200]}")
         if hello.get("version") != VERSION:
             raise BridgeError(f"the deployer speaks bridge version {hello.get('version')}, this hydro package {VERSION}")
+        self.host_kinds = {str(kind["constructor"]): kind for kind in hello.get("hosts", [])}
 
     def request(self, call: str, target: Optional[int], args: Message, site: Optional[Site]) -> Future[Message]:
         """Sends a call; the future gets its answer message (``ok`` or ``error``), or BridgeError."""

@@ -43,6 +43,14 @@ def declare(call: str, target: Optional[int], options: Mapping[str, Any], aliase
     return Call(call, target, args, caller_site(), spoken).wait()
 
 
+def declare_host(target: int, kind: str, options: Mapping[str, Any]) -> Any:
+    """A host of a kind the deployer registered; options that are handles (a jump host) are named, so the deployer resolves them."""
+    registered = next((entry for entry in _bridge.current().host_kinds.values() if entry.get("kind") == kind), {})
+    args, spoken = wire_options(options, registered.get("aliases"))
+    handles = [name for name, value in args.items() if isinstance(value, _bridge.Wired)]
+    return Call("host", target, {"kind": kind, "options": args, "handles": handles}, caller_site(), spoken).wait()
+
+
 def start(call: str, target: Optional[int], args: _bridge.Message) -> Call:
     """Sent now, answered later: a stream, which starts at the call (lines from this call on)."""
     return Call(call, target, args, caller_site(), {})

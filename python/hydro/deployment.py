@@ -8,10 +8,10 @@ checks them all.
 
 from __future__ import annotations
 
-from typing import Any, Coroutine, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Coroutine, Dict, Mapping, Optional, Sequence, Union
 
-from . import nodes
-from ._calls import declare, lifecycle
+from . import _bridge, nodes
+from ._calls import declare, declare_host, lifecycle
 from .hosts import Host
 
 
@@ -35,11 +35,28 @@ class Deployment:
     ) -> None:
         self._handle: int = declare("deployment.new", None, _given(locals()))
 
-    # Hosts
+    # Hosts: every kind the deployer registered is a method named as the kind says (``AwsMachine``);
+    # those below are typed sugar for the built-in kinds, a plug-in's come from __getattr__.
+
+    def __getattr__(self, name: str) -> Callable[..., Host]:
+        """A plug-in's host kind: ``deployment.SlowHost(delay_ms=…)``, as the deployer registered it."""
+        if name.startswith("_") or name not in _bridge.current().host_kinds:
+            known = ", ".join(sorted(_bridge.current().host_kinds)) if not name.startswith("_") else ""
+            raise AttributeError(f"'Deployment' has no attribute {name!r}" + (f" (host kinds: {known}; a plug-in's kind needs hydro --plugin)" if known else ""))
+        kind = str(_bridge.current().host_kinds[name]["kind"])
+
+        def host(**options: Any) -> Host:
+            return Host(declare_host(self._handle, kind, options))
+
+        host.__name__ = name
+        return host
+
+    def _host(self, kind: str, options: Dict[str, Any]) -> Host:
+        return Host(declare_host(self._handle, kind, options))
 
     def Localhost(self) -> Host:
         """The machine ``hydro run`` runs on."""
-        return Host(declare("localhost", self._handle, {}))
+        return self._host("localhost", {})
 
     def Ssh(
         self,
@@ -58,7 +75,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """A machine reached over SSH; ``jump`` is another Ssh host to reach it through."""
-        return Host(declare("ssh", self._handle, _given(locals())))
+        return self._host("ssh", _given(locals()))
 
     def GcpMachine(
         self,
@@ -79,7 +96,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """A GCE VM, created at deploy() and deleted at teardown; ``type`` is its machine type (e2-small)."""
-        return Host(declare("gcp", self._handle, _given(locals()), aliases={"type": "machineType"}))
+        return self._host("gcp", _given(locals()))
 
     def AwsMachine(
         self,
@@ -99,7 +116,7 @@ class Deployment:
         **more: Any,
     ) -> Host:
         """An EC2 VM, created at deploy() and terminated at teardown; ``type`` is its instance type (t3.micro)."""
-        return Host(declare("aws", self._handle, _given(locals()), aliases={"type": "instanceType"}))
+        return self._host("aws", _given(locals()))
 
     # Nodes
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Sequence, Type
 
 
 class HydroError(Exception):
@@ -26,11 +26,21 @@ class HostLostError(HostError):
 
 
 class ProgramFailedError(HydroError):
-    """A program failed while being deployed; ``program`` is its name, when known."""
+    """
+    A program failed while being deployed; ``program`` is its name, when known. ``exit_code`` is its
+    exit code (128 + signal number if a signal ended it), None if it still ran (it broke the
+    handshake, or timed out); ``stderr_tail`` the last lines it wrote to stderr.
+    """
 
-    def __init__(self, message: str, program: Optional[str] = None) -> None:
+    def __init__(self, message: str, program: Optional[str] = None, exit_code: Optional[int] = None, stderr_tail: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.program = program
+        self.exit_code = exit_code
+        self.stderr_tail = list(stderr_tail)
+
+
+class TornDownError(HydroError):
+    """Work given up because its deployment is being torn down (teardown, Ctrl-C, a lost host): cancellation, not failure."""
 
 
 class CloudError(HydroError):
@@ -48,7 +58,7 @@ class BridgeError(HydroError):
 
 #: What the deployer reports as these names. Its plain ``Error`` (and any name not here) is a HydroError.
 DEPLOYER_ERRORS: Dict[str, Type[HydroError]] = {
-    cls.__name__: cls for cls in (HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, CloudError)
+    cls.__name__: cls for cls in (HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, TornDownError, CloudError)
 }
 
 
@@ -60,5 +70,5 @@ def error_from_reply(reply: Mapping[str, Any], message: str) -> HydroError:
     if issubclass(cls, HostError):
         return cls(message, host=reply.get("host"))
     if issubclass(cls, ProgramFailedError):
-        return cls(message, program=reply.get("program"))
+        return cls(message, program=reply.get("program"), exit_code=reply.get("exitCode"), stderr_tail=reply.get("stderrTail") or ())
     return cls(message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import unittest
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from fake_deployer import FakeDeployer
 
@@ -14,7 +14,11 @@ from hydro import _bridge
 
 class BridgedTestCase(unittest.TestCase):
     def setUp(self) -> None:
-        self.deployer = FakeDeployer()
+        self.connect()
+
+    def connect(self, hello: Optional[Dict[str, Any]] = None) -> None:
+        """A new bridge to a new FakeDeployer whose hello is ``hello`` (by default the real deployer's)."""
+        self.deployer = FakeDeployer(hello=hello)
         self.bridge = _bridge.Bridge.connect(*self.deployer.python_fds)
         self.deployer.message()  # hello
         _bridge.install(self.bridge)

@@ -14,10 +14,18 @@ import threading
 from typing import Any, Callable, Dict, Optional, Tuple
 
 Message = Dict[str, Any]
+#: The host kinds the real deployer registers itself, as its hello lists them (deploy/*/kind.ts).
+BUILTIN_HOST_KINDS = [
+    {"kind": "localhost", "constructor": "Localhost", "aliases": {}},
+    {"kind": "ssh", "constructor": "Ssh", "aliases": {}},
+    {"kind": "aws", "constructor": "AwsMachine", "aliases": {"type": "instanceType"}},
+    {"kind": "gcp", "constructor": "GcpMachine", "aliases": {"type": "machineType"}},
+]
+
 #: A call → its answer (``{"ok": …}`` or ``{"error": …}``), or None to leave it for the test to answer.
 Answer = Callable[[Message], Optional[Message]]
 
-CREATING = {"deployment.new", "localhost", "ssh", "gcp", "aws", "service", "process", "external", "stdout", "stderr", "receive"}
+CREATING = {"deployment.new", "host", "service", "process", "external", "stdout", "stderr", "receive"}
 
 
 def handles() -> Answer:
@@ -31,7 +39,7 @@ class FakeDeployer:
         self._to_python_r, self._to_python_w = os.pipe()
         self._from_python_r, self._from_python_w = os.pipe()
         self.answer: Answer = answer or handles()
-        self._hello = hello or {"hello": "hydro-deploy", "version": 1}
+        self._hello = hello or {"hello": "hydro-deploy", "version": 1, "hosts": BUILTIN_HOST_KINDS}
         self._messages: "queue.Queue[Message]" = queue.Queue()
         self._write_lock = threading.Lock()
         self._thread = threading.Thread(target=self._serve, daemon=True)

@@ -6,6 +6,7 @@ import unittest
 from typing import Dict, List, Tuple, Type
 
 from bridged import BridgedTestCase, site_of_next_line
+from fake_deployer import BUILTIN_HOST_KINDS
 
 import hydro
 
@@ -18,7 +19,8 @@ class Declarations(BridgedTestCase):
         self.assertNotIn("target", made)
 
         local = d.Localhost()
-        self.assertEqual(self.deployer.call("localhost")["target"], 1)
+        localhost = self.deployer.call("host")
+        self.assertEqual((localhost["target"], localhost["args"]), (1, {"kind": "localhost", "options": {}, "handles": []}))
         svc = d.Service(src="./echo_server.ts", on=local, args=("--count", "3"), env={"MY_VAR": "x"}, name="server")
         service = self.deployer.call("service")
         self.assertEqual(service["target"], 1)
@@ -32,10 +34,17 @@ class Declarations(BridgedTestCase):
         d.AwsMachine(region="eu-west-1", type="t3.micro", root_volume_gb=8)
         self.deployer.call("deployment.new")
         self.assertEqual(
-            self.deployer.call("gcp")["args"],
-            {"project": "my-project", "zone": "us-central1-a", "machineType": "e2-small", "publicIp": False, "bootDiskGb": 20},
+            self.deployer.call("host")["args"],
+            {
+                "kind": "gcp",
+                "options": {"project": "my-project", "zone": "us-central1-a", "machineType": "e2-small", "publicIp": False, "bootDiskGb": 20},
+                "handles": [],
+            },
         )
-        self.assertEqual(self.deployer.call("aws")["args"], {"region": "eu-west-1", "instanceType": "t3.micro", "rootVolumeGb": 8})
+        self.assertEqual(
+            self.deployer.call("host")["args"],
+            {"kind": "aws", "options": {"region": "eu-west-1", "instanceType": "t3.micro", "rootVolumeGb": 8}, "handles": []},
+        )
 
     def test_an_option_given_under_both_its_names_is_refused_here(self) -> None:
         d = hydro.Deployment()
@@ -47,8 +56,27 @@ class Declarations(BridgedTestCase):
         bastion = d.Ssh(host="bastion", user="me")
         d.Ssh(host="10.0.0.11", jump=bastion, private_key_path="/k")
         self.deployer.call("deployment.new")
-        self.deployer.call("ssh")
-        self.assertEqual(self.deployer.call("ssh")["args"], {"host": "10.0.0.11", "jump": 2, "privateKeyPath": "/k"})
+        self.deployer.call("host")
+        self.assertEqual(
+            self.deployer.call("host")["args"],
+            {"kind": "ssh", "options": {"host": "10.0.0.11", "jump": 2, "privateKeyPath": "/k"}, "handles": ["jump"]},
+        )
+
+    def test_a_plug_in_host_kind_is_a_method_named_as_the_deployer_registered_it(self) -> None:
+        self.tearDown()
+        leased = {"kind": "leased", "constructor": "LeasedHost", "aliases": {"wait": "delayMs"}}
+        self.connect({"hello": "hydro-deploy", "version": 1, "hosts": [*BUILTIN_HOST_KINDS, leased]})
+        d = hydro.Deployment()
+        bastion = d.Ssh(host="bastion", user="me")
+        d.LeasedHost(dir="/tmp/x", wait=5, via=bastion)
+        for call in ("deployment.new", "host"):
+            self.deployer.call(call)
+        self.assertEqual(
+            self.deployer.call("host")["args"],
+            {"kind": "leased", "options": {"dir": "/tmp/x", "delayMs": 5, "via": 2}, "handles": ["via"]},
+        )
+        with self.assertRaisesRegex(AttributeError, r"'Deployment' has no attribute 'NoSuchHost' \(host kinds: AwsMachine, GcpMachine, LeasedHost, Localhost, Ssh; "):
+            d.NoSuchHost(x=1)
 
     def test_process_ports_and_argv_and_its_address(self) -> None:
         self.deployer.answer = lambda message: {"ok": {"host": "127.0.0.1", "port": 4242}} if message["call"] == "address" else {"ok": 9}
@@ -56,7 +84,7 @@ class Declarations(BridgedTestCase):
         redis = d.Process(command=["redis-server", "--port", "{port:main}"], on=d.Localhost(), ports={"main": 0}, stop_timeout_ms=500)
         site = site_of_next_line()
         self.assertEqual(redis.address("main"), hydro.Address(host="127.0.0.1", port=4242))
-        for call in ("deployment.new", "localhost"):
+        for call in ("deployment.new", "host"):
             self.deployer.call(call)
         self.assertEqual(
             self.deployer.call("process")["args"],
@@ -68,7 +96,7 @@ class Declarations(BridgedTestCase):
         d = hydro.Deployment()
         server = d.Service(src="s.ts", on=d.Localhost())
         clients = [d.Service(src="c.ts", on=d.Localhost()) for _ in range(2)]
-        for call in ("deployment.new", "localhost", "service", "localhost", "service", "localhost", "service"):
+        for call in ("deployment.new", "host", "service", "host", "service", "host", "service"):
             self.deployer.call(call)
         inbound = server.ports.inbound
         self.assertEqual(server.ports["in"]._wire(), {"node": server._handle, "port": "in"})
@@ -94,7 +122,7 @@ class Sites(BridgedTestCase):
         self.assertEqual(self.deployer.call("deployment.new")["site"], site)
         site = site_of_next_line()
         d.Service(src="s.ts", on=d.Localhost())
-        self.assertEqual(self.deployer.call("localhost")["site"], site)
+        self.assertEqual(self.deployer.call("host")["site"], site)
         self.assertEqual(self.deployer.call("service")["site"], site)
 
 

@@ -56,7 +56,7 @@ class LifecycleCalls(LifecycleTestCase):
         self.deployer.answer = scripted({"exitCode": [None, None]})
         d = hydro.Deployment()
         first, second = (d.Service(src="c.ts", on=d.Localhost()) for _ in range(2))
-        for call in ("deployment.new", "localhost", "service", "localhost", "service"):
+        for call in ("deployment.new", "host", "service", "host", "service"):
             self.deployer.call(call)
 
         codes = asyncio.gather(first.exit_code(), second.exit_code())
@@ -81,7 +81,7 @@ class LifecycleCalls(LifecycleTestCase):
         svc = d.Service(src="s.ts", on=vm)
         await svc.stop()
         await vm.terminate()
-        for call in ("deployment.new", "gcp", "service"):
+        for call in ("deployment.new", "host", "service"):
             self.deployer.call(call)
         self.assertEqual(self.deployer.call("stop")["target"], svc._handle)
         self.assertEqual(self.deployer.call("terminate")["target"], vm._wire())
@@ -91,7 +91,7 @@ class Streams(LifecycleTestCase):
     def service(self) -> hydro.Service:
         d = hydro.Deployment()
         svc = d.Service(src="c.ts", on=d.Localhost())
-        for call in ("deployment.new", "localhost", "service"):
+        for call in ("deployment.new", "host", "service"):
             self.deployer.call(call)
         return svc
 

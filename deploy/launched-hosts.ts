@@ -1,0 +1,103 @@
+import { TornDownError, HostLostError, HydroError, combine } from "./errors.js";
+import { TIMED_OUT, within } from "./bounded.js";
+import type { Host, LaunchContext, LaunchedHost } from "./host.js";
+import { SharedResources } from "./shared-resources.js";
+import type { DeploymentState } from "./state/state-file.js";
+
+/** How long releasing a host may take (a launch still finishing, then its own teardown) before teardown gives up on it. */
+const HOST_RELEASE_MS = 10_000;
+
+/** What the hosts' lifecycle needs of its Deployment. */
+export interface HostsOwner {
+  readonly id: string;
+  readonly name: string;
+  readonly state: DeploymentState;
+  /** Runs a launch as the step `deploy › hosts › <name>`. */
+  launchStep(host: Host, launch: () => Promise<LaunchedHost>): Promise<LaunchedHost>;
+  /** A host became unreachable after launch. */
+  lost(error: HostLostError): void;
+}
+
+/**
+ * The hosts of one deployment, from launch to release: each launched once, whoever asks first
+ * (a node, or a host behind it as its jump host); what they share released after all of them;
+ * every wait bounded, so teardown ends even when a host does not answer.
+ */
+export class LaunchedHosts {
+  private readonly launched = new Map<Host, Promise<LaunchedHost>>();
+  /** The hosts whose launch has finished, for kill(), which cannot wait. */
+  private readonly up = new Set<LaunchedHost>();
+  /** What several hosts share (a cloud network, a key pair): released after every host. */
+  private readonly shared = new SharedResources();
+  /** Aborted by teardown: launches still in progress give up and clean up. */
+  private readonly cancellation = new AbortController();
+  private readonly context: LaunchContext;
+
+  constructor(private readonly owner: HostsOwner) {
+    this.context = {
+      deployment: { id: owner.id, state: owner.state },
+      launched: (host) => this.launch(host),
+      shared: (key, create) => this.shared.get(key, create),
+      signal: this.cancellation.signal,
+      lost: (host, reason) => owner.lost(new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${owner.name}`)),
+    };
+  }
+
+  /** Launches `host` once; nothing new is provisioned once teardown has begun (it would never be released). */
+  launch(host: Host): Promise<LaunchedHost> {
+    let launched = this.launched.get(host);
+    if (!launched) {
+      if (this.cancellation.signal.aborted) return Promise.reject(new TornDownError(this.owner.name, `launching host "${host.name}"`));
+      launched = this.owner.launchStep(host, () => host.launch(this.context));
+      launched.then(
+        (up) => this.up.add(up),
+        () => {},
+      );
+      this.launched.set(host, launched);
+    }
+    return launched;
+  }
+
+  /** Teardown has begun: launches in progress give up. */
+  cancel(): void {
+    this.cancellation.abort();
+  }
+
+  /** Releases every host, then what they shared; rejects naming what did not answer in time. */
+  async releaseAll(): Promise<void> {
+    this.cancel();
+    const released = await Promise.allSettled([...this.launched].map(([host, launched]) => this.release(host, launched)));
+    const sharedReleased = await Promise.allSettled([this.shared.releaseAll()]);
+    const unanswered = [...released, ...sharedReleased].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
+    if (unanswered.length) throw combine(unanswered);
+  }
+
+  /** Releases one host now (host.terminate()); the others run on. */
+  async releaseOne(host: Host): Promise<void> {
+    const launched = this.launched.get(host);
+    if (!launched) return;
+    this.launched.delete(host);
+    const ready = await launched.catch(() => undefined);
+    if (ready) this.up.delete(ready);
+    await this.release(host, launched);
+  }
+
+  /** Tears a host down, unless its launch failed (nothing to release) or it does not answer in time. */
+  private async release(host: Host, launched: Promise<LaunchedHost>): Promise<void> {
+    const ready = await within(
+      launched.catch(() => undefined),
+      HOST_RELEASE_MS,
+    );
+    if (ready === undefined) return;
+    const limitMs = (ready !== TIMED_OUT && ready.teardownTimeoutMs) || HOST_RELEASE_MS;
+    if (ready === TIMED_OUT || (await within(ready.teardown(), limitMs)) === TIMED_OUT) {
+      throw new HydroError(`host "${host.name}" did not answer within ${limitMs / 1000} s while being released; gave up on it`);
+    }
+  }
+
+  /** At once (a second Ctrl-C): every launched host drops what it keeps on this machine. */
+  kill(): void {
+    this.cancel();
+    for (const host of this.up) host.kill();
+  }
+}

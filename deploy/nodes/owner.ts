@@ -1,0 +1,20 @@
+import type { DeploymentOptions } from "../options.js";
+import type { Edge } from "../ports.js";
+
+/**
+ * What declared a node (the Deployment), as the node sees it: the cure for what was an import
+ * cycle between the Deployment and every node kind (as HostOwner is for hosts, deploy/host.ts).
+ * A new node kind needs this and nothing else of the Deployment.
+ */
+export interface NodeOwner {
+  /** The deployment's id: part of every program's marker (deploy/containment.ts). */
+  readonly id: string;
+  /** Its timeouts and heartbeat. */
+  readonly options: DeploymentOptions;
+  /** Where its steps sit in the progress tree (a sweep's point). */
+  readonly stepsUnder: readonly string[];
+  /** Every edge wired so far; complete once deploy() has begun. */
+  readonly edges: readonly Edge[];
+  /** Records an edge (PortRef.connect / demux). */
+  wire(edge: Edge): void;
+}
