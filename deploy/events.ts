@@ -1,23 +1,12 @@
 import { plainReporter } from "./report/plain.js";
+import type { DeployEvent, Reporter } from "./report/deploy-event.js";
 
 /**
- * Everything the deployer does is reported as events; a reporter (progress tree, plain lines,
- * JSON lines) turns them into output. One stream serves the CLI's three display modes.
+ * Everything the deployer does is reported as events (deploy/report/deploy-event.ts); a reporter
+ * (progress tree, plain lines, JSON lines) turns them into output. One stream serves the CLI's
+ * three display modes.
  */
-
-export type StepStatus = "running" | "done" | "failed" | "skipped";
-
-export type DeployEvent =
-  /** `path` places the step in the progress tree, e.g. ["deploy", "bundle", "echo_server.ts"]. */
-  | { type: "step"; path: string[]; status: StepStatus; detail?: string; ms?: number }
-  | { type: "output"; service: string; stream: "stdout" | "stderr"; line: string }
-  | { type: "exit"; service: string; host: string; code: number | null; signal: string | null }
-  | { type: "log"; level: "info" | "warn" | "error"; message: string }
-  /** The run failed: what went wrong (a person reads `error: message`). */
-  | { type: "error"; message: string };
-
-/** Returns a promise while its output is congested: producers of output events wait for it. */
-export type Reporter = (event: DeployEvent) => void | Promise<void>;
+export type { DeployEvent, Reporter, StepStatus } from "./report/deploy-event.js";
 
 const reporters = new Set<Reporter>();
 /** With no reporter installed (a script run without the CLI), events still reach the user as plain lines. */

@@ -1,4 +1,4 @@
-import type { Callsite } from "./callsite.js";
+import { callsite, type Callsite } from "./callsite.js";
 import type { CloudProvider } from "./cloud/provider.js";
 import { ConfigError, HydroError } from "./errors.js";
 import type { Host, HostOwner } from "./host.js";
@@ -56,16 +56,27 @@ export interface CleanupSeam {
 }
 
 const registered = new Map<string, HostKind<any>>();
+/** The source file that registered each kind (through source maps: a .ts plug-in's own path). */
+const registeredBy = new Map<string, string | undefined>();
 
-/** Makes a kind declarable; a second kind under one name is a ConfigError (two plug-ins clash). */
+/**
+ * Makes a kind declarable. The same module registering again is no change (a config that imports a
+ * plug-in run with `--plugin` of that plug-in has two bundled copies of it); another module
+ * registering a taken name, or Python name, is a ConfigError: two plug-ins clash.
+ */
 export function registerHostKind<Options>(kind: HostKind<Options>): void {
   if (!/^[a-z][a-z0-9-]*$/.test(kind.name)) throw new ConfigError(`registerHostKind(): name: "${kind.name}" is not a lowercase word (letters, digits, '-')`);
-  const existing = registered.get(kind.name);
-  if (existing && existing !== kind) throw new ConfigError(`registerHostKind(): a host kind named "${kind.name}" is already registered`);
+  const by = callsite()?.file;
+  if (registered.has(kind.name)) {
+    if (registered.get(kind.name) === kind || (by !== undefined && registeredBy.get(kind.name) === by)) return;
+    const first = registeredBy.get(kind.name);
+    throw new ConfigError(`registerHostKind(): a host kind named "${kind.name}" is already registered${first ? ` (by ${first})` : ""}`);
+  }
   const python = kind.python?.constructor;
-  const clash = python && [...registered.values()].find((other) => other !== kind && other.python?.constructor === python);
+  const clash = python && [...registered.values()].find((other) => other.python?.constructor === python);
   if (clash) throw new ConfigError(`registerHostKind(): the Python name ${python} of "${kind.name}" is already that of "${clash.name}"`);
   registered.set(kind.name, kind);
+  registeredBy.set(kind.name, by);
 }
 
 export function hostKind(name: string): HostKind {

@@ -58,9 +58,9 @@ export class LaunchedHosts {
     return launched;
   }
 
-  /** Teardown has begun: launches in progress give up. */
+  /** Teardown has begun: launches in progress give up, with the reason a layer below names the deployment by (deploy/torn-down.ts). */
   cancel(): void {
-    this.cancellation.abort();
+    if (!this.cancellation.signal.aborted) this.cancellation.abort(new TornDownError(this.owner.name, "launching its hosts"));
   }
 
   /** Releases every host, then what they shared; rejects naming what did not answer in time. */

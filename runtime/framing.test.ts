@@ -81,6 +81,18 @@ test("a 4 MiB frame arriving in 4 KiB chunks is copied once, not once per chunk"
   assert.ok(copied <= 2 * payload.byteLength, `copied ${copied} bytes to reassemble a frame of ${payload.byteLength}`);
 });
 
+test("stop() from onFrame: the rest of the chunk (even an oversized length prefix) and later chunks are not decoded, and nothing is held", () => {
+  const frames: number[] = [];
+  const d: FrameDecoder = new FrameDecoder((_, start, end) => {
+    frames.push(end - start);
+    d.stop();
+  }, 10);
+  d.push(Buffer.concat([encodeFrame(Buffer.alloc(5)), encodeFrame(Buffer.alloc(6)), encodeFrame(Buffer.alloc(2048)).subarray(0, 100)]));
+  d.push(encodeFrame(Buffer.alloc(7)));
+  assert.deepEqual(frames, [5]);
+  assert.deepEqual([d.bufferedBytes, d.pendingFrameBytes], [0, 0]);
+});
+
 test("bufferedBytes and pendingFrameBytes describe the incomplete frame", () => {
   const { decoder: d } = decoder();
   const frame = encodeFrame(Buffer.alloc(100));

@@ -1,6 +1,6 @@
 /**
  * Frames on a port connection: a 4-byte big-endian length, then the payload.
- * The first frame of every connection is a JSON hello naming the sender, so a merged
+ * The first frame of every connection is a hello naming the sender (hello.ts), so a merged
  * receiver can tag each message with where it came from.
  */
 
@@ -74,6 +74,7 @@ export class FrameDecoder {
   private partBytes = 0;
   /** Bytes the frame being assembled needs in all, header included; HEADER_BYTES while its length is unknown. */
   private needed = HEADER_BYTES;
+  private stopped = false;
 
   /**
    * `maxFrameBytes` may change between frames, even from inside `onFrame` (a connection's first
@@ -100,6 +101,7 @@ export class FrameDecoder {
    * resynchronised after it).
    */
   push(chunk: Buffer): void {
+    if (this.stopped) return;
     if (this.partBytes > 0) {
       this.parts.push(chunk);
       this.partBytes += chunk.byteLength;
@@ -115,6 +117,7 @@ export class FrameDecoder {
       const end = offset + HEADER_BYTES + this.checked(chunk.readUInt32BE(offset));
       if (end > chunk.byteLength) break;
       this.onFrame(chunk, offset + HEADER_BYTES, end);
+      if (this.stopped) return;
       offset = end;
     }
     if (offset === chunk.byteLength) return;
@@ -122,6 +125,17 @@ export class FrameDecoder {
     this.parts.push(rest);
     this.partBytes = rest.byteLength;
     if (rest.byteLength >= HEADER_BYTES) this.needed = HEADER_BYTES + rest.readUInt32BE(0);
+  }
+
+  /**
+   * Drops what it holds and passes on nothing more, not even the rest of the chunk being pushed:
+   * for `onFrame` when the connection is closed because of that frame.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.parts = [];
+    this.partBytes = 0;
+    this.needed = HEADER_BYTES;
   }
 
   private checked(size: number): number {

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { Inbound, helloFrame, type InboundStats } from "./inbound.js";
+import { Inbound, type InboundStats } from "./inbound.js";
+import { helloFrame } from "./hello.js";
 import { Outbound } from "./outbound.js";
 import { encodeFrame } from "./framing.js";
 import type { Address } from "./protocol.js";
@@ -105,9 +106,11 @@ test("a receiver nobody reads from holds its byte budget and stops reading, then
   const socket = await rawSender(address);
   const padding = "x".repeat(512 * KiB);
   const count = 20;
-  for (let n = 0; n < count; n++) socket.write(encodeFrame(Buffer.from(JSON.stringify({ n, padding }))));
+  const frames = Array.from({ length: count }, (_, n) => encodeFrame(Buffer.from(JSON.stringify({ n, padding }))));
+  for (const frame of frames) socket.write(frame);
   try {
-    await eventually(() => inbound.stats.received * 512 * KiB >= limits.maxBufferedBytes, 30_000, "the budget's worth of messages");
+    const fitting = Math.floor(limits.maxBufferedBytes / frames[0]!.byteLength);
+    await eventually(() => inbound.stats.received >= fitting, 30_000, "the budget's worth of messages");
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(inbound.stats.received < count, `took in all ${count} messages (${count / 2} MiB) with a budget of 4 MiB`);
     assert.ok(inbound.bufferedBytes <= limits.maxBufferedBytes + limits.maxFrameBytes + CHUNK_SLACK, `holds ${inbound.bufferedBytes} bytes`);
@@ -121,3 +124,64 @@ test("a receiver nobody reads from holds its byte budget and stops reading, then
     await inbound.close();
   }
 });
+
+test("connections whose forged hello is followed, in the same write, by a frame too large for a hello are each refused once, in one log line", async (t) => {
+  const lines: string[] = [];
+  t.mock.method(console, "error", (line: string) => lines.push(line));
+  const inbound = new Inbound("in", Message, limits);
+  const address = await inbound.listen(socketAddress(), [sender("good")]);
+  const count = 100;
+  const forged = Buffer.concat([encodeFrame(helloFrame("a-forged-token")), encodeFrame(Buffer.alloc(2 * KiB))]);
+  try {
+    await Promise.all((await connections(count, rawConnection, forged)(address)).map(closed));
+    assert.equal(inbound.stats.refused, count);
+    // The log shows the first five problems (then every thousandth).
+    assert.deepEqual(
+      lines,
+      [1, 2, 3, 4, 5].map((n) => `[hydro] port 'in': refused connection #${n}: its hello carries no credential of a sender wired to this port`),
+    );
+  } finally {
+    await inbound.close();
+  }
+});
+
+test(
+  "senders that connect while unfinished frames hold the whole budget are not read until it frees: the port never holds more than its budget",
+  { timeout: 30_000 },
+  async () => {
+    const inbound = new Inbound("in", Message, { ...limits, idleTimeoutMs: 1000 });
+    const address = await inbound.listen(socketAddress(), [sender("raw")]);
+    const sockets: net.Socket[] = [];
+    let mostBuffered = 0;
+    const watch = setInterval(() => (mostBuffered = Math.max(mostBuffered, inbound.bufferedBytes)), 2);
+    try {
+      // Four senders fill the 4 MiB budget with 1 MiB frames that they stop sending one byte short.
+      for (let stalled = 1; stalled <= 4; stalled++) {
+        const socket = await rawSender(address);
+        sockets.push(socket);
+        socket.write(startOfFrame(MiB - 4, MiB - 1));
+        await eventually(() => inbound.bufferedBytes === stalled * (MiB - 1), 10_000, `the port to hold ${stalled} unfinished frames`);
+      }
+      // Then eight more each send a whole message: none of them fits until the stalled frames are closed.
+      const padding = "x".repeat(512 * KiB);
+      for (let n = 0; n < 8; n++) {
+        const socket = await rawSender(address);
+        sockets.push(socket);
+        socket.write(encodeFrame(Buffer.from(JSON.stringify({ n, padding }))));
+      }
+      const received = await take(inbound, 8);
+      assert.deepEqual(
+        received.map(({ data }) => data.n).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6, 7],
+      );
+      await Promise.all(sockets.slice(0, 4).map(closed));
+      // Waiting longer than helloTimeoutMs to be read did not get them refused.
+      assert.deepEqual(pick(inbound.stats, ["stalled", "refused"]), { stalled: 4, refused: 0 });
+      assert.ok(mostBuffered <= limits.maxBufferedBytes, `held ${mostBuffered} bytes at most, with a budget of ${limits.maxBufferedBytes}`);
+    } finally {
+      clearInterval(watch);
+      for (const socket of sockets) socket.destroy();
+      await inbound.close();
+    }
+  },
+);

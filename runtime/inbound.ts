@@ -1,17 +1,21 @@
+/**
+ * A receiving port: binds an address, accepts its senders' connections, checks each one's hello,
+ * and reads their frames as far as its byte budget allows. What a frame becomes is
+ * message-decoder.ts's; what the port may hold, byte-budget.ts's; delivery, message-queue.ts's.
+ */
 import net from "node:net";
 import fs from "node:fs";
 import type { Address, Sender } from "./protocol.js";
-import { FrameDecoder, FrameTooLargeError, DEFAULT_MAX_FRAME_BYTES } from "./framing.js";
+import { FrameDecoder, FrameTooLargeError, DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from "./framing.js";
 import { json, type Codec } from "./codec.js";
-import { validated, type StandardSchema, type Validated } from "./schema.js";
+import type { StandardSchema } from "./schema.js";
 import { rateLimitedLog } from "./log.js";
-import { Fifo } from "./fifo.js";
+import { MAX_HELLO_BYTES, readHello } from "./hello.js";
+import { MessageDecoder, type MessageSink } from "./message-decoder.js";
+import { ByteBudget, Holding } from "./byte-budget.js";
+import { MessageQueue, type Received } from "./message-queue.js";
 
-/** One message as a receiver sees it: `from` is the sending service (or external endpoint). */
-export interface Received<T> {
-  from: string;
-  data: T;
-}
+export type { Received } from "./message-queue.js";
 
 export interface InboundStats {
   received: number;
@@ -31,11 +35,13 @@ export interface InboundOptions {
   maxFrameBytes?: number;
   /**
    * Bytes the port holds at most for frames still arriving and messages not yet consumed, over
-   * all its connections. A frame that does not fit waits (its sender is not read) until others
-   * are consumed; one frame is always let through, so a frame up to maxFrameBytes never stalls.
+   * all its connections (every byte it has read counts, a waiting frame's first bytes too). A frame
+   * that does not fit waits (its sender is not read) until others are consumed; once the port holds
+   * this much, it reads nothing but the rest of frames already let in, until half of it is free.
+   * When nothing else is held, one frame is let through, so a frame up to maxFrameBytes never stalls.
    */
   maxBufferedBytes?: number;
-  /** A connection that has not sent a valid hello this long after connecting is refused. */
+  /** A connection that has not sent a valid hello after being read this long is refused. */
   helloTimeoutMs?: number;
   /** A connection in the middle of a frame that sends nothing for this long is closed. */
   idleTimeoutMs?: number;
@@ -48,28 +54,18 @@ export const INBOUND_DEFAULTS = {
   idleTimeoutMs: 30_000,
 } satisfies Required<Omit<InboundOptions, "codec">>;
 
-/** A hello is a few dozen bytes: before it, a connection may make the port hold no more than this. */
-const MAX_HELLO_BYTES = 1024;
-
-/** Above this many undelivered messages the port stops reading from its senders (TCP backpressure). */
-const HIGH_WATER = 4096;
-
 /** One sender's connection, and what the port holds for it. */
-interface Connection {
-  socket: net.Socket;
-  /** Destroyed by the port (refused, stalled, a bad frame): the rest of a chunk being read is ignored. */
-  dropped: boolean;
-  decoder: FrameDecoder;
-  /** The sender's name, once its hello carried a credential this port was given. */
-  from: string | undefined;
-  helloTimer: NodeJS.Timeout | undefined;
-  /** Bytes of the port's budget held for the frame this connection is in the middle of. */
-  reserved: number;
-  /** Waiting (not read) until the frame it has started fits the port's budget. */
-  waiting: boolean;
+interface Connection<T> {
+  readonly socket: net.Socket;
+  readonly frames: FrameDecoder;
+  /** Its messages, once its hello carried a credential this port was given. */
+  messages: MessageDecoder<T> | undefined;
+  readonly holding: Holding;
+  /** Runs only while the port reads it: a sender is not refused for the time the port was too full to read its hello. */
+  readonly helloDeadline: Countdown;
   idleTimerOn: boolean;
-  /** Messages whose schema validates asynchronously, in order; undefined while every message so far was settled synchronously. */
-  backlog: Promise<void> | undefined;
+  /** Closed, by either side: nothing more of it is decoded, counted or held. */
+  ended: boolean;
 }
 
 /**
@@ -78,26 +74,31 @@ interface Connection {
  */
 export class Inbound<T> implements AsyncIterable<Received<T>> {
   readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0, stalled: 0 };
-  private readonly queue = new Fifo<Received<T>>();
-  /** Frame sizes of the queued messages, for the byte budget. */
-  private readonly queuedSizes = new Fifo<number>();
-  private queuedBytes = 0;
-  private reservedBytes = 0;
-  private reservations = 0;
-  /** Iterators waiting for a message: woken (once) when one is queued or the port closes. */
-  private readonly waiters: Array<() => void> = [];
-  private readonly connections = new Set<Connection>();
-  /** Connections waiting for budget, first come first served. */
-  private readonly waitingForBudget: Connection[] = [];
+  private readonly budget: ByteBudget;
+  private readonly queue: MessageQueue<T>;
+  private readonly connections = new Set<Connection<T>>();
   /** Credential → the sender's name: only connections that present one are served. */
   private readonly senders = new Map<string, string>();
   private server: net.Server | undefined;
-  private closed = false;
-  /** Backpressure: too much is queued, so no sender is read. */
-  private paused = false;
   private readonly log: (message: string) => void;
   private readonly codec: Codec;
   private readonly limits: Required<Omit<InboundOptions, "codec">>;
+  private readonly sink: MessageSink<T> = {
+    accept: (from, data, bytes) => {
+      this.stats.received++;
+      this.queue.put({ from, data }, bytes);
+    },
+    reject: (from, problem, why, bytes) => {
+      this.budget.released(bytes);
+      if (problem === "invalid") {
+        this.stats.invalid++;
+        this.log(`invalid message from ${from}: ${why}`);
+      } else {
+        this.stats.badFrames++;
+        this.log(`undecodable frame from ${from}: ${why}`);
+      }
+    },
+  };
 
   constructor(
     readonly name: string,
@@ -107,13 +108,17 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     this.codec = options.codec ?? json;
     this.limits = { ...INBOUND_DEFAULTS, ...withoutUndefined(options) };
     this.log = rateLimitedLog(`port '${name}'`);
+    this.budget = new ByteBudget(this.limits.maxBufferedBytes, () => {
+      for (const connection of this.connections) this.updateFlow(connection);
+    });
+    this.queue = new MessageQueue((bytes) => this.budget.released(bytes));
   }
 
-  /** Bytes the port holds now for frames still arriving and messages not consumed yet. */
+  /** Bytes the port holds now: of frames still arriving (a paused socket's read-ahead included) and of messages not consumed yet. */
   get bufferedBytes(): number {
-    let partial = 0;
-    for (const connection of this.connections) partial += connection.decoder.bufferedBytes;
-    return partial + this.queuedBytes;
+    let held = this.budget.heldInMessages;
+    for (const { frames, socket } of this.connections) held += frames.bufferedBytes + socket.readableLength;
+    return held;
   }
 
   /**
@@ -122,7 +127,8 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
    */
   async listen(address: Address, senders: Sender[]): Promise<Address> {
     for (const { from, token } of senders) this.senders.set(token, from);
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Paused on connect: a connection is not read (not even its first chunk) until the budget allows it.
+    const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server = server;
     if (address.kind === "unix") fs.rmSync(address.path, { force: true });
     await new Promise<void>((resolve, reject) => {
@@ -140,192 +146,97 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   }
 
   private accept(socket: net.Socket): void {
-    const connection: Connection = {
+    const connection: Connection<T> = {
       socket,
-      dropped: false,
-      decoder: new FrameDecoder((chunk, start, end) => this.onFrame(connection, chunk, start, end), MAX_HELLO_BYTES),
-      from: undefined,
-      helloTimer: setTimeout(() => this.refuse(connection, `no hello within ${this.limits.helloTimeoutMs} ms`), this.limits.helloTimeoutMs).unref(),
-      reserved: 0,
-      waiting: false,
+      frames: new FrameDecoder((chunk, start, end) => this.onFrame(connection, chunk, start, end), MAX_HELLO_BYTES),
+      messages: undefined,
+      holding: new Holding(() => this.updateFlow(connection)),
+      helloDeadline: new Countdown(this.limits.helloTimeoutMs, () => this.refuse(connection, `no hello within ${this.limits.helloTimeoutMs} ms`)),
       idleTimerOn: false,
-      backlog: undefined,
+      ended: false,
     };
     this.connections.add(connection);
-    socket.on("data", (chunk: Buffer) => {
-      try {
-        connection.decoder.push(chunk);
-      } catch (error) {
-        if (!(error instanceof FrameTooLargeError)) throw error;
-        if (connection.from === undefined) return this.refuse(connection, `its first frame (${error.size} bytes) is too large for a hello`);
-        this.stats.badFrames++;
-        this.log(`dropping connection from ${connection.from}: ${error.message}`);
-        return this.drop(connection);
-      }
-      if (!connection.dropped) this.account(connection);
-    });
+    socket.on("data", (chunk: Buffer) => this.onData(connection, chunk));
     socket.on("timeout", () => {
       this.stats.stalled++;
-      this.log(`closing connection from ${connection.from}: a frame it started has not progressed for ${this.limits.idleTimeoutMs} ms`);
-      this.drop(connection);
+      this.log(`closing connection from ${connection.messages?.from}: a frame it started has not progressed for ${this.limits.idleTimeoutMs} ms`);
+      this.end(connection);
     });
     socket.on("error", () => {});
-    socket.on("close", () => {
-      clearTimeout(connection.helloTimer);
-      this.connections.delete(connection);
-      this.release(connection);
-      const waiting = this.waitingForBudget.indexOf(connection);
-      if (waiting >= 0) this.waitingForBudget.splice(waiting, 1);
-      this.grantWaiting();
-    });
-  }
-
-  private onFrame(connection: Connection, chunk: Buffer, start: number, end: number): void {
-    if (connection.dropped) return;
-    if (connection.from === undefined) return this.hello(connection, chunk.subarray(start, end));
-    if (connection.backlog)
-      return this.defer(
-        connection,
-        connection.backlog.then(() => this.take(connection.from!, chunk, start, end)),
-      );
-    const pending = this.take(connection.from, chunk, start, end);
-    if (pending) this.defer(connection, pending);
-  }
-
-  private hello(connection: Connection, payload: Buffer): void {
-    connection.from = this.senders.get(readHello(payload) ?? "");
-    if (connection.from === undefined) return this.refuse(connection, "its hello carries no credential of a sender wired to this port");
-    clearTimeout(connection.helloTimer);
-    connection.decoder.maxFrameBytes = this.limits.maxFrameBytes;
+    socket.on("close", () => this.end(connection));
     this.updateFlow(connection);
   }
 
-  private refuse(connection: Connection, why: string): void {
-    this.stats.refused++;
-    this.log(`refused connection #${this.stats.refused}: ${why}`);
-    this.drop(connection);
+  private onData(connection: Connection<T>, chunk: Buffer): void {
+    const { frames } = connection;
+    try {
+      frames.push(chunk);
+    } catch (error) {
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      if (!connection.messages) return this.refuse(connection, `its first frame (${error.size} bytes) is too large for a hello`);
+      this.stats.badFrames++;
+      this.log(`dropping connection from ${connection.messages.from}: ${error.message}`);
+      return this.end(connection);
+    }
+    // Refused by a frame of this chunk: the frames after it were not decoded, and nothing is held.
+    if (connection.ended) return;
+    const pending = frames.pendingFrameBytes;
+    this.budget.hold(connection.holding, frames.bufferedBytes, pending > 0 ? HEADER_BYTES + pending : 0);
+    this.updateFlow(connection);
   }
 
-  private drop(connection: Connection): void {
-    connection.dropped = true;
+  private onFrame(connection: Connection<T>, chunk: Buffer, start: number, end: number): void {
+    if (!connection.messages) return this.hello(connection, chunk.subarray(start, end));
+    // Charged from now until delivered or rejected: a schema may validate asynchronously.
+    this.budget.message(connection.holding, end - start);
+    connection.messages.read(chunk, start, end);
+  }
+
+  private hello(connection: Connection<T>, payload: Buffer): void {
+    if (connection.holding.granted) this.budget.finished(connection.holding);
+    const from = this.senders.get(readHello(payload) ?? "");
+    if (from === undefined) return this.refuse(connection, "its hello carries no credential of a sender wired to this port");
+    connection.helloDeadline.stop();
+    connection.messages = new MessageDecoder(from, this.codec, this.schema, this.sink);
+    connection.frames.maxFrameBytes = this.limits.maxFrameBytes;
+  }
+
+  private refuse(connection: Connection<T>, why: string): void {
+    this.stats.refused++;
+    this.log(`refused connection #${this.stats.refused}: ${why}`);
+    this.end(connection);
+  }
+
+  /** Closes the connection (if the peer has not) and frees what the port held for it; once, whoever closes it first. */
+  private end(connection: Connection<T>): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    // Out of the set first: freeing its budget may resume the others, and must not touch it.
+    this.connections.delete(connection);
+    connection.frames.stop();
+    connection.helloDeadline.stop();
+    this.budget.leave(connection.holding);
     connection.socket.destroy();
   }
 
-  /** Decodes, validates and queues the message in `chunk[start, end)`; returns a promise only when the schema validates asynchronously. */
-  private take(from: string, chunk: Buffer, start: number, end: number): Promise<void> | undefined {
-    let decoded: unknown;
-    try {
-      decoded = this.codec.decodeRange ? this.codec.decodeRange(chunk, start, end) : this.codec.decode(chunk.subarray(start, end));
-    } catch (error) {
-      this.stats.badFrames++;
-      this.log(`undecodable frame from ${from}: ${(error as Error).message}`);
-      return;
-    }
-    const size = end - start;
-    let result: ReturnType<StandardSchema<T>["~standard"]["validate"]>;
-    try {
-      result = this.schema["~standard"].validate(decoded);
-    } catch (error) {
-      this.settle(from, schemaThrew(error), size);
-      return;
-    }
-    if (!(result instanceof Promise)) {
-      if (result.issues) this.settle(from, validated(result), size);
-      else this.queueMessage(from, result.value, size);
-      return;
-    }
-    return result.then(
-      (asynchronous) => this.settle(from, validated(asynchronous), size),
-      (error: unknown) => this.settle(from, schemaThrew(error), size),
-    );
-  }
-
-  /** Later messages of the connection wait behind `pending`, which keeps their order. */
-  private defer(connection: Connection, pending: Promise<void>): void {
-    const backlog: Promise<void> = pending.then(() => {
-      if (connection.backlog === backlog) connection.backlog = undefined;
-    });
-    connection.backlog = backlog;
-  }
-
-  private settle(from: string, result: Validated<T>, size: number): void {
-    if (result.ok) return this.queueMessage(from, result.value, size);
-    this.stats.invalid++;
-    this.log(`invalid message from ${from}: ${result.problem}`);
-  }
-
-  private queueMessage(from: string, data: T, size: number): void {
-    this.stats.received++;
-    this.queue.put({ from, data });
-    this.queuedSizes.put(size);
-    this.queuedBytes += size;
-    if (!this.paused && (this.queue.size >= HIGH_WATER || this.queuedBytes >= this.limits.maxBufferedBytes)) this.setPaused(true);
-    this.waiters.shift()?.();
-  }
-
-  /** After a chunk: the budget the connection's incomplete frame holds, and whether it may be read on. */
-  private account(connection: Connection): void {
-    const wanted = connection.decoder.pendingFrameBytes;
-    if (!connection.waiting && wanted !== connection.reserved) {
-      this.release(connection);
-      if (wanted > 0 && !this.reserve(connection, wanted)) {
-        connection.waiting = true;
-        this.waitingForBudget.push(connection);
-      }
-      this.grantWaiting();
-    }
-    this.updateFlow(connection);
-  }
-
-  private reserve(connection: Connection, bytes: number): boolean {
-    const fits = this.reservations === 0 || this.reservedBytes + this.queuedBytes + bytes <= this.limits.maxBufferedBytes;
-    if (!fits) return false;
-    connection.reserved = bytes;
-    this.reservedBytes += bytes;
-    this.reservations++;
-    return true;
-  }
-
-  private release(connection: Connection): void {
-    if (connection.reserved === 0) return;
-    this.reservedBytes -= connection.reserved;
-    this.reservations--;
-    connection.reserved = 0;
-  }
-
-  private grantWaiting(): void {
-    while (this.waitingForBudget.length > 0) {
-      const next = this.waitingForBudget[0]!;
-      const wanted = next.decoder.pendingFrameBytes;
-      if (wanted > 0 && !this.reserve(next, wanted)) return;
-      this.waitingForBudget.shift();
-      next.waiting = false;
-      this.updateFlow(next);
-    }
-  }
-
   /**
-   * Reads a connection unless it waits for budget or (after its hello) the port is paused; the idle
-   * timeout runs only while a frame is incomplete and the connection is being read.
+   * Reads a connection while the budget allows it; the hello deadline runs only while it is read,
+   * and the idle timeout only while a frame is incomplete and the connection is read.
    */
-  private updateFlow(connection: Connection): void {
+  private updateFlow(connection: Connection<T>): void {
     const { socket } = connection;
-    const reading = !connection.waiting && !(this.paused && connection.from !== undefined);
+    const reading = this.budget.mayRead(connection.holding);
     if (reading === socket.isPaused()) reading ? socket.resume() : socket.pause();
-    const idleTimerOn = reading && connection.from !== undefined && connection.decoder.bufferedBytes > 0;
+    if (!connection.messages) reading ? connection.helloDeadline.run() : connection.helloDeadline.stop();
+    const idleTimerOn = reading && connection.messages !== undefined && connection.frames.bufferedBytes > 0;
     if (idleTimerOn !== connection.idleTimerOn) {
       connection.idleTimerOn = idleTimerOn;
       socket.setTimeout(idleTimerOn ? this.limits.idleTimeoutMs : 0);
     }
   }
 
-  private setPaused(paused: boolean): void {
-    this.paused = paused;
-    for (const connection of this.connections) this.updateFlow(connection);
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
-    return this.iterator(() => this.dequeue(), false);
+    return this.queue[Symbol.asyncIterator]();
   }
 
   /**
@@ -333,85 +244,42 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
    * order. For high message rates: one step of the loop per burst instead of per message.
    */
   batches(): AsyncIterable<Received<T>[]> {
-    return {
-      [Symbol.asyncIterator]: () =>
-        this.iterator(() => {
-          const batch: Received<T>[] = [];
-          for (let message = this.dequeue(); message; message = this.dequeue()) batch.push(message);
-          return batch.length > 0 ? batch : undefined;
-        }, true),
-    };
-  }
-
-  /**
-   * An iterator whose steps `take` from the queue, waiting while it has nothing and the port is open.
-   * `wholeChunks`: a woken step takes once the chunk being read is done (so a batch gets all of its
-   * messages); a per-message step takes at once (no microtask per message on the hot path).
-   */
-  private iterator<V>(take: () => V | undefined, wholeChunks: boolean): AsyncIterator<V> {
-    const step = (): IteratorResult<V> | undefined => {
-      const value = take();
-      if (value !== undefined) return { value, done: false };
-      if (this.closed) return { value: undefined, done: true };
-      return undefined;
-    };
-    return {
-      next: () => {
-        const now = step();
-        if (now) return Promise.resolve(now);
-        return new Promise((resolve) => {
-          // Woken when a message is queued; another iterator may have taken it first: then it waits again.
-          const attempt = () => {
-            const result = step();
-            if (result) resolve(result);
-            else this.waiters.push(wake);
-          };
-          const wake = wholeChunks ? () => queueMicrotask(attempt) : attempt;
-          this.waiters.push(wake);
-        });
-      },
-      return: () => Promise.resolve({ value: undefined, done: true }),
-    };
-  }
-
-  private dequeue(): Received<T> | undefined {
-    const message = this.queue.take();
-    if (!message) return undefined;
-    this.queuedBytes -= this.queuedSizes.take()!;
-    if (this.paused && this.queue.size < HIGH_WATER / 2 && this.queuedBytes < this.limits.maxBufferedBytes / 2) this.setPaused(false);
-    if (this.waitingForBudget.length > 0) this.grantWaiting();
-    return message;
+    return this.queue.batches();
   }
 
   /** Stops accepting; iteration ends once the queued messages are consumed. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const wake of this.waiters.splice(0)) wake();
-    for (const connection of this.connections) this.drop(connection);
+    this.queue.close();
+    for (const connection of this.connections) this.end(connection);
     const server = this.server;
     if (server?.listening) await new Promise((resolve) => server.close(resolve));
   }
 }
 
-const schemaThrew = (error: unknown): Validated<never> =>
-  // A schema that throws (a transform, a refinement) is the message's fault, not the program's.
-  ({ ok: false, problem: `the schema threw: ${(error as Error).message}` });
+/** A timeout that counts down only while it runs: `stop` keeps the time left for the next `run`. */
+class Countdown {
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
 
-function withoutUndefined<O extends object>(options: O): Partial<O> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<O>;
-}
+  constructor(
+    private leftMs: number,
+    private readonly onExpired: () => void,
+  ) {}
 
-/** The credential a hello frame carries, if it is one. */
-function readHello(frame: Buffer): string | undefined {
-  try {
-    const hello = JSON.parse(frame.toString("utf8")) as { hydro?: unknown; token?: unknown };
-    return hello.hydro === 1 && typeof hello.token === "string" ? hello.token : undefined;
-  } catch {
-    return undefined;
+  run(): void {
+    if (this.timer) return;
+    this.startedAt = performance.now();
+    this.timer = setTimeout(this.onExpired, this.leftMs).unref();
+  }
+
+  stop(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.leftMs -= performance.now() - this.startedAt;
   }
 }
 
-/** The first frame of every connection: which sender this is, proven by the token the deployer gave it. */
-export function helloFrame(token: string): Buffer {
-  return Buffer.from(JSON.stringify({ hydro: 1, token }));
+function withoutUndefined<O extends object>(options: O): Partial<O> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<O>;
 }

@@ -2,7 +2,7 @@ import net from "node:net";
 import type { Address, Target } from "./protocol.js";
 import { encodeFrame, FrameBatch } from "./framing.js";
 import { json, type Codec } from "./codec.js";
-import { helloFrame } from "./inbound.js";
+import { helloFrame } from "./hello.js";
 import { rateLimitedLog } from "./log.js";
 
 export interface SendOptions {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { z } from "zod";
-import { helloFrame } from "./inbound.js";
+import { helloFrame } from "./hello.js";
 import { encodeFrame } from "./framing.js";
 import type { Address, Sender, Target } from "./protocol.js";
 

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { z } from "zod";
-import { Inbound, helloFrame } from "./inbound.js";
+import { Inbound } from "./inbound.js";
+import { helloFrame } from "./hello.js";
 import { Outbound } from "./outbound.js";
 import { UnknownReceiverError } from "./index.js";
 import { encodeFrame } from "./framing.js";
@@ -184,7 +185,10 @@ test("batches() yields every queued message at once, in order, and ends when the
     for (const { data } of batch) seen.push(data.n);
     if (seen.length === 1000) void inbound.close();
   }
-  assert.deepEqual(seen, Array.from({ length: 1000 }, (_, n) => n));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 1000 }, (_, n) => n),
+  );
   // 1000 messages written in one tick arrive in a few chunks, not one step each.
   assert.ok(sizes.length < 100, `${sizes.length} batches for 1000 messages: ${sizes.join(",")}`);
   await outbound.close();

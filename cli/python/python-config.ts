@@ -1,6 +1,5 @@
 import path from "node:path";
 import { HydroError } from "../../deploy/errors.js";
-import type { ConfigMain } from "../load-config.js";
 import { PythonBridgeError, PythonChannel, type PythonExit } from "./channel.js";
 import { BridgeCalls, errorReply, pythonHostKinds } from "./calls.js";
 import { BRIDGE_VERSION, type FromPython, type PythonSite } from "./protocol.js";
@@ -22,7 +21,8 @@ export class PythonScriptError extends HydroError {
  * calls with the TS API, and settles when its main() returns or raises, or the process dies.
  * Teardown and exit are then the CLI's, as for a .ts config.
  */
-export function pythonConfig(file: string): ConfigMain {
+/** The config's main, as cli/load-config.ts calls it (not imported from there: that module loads this one). */
+export function pythonConfig(file: string): (args: string[]) => Promise<void> {
   return (args) =>
     new Promise<void>((resolve, reject) => {
       const calls = new BridgeCalls();

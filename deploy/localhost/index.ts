@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { DeclaredHost, type HostOwner, type LaunchContext, type LaunchedHost, type Command, type RunningProcess, type Exit, type Address } from "../host.js";
-import { ConfigError, HydroError } from "../errors.js";
+import { ConfigError } from "../errors.js";
+import { tornDownError } from "../torn-down.js";
 import type { Bundle } from "../bundle.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
 import { LocalContainment } from "./containment.js";
@@ -31,7 +32,7 @@ export class Localhost extends DeclaredHost {
     // Killed meanwhile (a second Ctrl-C does not wait for launches): nobody would remove it later.
     if (context.signal.aborted) {
       fs.rmSync(runDir, { recursive: true, force: true });
-      throw new HydroError(`${this.name}: not launched, the deployment is being torn down`);
+      throw tornDownError({ signal: context.signal, what: `launching host "${this.name}"` });
     }
     return new LaunchedLocalhost(this.name, runDir, LocalContainment.create(path.basename(runDir).slice("hydro-".length)));
   }

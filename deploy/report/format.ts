@@ -1,4 +1,4 @@
-import type { DeployEvent, StepStatus } from "../events.js";
+import type { DeployEvent, StepStatus } from "./deploy-event.js";
 import { describeExit } from "../host.js";
 import { colorsFor, serviceColor } from "./colors.js";
 

@@ -1,4 +1,4 @@
-import type { Reporter } from "../events.js";
+import type { Reporter } from "./deploy-event.js";
 import { describeFailure } from "./format.js";
 import { write } from "./write.js";
 

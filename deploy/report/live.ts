@@ -1,5 +1,5 @@
 import { createLogUpdate } from "log-update";
-import type { DeployEvent, Reporter, StepStatus } from "../events.js";
+import type { DeployEvent, Reporter, StepStatus } from "./deploy-event.js";
 import { colorsFor } from "./colors.js";
 import { formatLine, stepMarks, stepSuffix, streamFor } from "./format.js";
 import { write } from "./write.js";

@@ -1,4 +1,4 @@
-import type { Reporter } from "../events.js";
+import type { Reporter } from "./deploy-event.js";
 import { colorsFor } from "./colors.js";
 import { formatLine, stepMarks, stepSuffix, streamFor } from "./format.js";
 import { write } from "./write.js";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { callsite, formatCallsite } from "../callsite.js";
 import { Deployment } from "../deployment.js";
-import { ConfigError, HydroError } from "../errors.js";
+import { ConfigError, TornDownError } from "../errors.js";
 import { emit, interruptedBy, step } from "../events.js";
 import { ERROR_FIELD, describePoint, describeValue, gridPoints, isRecordOf, type Grid, type Point } from "./grid.js";
 import { checkPlot, renderPlot, type PlotOptions } from "./plot.js";
@@ -79,7 +79,7 @@ export async function sweep<G extends Grid, M extends Metrics>(options: SweepOpt
       }
       // After Ctrl-C the CLI is tearing down what is live: a point started now would outlive it.
       const interruption = interruptedBy();
-      if (interruption) throw new HydroError(`${title}: ${interruption} before point ${label}`);
+      if (interruption) throw new TornDownError(title, `${title}: point ${label}`, `the run was ${interruption}`);
       try {
         outcomes[index] = await step([...root, label], () => runPoint(point, run, parameters, [...root, label]), describeMetrics(parameters));
         ran++;
@@ -123,7 +123,7 @@ async function runPoint<G extends Grid>(
   }
   // Ctrl-C tore the point's deployment down under its run: what it measured then is no result.
   const interruption = interruptedBy();
-  if (interruption) throw new HydroError(interruption);
+  if (interruption) throw new TornDownError(d.name, "its measurements", `the run was ${interruption}`);
   return { ...point, ...metrics };
 }
 

@@ -1,5 +1,5 @@
 import type { OperatorSpec } from "./operator.js";
-import { Stream, type Inlet } from "./stream.js";
+import { Stream, type GraphBuilder, type Inlet } from "./stream.js";
 import { CrossJoinNode, JoinNode, NegationNode, UnionNode } from "./nodes.js";
 import { identity } from "./operators/elementwise.js";
 import { initialize, sourceChannel, sourceInterval, sourceIter, sourceStream, type Sender } from "./operators/sources.js";
@@ -25,7 +25,7 @@ export interface CompileOptions {
  * compiled from the graph runs it. `runTick`, `runAvailable` and `run` compile a fused flow on
  * first use; after that the graph can no longer change.
  */
-export class Graph {
+export class Graph implements GraphBuilder {
   readonly name: string;
   private readonly nodeList: GraphNode[] = [];
   private readonly edgeList: GraphEdge[] = [];

@@ -1,7 +1,7 @@
 export { Graph, type CompileOptions } from "./graph.js";
 export { defineSubgraph } from "./named-subgraph.js";
 export { Flow } from "./flow.js";
-export { Stream, type Inlet, type PersistenceOption, type DemuxEmitters, type NamedStreams } from "./stream.js";
+export { Stream, type Inlet, type GraphBuilder, type PersistenceOption, type DemuxEmitters, type NamedStreams } from "./stream.js";
 export { UnionNode, JoinNode, CrossJoinNode, NegationNode } from "./nodes.js";
 export type { Persistence, PortPersistence } from "./persistence.js";
 export type { JoinOptions } from "./operators/join.js";

@@ -1,12 +1,11 @@
-import type { Graph } from "./graph.js";
-import { Stream, type Inlet } from "./stream.js";
+import { Stream, type GraphBuilder, type Inlet } from "./stream.js";
 
 /**
  * Operators with several inputs, created before their inputs exist so that cycles can be wired,
  * as with a named node in DFIR's surface syntax: `reached = union(); ... -> [0]reached`.
  */
 
-function inlet<T>(graph: Graph, node: number, inPort: number): Inlet<T> {
+function inlet<T>(graph: GraphBuilder, node: number, inPort: number): Inlet<T> {
   return { graph, node, inPort };
 }
 
@@ -20,7 +19,7 @@ export class UnionNode<T> extends Stream<T> implements Inlet<T> {
 export class JoinNode<K, V, W> extends Stream<[K, [V, W]]> {
   readonly in: readonly [Inlet<readonly [K, V]>, Inlet<readonly [K, W]>];
 
-  constructor(graph: Graph, node: number) {
+  constructor(graph: GraphBuilder, node: number) {
     super(graph, node);
     this.in = [inlet(graph, node, 0), inlet(graph, node, 1)];
   }
@@ -30,7 +29,7 @@ export class JoinNode<K, V, W> extends Stream<[K, [V, W]]> {
 export class CrossJoinNode<A, B> extends Stream<[A, B]> {
   readonly in: readonly [Inlet<A>, Inlet<B>];
 
-  constructor(graph: Graph, node: number) {
+  constructor(graph: GraphBuilder, node: number) {
     super(graph, node);
     this.in = [inlet(graph, node, 0), inlet(graph, node, 1)];
   }
@@ -41,7 +40,7 @@ export class NegationNode<T, N> extends Stream<T> {
   readonly pos: Inlet<T>;
   readonly neg: Inlet<N>;
 
-  constructor(graph: Graph, node: number) {
+  constructor(graph: GraphBuilder, node: number) {
     super(graph, node);
     this.pos = inlet(graph, node, 0);
     this.neg = inlet(graph, node, 1);

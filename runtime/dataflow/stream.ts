@@ -1,4 +1,3 @@
-import type { Graph } from "./graph.js";
 import type { OperatorSpec } from "./operator.js";
 import type { Persistence } from "./persistence.js";
 import type { Lattice } from "../lattices/lattice.js";
@@ -10,9 +9,25 @@ import { destSink, type Sink } from "./operators/dest-sink.js";
 import type { JoinOptions } from "./operators/join.js";
 import type { AntiJoinOptions } from "./operators/anti-join.js";
 
+/**
+ * What streams and multi-input nodes use of the graph they belong to; `Graph` implements it.
+ * It exists to break what would be an import cycle (graph.ts creates streams and nodes, which
+ * would import graph.ts back), as deploy/host.ts's `HostOwner` does for hosts and deployments.
+ */
+export interface GraphBuilder {
+  addNode(spec: OperatorSpec): number;
+  connect<T>(from: Stream<T>, to: Inlet<T>): void;
+  scope<R>(name: string, build: () => R): R;
+  union<T>(): Stream<T> & Inlet<T>;
+  join<K, V, W>(options?: JoinOptions): Stream<[K, [V, W]]> & { readonly in: readonly [Inlet<readonly [K, V]>, Inlet<readonly [K, W]>] };
+  crossJoin<A, B>(options?: JoinOptions): Stream<[A, B]> & { readonly in: readonly [Inlet<A>, Inlet<B>] };
+  antiJoin<K, V>(options?: AntiJoinOptions): Stream<readonly [K, V]> & { readonly pos: Inlet<readonly [K, V]>; readonly neg: Inlet<K> };
+  difference<T>(options?: AntiJoinOptions): Stream<T> & { readonly pos: Inlet<T>; readonly neg: Inlet<T> };
+}
+
 /** An input port of an operator: where a stream can be connected with `stream.to(inlet)`. */
 export interface Inlet<T> {
-  readonly graph: Graph;
+  readonly graph: GraphBuilder;
   readonly node: number;
   readonly inPort: number;
   /** Type-only: makes `Inlet<T>` accept exactly the streams whose items are `T`s. */
@@ -39,7 +54,7 @@ export class Stream<T> {
   declare readonly __item?: T;
 
   constructor(
-    readonly graph: Graph,
+    readonly graph: GraphBuilder,
     readonly node: number,
     readonly outPort = 0,
   ) {}

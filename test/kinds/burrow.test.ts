@@ -31,6 +31,13 @@ describe("a host kind registered by a module outside deploy/, cli/ and python/",
     assert.deepEqual(burrows(dir), []);
   });
 
+  test("a .hydro.ts that imports the kind may also be run with --plugin of it: one kind, registered once", async () => {
+    const [cwd, dir] = [tempDir(), tempDir()];
+    const result = await hydro([...plugin, "run", path.join(kind, "burrow.hydro.ts"), "--", dir], { cwd });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^echo 7 from den; burrows dug: 1$/m);
+  });
+
   test("without --plugin, the .hydro.py fails in one line naming its line and the kinds there are", async () => {
     const result = await hydro(["run", path.join(kind, "burrow.hydro.py"), "--", tempDir()]);
     assert.equal(result.exitCode, 1);

@@ -1,0 +1,15 @@
+/** What the deployer reports, and who turns it into output: the types the reporters and deploy/events.ts share. */
+
+export type StepStatus = "running" | "done" | "failed" | "skipped";
+
+export type DeployEvent =
+  /** `path` places the step in the progress tree, e.g. ["deploy", "bundle", "echo_server.ts"]. */
+  | { type: "step"; path: string[]; status: StepStatus; detail?: string; ms?: number }
+  | { type: "output"; service: string; stream: "stdout" | "stderr"; line: string }
+  | { type: "exit"; service: string; host: string; code: number | null; signal: string | null }
+  | { type: "log"; level: "info" | "warn" | "error"; message: string }
+  /** The run failed: what went wrong (a person reads `error: message`). */
+  | { type: "error"; message: string };
+
+/** Returns a promise while its output is congested: producers of output events wait for it. */
+export type Reporter = (event: DeployEvent) => void | Promise<void>;
