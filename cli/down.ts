@@ -27,19 +27,27 @@ export async function down(ids: string[], options: DownOptions): Promise<number>
   const scopes = Object.entries(options.scopes).flatMap(([provider, scopes]) => scopes.map((scope) => ({ provider, scope })));
   const flags = hostKinds().flatMap((kind) => (kind.cleanup ? [`--${kind.name} <${kind.cleanup.scopes}…>`] : []));
   if (options.all && scopes.length === 0) throw new DownUsageError(`down --all needs where to search: ${flags.join(" and/or ")}`);
-  if (!options.all && scopes.length > 0) throw new DownUsageError(`${Object.keys(options.scopes).map((kind) => `--${kind}`).join(" and ")} search by tag, which only --all does: add --all`);
+  if (!options.all && scopes.length > 0)
+    throw new DownUsageError(
+      `${Object.keys(options.scopes)
+        .map((kind) => `--${kind}`)
+        .join(" and ")} search by tag, which only --all does: add --all`,
+    );
 
   const states = readAllStates().filter((state) => ids.length === 0 || ids.includes(state.deployment));
-  for (const id of ids) if (!states.some((state) => state.deployment === id) && !options.all) console.log(`no state file for deployment ${id}: nothing recorded`);
+  for (const id of ids)
+    if (!states.some((state) => state.deployment === id) && !options.all) console.log(`no state file for deployment ${id}: nothing recorded`);
   const chosen: StateContents[] = [];
   for (const state of states) {
     // Its deployer is still at work (and will tear down itself): only an explicit id takes it from under it.
-    if (ids.length === 0 && isAlive(state.pid)) console.log(`skipped deployment ${state.deployment}: its deployer (pid ${state.pid}) is still running; name it to delete anyway`);
+    if (ids.length === 0 && isAlive(state.pid))
+      console.log(`skipped deployment ${state.deployment}: its deployer (pid ${state.pid}) is still running; name it to delete anyway`);
     else chosen.push(state);
   }
   const found = new Map<string, Found>();
   const identity = (resource: Found) => `${resource.provider} ${resource.kind} ${resource.id ?? resource.key}`;
-  for (const state of chosen) for (const resource of state.resources) found.set(identity({ ...resource, deployment: state.deployment }), { ...resource, deployment: state.deployment });
+  for (const state of chosen)
+    for (const resource of state.resources) found.set(identity({ ...resource, deployment: state.deployment }), { ...resource, deployment: state.deployment });
 
   if (options.all) {
     const tagged = (await Promise.all(scopes.map(async ({ provider, scope }) => (await cleanupOf(provider).provider()).findTagged(scope)))).flat();
@@ -83,13 +91,15 @@ export async function down(ids: string[], options: DownOptions): Promise<number>
     }
   }
   // What was deleted leaves its state file; what failed stays for the next `hydro down`.
-  const stillThere = (state: StateContents, resource: ResourceRecord) => [...failed].some((other) => other.deployment === state.deployment && other.key === resource.key);
+  const stillThere = (state: StateContents, resource: ResourceRecord) =>
+    [...failed].some((other) => other.deployment === state.deployment && other.key === resource.key);
   for (const state of chosen) rewriteState({ ...state, resources: state.resources.filter((resource) => stillThere(state, resource)) });
   console.log(`deleted ${found.size - failed.size} of ${found.size} resources`);
   return failed.size === 0 ? 0 : 1;
 }
 
-const describe = (resource: Found) => `${resource.provider} ${resource.kind} ${resource.id ?? `(${resource.token ?? "no id yet"})`} ${resource.key} of deployment ${resource.deployment}`;
+const describe = (resource: Found) =>
+  `${resource.provider} ${resource.kind} ${resource.id ?? `(${resource.token ?? "no id yet"})`} ${resource.key} of deployment ${resource.deployment}`;
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new DownUsageError(`${question} Not asked, stdin is not a terminal: pass --yes to delete without asking`);

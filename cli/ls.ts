@@ -70,7 +70,9 @@ export async function ls(options: LsOptions): Promise<number> {
   for (const { scope, found } of lookups) {
     for (const resource of found ?? []) {
       if (shown.has(resource)) continue;
-      const where = known.has(resource.deployment) ? "its deployment is recorded here: `hydro down` deletes it" : `NOT recorded here: \`hydro down --all ${scope.flag} ${scope.scope}\` deletes it`;
+      const where = known.has(resource.deployment)
+        ? "its deployment is recorded here: `hydro down` deletes it"
+        : `NOT recorded here: \`hydro down --all ${scope.flag} ${scope.scope}\` deletes it`;
       const cloud = resource.vm ? `  ${vmSummary(resource.vm)}` : "";
       lines.push(`${scope.provider} ${scope.scope}: ${resource.kind} ${resource.id ?? "?"} of deployment ${resource.deployment}${cloud}  (${where})`);
     }

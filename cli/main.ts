@@ -113,5 +113,8 @@ Exit codes:
 
 /** Accepted where plug-ins matter (run, down, ls); read before parsing (cli/plugins.ts), so its value here is unused. */
 function pluginOption(): Option {
-  return new Option(`${PLUGIN_FLAG} <module>`, "a module that registers host kinds, loaded first (repeatable)").argParser((module, modules: string[] = []) => [...modules, module]);
+  return new Option(`${PLUGIN_FLAG} <module>`, "a module that registers host kinds, loaded first (repeatable)").argParser((module, modules: string[] = []) => [
+    ...modules,
+    module,
+  ]);
 }

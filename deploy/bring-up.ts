@@ -31,7 +31,17 @@ export interface BringUp {
 export async function bringUp(up: BringUp): Promise<void> {
   validate(up);
   const preparing = up.nodes.filter((node) => node.prepare);
-  await up.step(["bundle"], () => settleAll(preparing.map((node) => up.step(["bundle", node.name], () => node.prepare!(), (prepared) => prepared))));
+  await up.step(["bundle"], () =>
+    settleAll(
+      preparing.map((node) =>
+        up.step(
+          ["bundle", node.name],
+          () => node.prepare!(),
+          (prepared) => prepared,
+        ),
+      ),
+    ),
+  );
 
   up.throwIfTornDown();
   const placeOf = (node: WiredNode) => node.host ?? up.localhost;

@@ -100,13 +100,21 @@ describe("a bad config is rejected before any process starts", () => {
       build: (d) => d.ssh({ host: "10.0.0.1", privateKey: "x", jump: d.aws({ region: "eu-west-1", instanceType: "t3.micro" }) }),
       message: /ssh\(\): jump: host "aws-eu-west-1" is not an ssh\(\) host/,
     },
-    { name: "a host kind nobody registered", build: (d) => d.host("nowhere"), message: /deployment\.test\.ts:\d+:\d+: host\("nowhere"\): no host kind "nowhere" \(registered: localhost, ssh, aws, gcp/ },
-    { name: "options for localhost", build: (d) => d.host("localhost", { cores: 2 }), message: /localhost\(\): options: Unrecognized key: "cores"/ },
-    { name: "a host kind's bad option", build: (d) => d.host("aws", { region: "mars" }), message: /deployment\.test\.ts:\d+:\d+: aws\(\): region: an AWS region/ },
     {
-      name: "two hosts given one name",
+      name: "a host kind nobody registered",
+      build: (d) => d.host("nowhere"),
+      message: /deployment\.test\.ts:\d+:\d+: host\("nowhere"\): no host kind "nowhere" \(registered: localhost, ssh, aws, gcp/,
+    },
+    { name: "options for localhost", build: (d) => d.host("localhost", { cores: 2 }), message: /localhost\(\): options: Unrecognized key: "cores"/ },
+    {
+      name: "a host kind's bad option",
+      build: (d) => d.host("aws", { region: "mars" }),
+      message: /deployment\.test\.ts:\d+:\d+: aws\(\): region: an AWS region/,
+    },
+    {
+      name: "two cloud hosts given one name",
       build: (d) => {
-        d.ssh({ host: "10.0.0.1", privateKey: "x", name: "db" });
+        d.aws({ region: "eu-west-1", instanceType: "t3.micro", name: "db" });
         d.gcp({ project: "my-project-1", zone: "us-central1-a", machineType: "e2-small", name: "db" });
       },
       message: /the host name "db" is already used/,
@@ -259,10 +267,7 @@ describe("the handshake reports a program that does not take part", () => {
   test("a program that never imports the runtime is told to", async () => {
     const d = new Deployment();
     d.service({ src: fixture("no-runtime.ts"), on: d.localhost() });
-    await assert.rejects(
-      d.deploy(),
-      /exited with code 0 while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)/,
-    );
+    await assert.rejects(d.deploy(), /exited with code 0 while binding its ports \(does it call connect\(\) from hydro-deploy\/runtime\?\)/);
   });
 
   test("wiring a port the program does not declare names the service, the port and the declared ports", async () => {
@@ -289,15 +294,21 @@ describe("the handshake reports a program that does not take part", () => {
 
 describe("failures are typed, so a script can tell them apart with instanceof", () => {
   const kinds = { ConfigError, HostError, HostLostError, ProgramFailedError, CloudError };
-  const kindOf = (error: unknown) => Object.entries(kinds).filter(([, kind]) => error instanceof kind).map(([name]) => name);
+  const kindOf = (error: unknown) =>
+    Object.entries(kinds)
+      .filter(([, kind]) => error instanceof kind)
+      .map(([name]) => name);
 
   test("a bad option, a bad wiring and an undeclared port are ConfigErrors", async () => {
     const d = new Deployment();
-    assert.throws(() => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: [3 as unknown as string] }), (error) => {
-      assert.ok(error instanceof HydroError);
-      assert.deepEqual(kindOf(error), ["ConfigError"]);
-      return true;
-    });
+    assert.throws(
+      () => d.service({ src: fixture("relay.ts"), on: d.localhost(), args: [3 as unknown as string] }),
+      (error) => {
+        assert.ok(error instanceof HydroError);
+        assert.deepEqual(kindOf(error), ["ConfigError"]);
+        return true;
+      },
+    );
     const a = d.service({ name: "a", src: fixture("relay.ts"), on: d.localhost() });
     a.ports.inbound.connect(d.service({ name: "b", src: fixture("relay.ts"), on: d.localhost() }).ports.inbound);
     await assert.rejects(d.deploy(), (error) => (assert.deepEqual(kindOf(error), ["ConfigError"]), true));
@@ -329,7 +340,10 @@ describe("failures are typed, so a script can tell them apart with instanceof", 
     const key = path.join(dir, "unused_ed25519");
     fs.writeFileSync(key, "not used: nothing answers on the port", { mode: 0o600 });
     const d = new Deployment();
-    d.service({ src: fixture("relay.ts"), on: d.ssh({ host: "127.0.0.1", port: closed, user: "nobody", privateKeyPath: key, connectAttempts: 1, name: "gone" }) });
+    d.service({
+      src: fixture("relay.ts"),
+      on: d.ssh({ host: "127.0.0.1", port: closed, user: "nobody", privateKeyPath: key, connectAttempts: 1, name: "gone" }),
+    });
     await assert.rejects(d.deploy(), (error) => {
       assert.deepEqual(kindOf(error), ["HostError"]);
       assert.equal((error as HostError).host, "gone");

@@ -5,7 +5,18 @@ import { emit, interruptedBy, step } from "./events.js";
 import type { Host, HostOwner } from "./host.js";
 import { hostKind } from "./host-kind.js";
 import "./builtin-host-kinds.js";
-import { deploymentOptions, externalOptions, parse, parseProcess, parseService, type DeploymentInput, type DeploymentOptions, type ExternalInput, type ProcessInput, type ServiceInput } from "./options.js";
+import {
+  deploymentOptions,
+  externalOptions,
+  parse,
+  parseProcess,
+  parseService,
+  type DeploymentInput,
+  type DeploymentOptions,
+  type ExternalInput,
+  type ProcessInput,
+  type ServiceInput,
+} from "./options.js";
 import type { SshInput } from "./ssh/options.js";
 import type { AwsInput } from "./aws/options.js";
 import type { GcpInput } from "./gcp/options.js";
@@ -78,7 +89,9 @@ export class Deployment implements HostOwner, NodeOwner {
     if (!registered.single) this.assertDeclaring(site, `${kind}()`);
     const parsed = registered.parse(options, { site, owner: this });
     const { given, fallback } = registered.hostName(parsed);
-    const host = registered.create(this, registered.single ? fallback : this.uniqueHostName(given, fallback, site), parsed);
+    // A kind with a cleanup keys its records and tags by host name: those names are unique.
+    const name = registered.cleanup ? this.uniqueHostName(given, fallback, site) : (given ?? fallback);
+    const host = registered.create(this, name, parsed);
     if (registered.single) this.singleHosts.set(kind, host);
     return host;
   }
@@ -134,9 +147,10 @@ export class Deployment implements HostOwner, NodeOwner {
     return node;
   }
 
-  /** Hosts' names key their records, tags and steps: unique in the deployment (`aws-eu-west-1`, `aws-eu-west-1-2`, …). */
+  /** Cloud hosts' names key their records and tags: unique in the deployment (`aws-eu-west-1`, `aws-eu-west-1-2`, …). */
   private uniqueHostName(wanted: string | undefined, fallback: string, site: Callsite | undefined): string {
-    if (wanted !== undefined && this.hostNames.has(wanted)) throw new ConfigError(`${formatCallsite(site)}: the host name "${wanted}" is already used in ${this.name}`);
+    if (wanted !== undefined && this.hostNames.has(wanted))
+      throw new ConfigError(`${formatCallsite(site)}: the host name "${wanted}" is already used in ${this.name}`);
     let name = wanted ?? fallback;
     for (let n = 2; this.hostNames.has(name); n++) name = `${fallback}-${n}`;
     this.hostNames.add(name);

@@ -21,7 +21,11 @@ export interface HostKind<Options = unknown> {
    * `at.owner`: `checkOwner` in deploy/options.ts says so in one line.
    */
   parse(input: unknown, at: DeclarationSite): Options;
-  /** The host's name: the one the config gave, else a default; the Deployment makes it unique (`aws-eu-west-1-2`). */
+  /**
+   * The host's name: the one the config gave, else a default. For a kind with a `cleanup` (whose
+   * records and tags are keyed by it) the Deployment makes it unique (`aws-eu-west-1-2`) and
+   * refuses a given one used twice; other kinds keep it as it is (one machine may be declared twice).
+   */
   hostName(options: Options): { given: string | undefined; fallback: string };
   create(owner: HostOwner, name: string, options: Options): Host;
   /** One host of this kind per Deployment: every declaration returns the same (localhost). */
@@ -81,7 +85,10 @@ export function registerHostKind<Options>(kind: HostKind<Options>): void {
 
 export function hostKind(name: string): HostKind {
   const kind = registered.get(name);
-  if (!kind) throw new ConfigError(`no host kind "${name}" (registered: ${[...registered.keys()].join(", ")}; a plug-in's kind is registered when its module is imported, or loaded with hydro --plugin)`);
+  if (!kind)
+    throw new ConfigError(
+      `no host kind "${name}" (registered: ${[...registered.keys()].join(", ")}; a plug-in's kind is registered when its module is imported, or loaded with hydro --plugin)`,
+    );
   return kind;
 }
 
@@ -94,7 +101,9 @@ export function cleanupOf(name: string): CleanupSeam {
   const cleanup = registered.get(name)?.cleanup;
   if (!cleanup) {
     const known = hostKinds().flatMap((kind) => (kind.cleanup ? [kind.name] : []));
-    throw new HydroError(`resources of "${name}" cannot be cleaned up here: no host kind "${name}" with a cleanup is registered (known: ${known.join(", ")}; load a plug-in's with hydro --plugin <module>)`);
+    throw new HydroError(
+      `resources of "${name}" cannot be cleaned up here: no host kind "${name}" with a cleanup is registered (known: ${known.join(", ")}; load a plug-in's with hydro --plugin <module>)`,
+    );
   }
   return cleanup;
 }

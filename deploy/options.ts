@@ -25,7 +25,9 @@ const envKey = z
   .string()
   .check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a POSIX environment variable name (letters, digits and '_', not starting with a digit)"));
 /** For a record: a bad key is reported with its own check's message, not zod's "Invalid key in record". */
-export const keyMessages = { error: (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_key" ? (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message : undefined) };
+export const keyMessages = {
+  error: (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_key" ? (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message : undefined),
+};
 const env = z._default(z.record(envKey, word, keyMessages), {});
 
 export const deploymentOptions = z.strictObject({

@@ -11,10 +11,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startCluster } from "../../test/e2e/cluster/cluster.js";
-import { startMoto } from "../../test/e2e/cloud/moto.js";
-import { startEc2BootAgent } from "../../test/e2e/cloud/ec2-boot-agent.js";
-import { createClusterSubnet } from "../../test/e2e/cloud/ec2-cluster-subnet.js";
-import { motoEc2Client } from "../../test/e2e/cloud/moto-ec2-client.js";
+import { startMoto } from "../../test/doubles/ec2/moto.js";
+import { startEc2BootAgent } from "../../test/doubles/ec2/ec2-boot-agent.js";
+import { createClusterSubnet } from "../../test/doubles/ec2/ec2-cluster-subnet.js";
+import { motoEc2Client } from "../../test/doubles/ec2/moto-ec2-client.js";
 import { formatRatio, interleave, table } from "../interleave.js";
 import { deployStepMs } from "../deploy-step.js";
 

@@ -75,7 +75,7 @@ if (role === "receiver") {
   socket.setNoDelay(true);
   socket.on("error", () => {});
   socket.once("connect", async () => {
-    for (let sent = 0; sent < Number(count); ) {
+    for (let sent = 0; sent < Number(count);) {
       const batch = Math.min(Number(batchOrWarmup), Number(count) - sent);
       await new Promise((resolve) => socket.write(encodeBatch(new Array(batch).fill(payload)), resolve));
       sent += batch;

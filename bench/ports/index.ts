@@ -60,8 +60,7 @@ interface Row {
   target?: { atLeast?: number; atMost?: number };
 }
 const rows: Row[] = [];
-const throughputFloor = (count: string, bytes: string, batch: string) => () =>
-  floor(["receiver", count], ["sender", count, bytes, batch], "server", "rate");
+const throughputFloor = (count: string, bytes: string, batch: string) => () => floor(["receiver", count], ["sender", count, bytes, batch], "server", "rate");
 
 const small = values.small;
 const large = values.large;
@@ -70,9 +69,18 @@ const row = async (name: string, unit: string, a: () => Promise<number>, b: () =
   rows.push({ name, unit, target, result: await interleave({ pairs: runs, warmup: 1, a, b }) });
 };
 
-await row(`${small} × 16 B, sender → receiver`, "msg/s", () => hydro(["throughput", small, "16", "1000"]), throughputFloor(small, "16", "1000"), { atLeast: 0.95 });
-await row(`${small} × 16 B, receiver iterates batches()`, "msg/s", () => hydro(["throughput", small, "16", "1000", "json", "batches"]), throughputFloor(small, "16", "1000"));
-await row(`${large} × 64 KB, sender → receiver`, "msg/s", () => hydro(["throughput", large, "65536", "16"]), throughputFloor(large, "65536", "16"), { atLeast: 1.0 });
+await row(`${small} × 16 B, sender → receiver`, "msg/s", () => hydro(["throughput", small, "16", "1000"]), throughputFloor(small, "16", "1000"), {
+  atLeast: 0.95,
+});
+await row(
+  `${small} × 16 B, receiver iterates batches()`,
+  "msg/s",
+  () => hydro(["throughput", small, "16", "1000", "json", "batches"]),
+  throughputFloor(small, "16", "1000"),
+);
+await row(`${large} × 64 KB, sender → receiver`, "msg/s", () => hydro(["throughput", large, "65536", "16"]), throughputFloor(large, "65536", "16"), {
+  atLeast: 1.0,
+});
 await row(
   `ping-pong 16 B, p99 of ${values.pings}`,
   "µs",
@@ -80,8 +88,15 @@ await row(
   () => floor(["ponger"], ["pinger", values.pings, "16", "1000"], "client", "p99"),
   { atMost: 1.1 },
 );
-await row(`${small} × 16 B, sender → script's external port`, "msg/s", () => hydro(["external", small, "16", "1000"]), throughputFloor(small, "16", "1000"), { atLeast: 0.9 });
-await row(`${small} × 16 B, msgpack codec (floor: JSON)`, "msg/s", () => hydro(["throughput", small, "16", "1000", "msgpack"]), throughputFloor(small, "16", "1000"));
+await row(`${small} × 16 B, sender → script's external port`, "msg/s", () => hydro(["external", small, "16", "1000"]), throughputFloor(small, "16", "1000"), {
+  atLeast: 0.9,
+});
+await row(
+  `${small} × 16 B, msgpack codec (floor: JSON)`,
+  "msg/s",
+  () => hydro(["throughput", small, "16", "1000", "msgpack"]),
+  throughputFloor(small, "16", "1000"),
+);
 
 const number = (value: number) => (value >= 1000 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1));
 const targetCell = ({ result, target }: Row) => {

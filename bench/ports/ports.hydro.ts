@@ -14,7 +14,12 @@ export default async function main([row, count = "1000000", bytes = "16", batchO
     d.service({ name, src: "./sender.ts", on, args: ["--count", count, "--bytes", bytes, "--batch", batchOrWarmup, "--codec", codec] });
 
   if (row === "throughput") {
-    const receiver = d.service({ name: "receiver", src: "./receiver.ts", on, args: ["--count", count, "--codec", codec, "--batches", batches === "batches" ? "yes" : "no"] });
+    const receiver = d.service({
+      name: "receiver",
+      src: "./receiver.ts",
+      on,
+      args: ["--count", count, "--codec", codec, "--batches", batches === "batches" ? "yes" : "no"],
+    });
     sender("sender").ports.out.connect(receiver.ports.inbound);
     await d.deploy();
     console.log(`result ${await reported(receiver, "rate")}`);

@@ -6,7 +6,7 @@ import { flags, message, text } from "./messages.js";
 const { count, bytes, batch, codec } = flags();
 const { out } = await connect({ out: sink(text, { codec: codec === "msgpack" ? msgpack : (json as Codec) }) });
 const payload = message(Number(bytes));
-for (let sent = 0; sent < Number(count); ) {
+for (let sent = 0; sent < Number(count);) {
   const end = Math.min(Number(count), sent + Number(batch));
   for (; sent < end; sent++) out.send(payload);
   await out.flush();

@@ -11,7 +11,9 @@ export default async function main([clusterFile, hostCount]: string[]) {
   const d = new Deployment();
   const hosts = cluster.hosts
     .slice(0, Number(hostCount))
-    .map((host) => d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name, network: "cluster" }));
+    .map((host) =>
+      d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name, network: "cluster" }),
+    );
   const on = (i: number) => hosts[i % hosts.length]!;
   const server = d.service({ src: "../../examples/echo/echo_server.ts", on: on(0) });
   const clients = Array.from({ length: 7 }, (_, i) =>

@@ -98,7 +98,7 @@ export class BridgeCalls {
 class BadArgument extends Error {}
 
 /** What came instead of a port: a Python host or node travels as its handle, a number. */
-const describe = (value: unknown) => (typeof value === "number" ? "a host or node, not one of its ports" : JSON.stringify(value) ?? String(value));
+const describe = (value: unknown) => (typeof value === "number" ? "a host or node, not one of its ports" : (JSON.stringify(value) ?? String(value)));
 
 /** The object behind a handle, checked to be of the kind a call applies to. */
 function expectKind<T>(object: unknown, kind: Function & { prototype: T }, what: string): T {
@@ -140,7 +140,8 @@ export function errorReply(call: string, args: Args, error: unknown): ErrorReply
   if (error instanceof ProgramFailedError)
     return { type: "ProgramFailedError", message, program: error.program, exitCode: error.exitCode, stderrTail: [...error.stderrTail] };
   // Named here, not by `.name`: a bundler may rename classes.
-  const type = error instanceof ConfigError ? "ConfigError" : error instanceof TornDownError ? "TornDownError" : error instanceof HydroError ? "HydroError" : "Error";
+  const type =
+    error instanceof ConfigError ? "ConfigError" : error instanceof TornDownError ? "TornDownError" : error instanceof HydroError ? "HydroError" : "Error";
   return { type, message };
 }
 

@@ -38,4 +38,5 @@ export interface PythonHostKind {
 }
 
 /** What the deployer sends. */
-export type ToPython = { hello: "hydro-deploy"; version: number; error?: string; hosts?: PythonHostKind[] } | { id: number; ok: unknown } | { id: number; error: ErrorReply };
+export type ToPython =
+  { hello: "hydro-deploy"; version: number; error?: string; hosts?: PythonHostKind[] } | { id: number; ok: unknown } | { id: number; error: ErrorReply };

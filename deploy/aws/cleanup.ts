@@ -53,11 +53,23 @@ export const aws: CloudProvider = {
 };
 
 /** EC2 bills an instance's usage only while it is running; its EBS volumes while they exist (they go with it at termination). */
-const BILLING: Record<string, VmStatus["billing"]> = { pending: "starting", running: "running", stopping: "stopped", stopped: "stopped", "shutting-down": "deleting" };
+const BILLING: Record<string, VmStatus["billing"]> = {
+  pending: "starting",
+  running: "running",
+  stopping: "stopped",
+  stopped: "stopped",
+  "shutting-down": "deleting",
+};
 
 function vmStatus(instance: Instance): VmStatus {
   const state = instance.State?.Name ?? "unknown";
   // LaunchTime is when it last started: its launch, or its latest start after a stop.
   const launchedAt = instance.LaunchTime?.toISOString();
-  return { machineType: instance.InstanceType ?? "?", state, launchedAt, runningSince: state === "running" ? launchedAt : undefined, billing: BILLING[state] ?? "stopped" };
+  return {
+    machineType: instance.InstanceType ?? "?",
+    state,
+    launchedAt,
+    runningSince: state === "running" ? launchedAt : undefined,
+    billing: BILLING[state] ?? "stopped",
+  };
 }

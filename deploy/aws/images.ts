@@ -23,6 +23,8 @@ export async function debianImage(region: string, instanceType: string): Promise
     if (!newest) throw new HydroError(`aws: no Debian 12 ${architecture} image found in ${region}: give aws({ ami })`);
     return newest.ImageId!;
   } catch (error) {
-    throw error instanceof HydroError ? error : explain(`aws: looking up the Debian 12 image for ${instanceType} in ${region}`, error, { region, instanceType });
+    throw error instanceof HydroError
+      ? error
+      : explain(`aws: looking up the Debian 12 image for ${instanceType} in ${region}`, error, { region, instanceType });
   }
 }

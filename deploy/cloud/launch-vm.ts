@@ -54,7 +54,14 @@ export async function launchVm(spec: Host, context: LaunchContext, plan: VmPlan)
     const ssh = await connectSsh(
       spec,
       {
-        endpoint: { host: address, port: 22, user: plan.user, auth: { privateKey: clientKey.privateKey }, hostKey: hostKey.publicKey, label: `${vm.label} (${plan.user}@${address})` },
+        endpoint: {
+          host: address,
+          port: 22,
+          user: plan.user,
+          auth: { privateKey: clientKey.privateKey },
+          hostKey: hostKey.publicKey,
+          label: `${vm.label} (${plan.user}@${address})`,
+        },
         network: plan.network,
         connectAttempts: 5,
         bootingUntil: Date.now() + BOOT_MS,

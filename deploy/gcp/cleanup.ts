@@ -24,14 +24,30 @@ async function findInProject(project: string): Promise<TaggedResource[]> {
     const zone = scope.split("/").pop()!;
     for (const instance of list.instances ?? []) {
       const deployment = instance.labels?.[DEPLOYMENT_LABEL] ?? "?";
-      found.push({ key: `gcp/${project}/instance/${instance.name}`, provider: PROVIDER, kind: "instance", scope: { project, zone, name: instance.name! }, id: instance.name!, deployment, vm: vmStatus(instance) });
+      found.push({
+        key: `gcp/${project}/instance/${instance.name}`,
+        provider: PROVIDER,
+        kind: "instance",
+        scope: { project, zone, name: instance.name! },
+        id: instance.name!,
+        deployment,
+        vm: vmStatus(instance),
+      });
     }
   }
   // Firewall rules have no labels in v1: they are the deployment's by name and description.
   for await (const rule of firewalls.listAsync({ project })) {
     const deployment = /^hydro-deploy deployment (\S+)$/.exec(rule.description ?? "")?.[1];
     if (!rule.name?.startsWith("hydro-") || !deployment) continue;
-    found.push({ key: `gcp/${project}/firewall/${rule.name}`, provider: PROVIDER, kind: "firewall", scope: { project }, id: rule.name, token: rule.name, deployment });
+    found.push({
+      key: `gcp/${project}/firewall/${rule.name}`,
+      provider: PROVIDER,
+      kind: "firewall",
+      scope: { project },
+      id: rule.name,
+      token: rule.name,
+      deployment,
+    });
   }
   return found;
 }

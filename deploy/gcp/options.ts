@@ -5,12 +5,10 @@ import { formatCallsite, type Callsite } from "../callsite.js";
 
 const cidr = z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "a CIDR range such as 203.0.113.0/24 (0.0.0.0/0: anywhere)"));
 const zone = z.string().check(z.regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, "a zone such as us-central1-a"));
-const labelKey = z
-  .string()
-  .check(
-    z.regex(/^[a-z][a-z0-9_-]{0,62}$/, "a GCE label key (lowercase letters, digits, '_' and '-', starting with a letter, at most 63)"),
-    z.refine((key) => key !== "hydro-deployment", "hydro-deployment is set by the deployer"),
-  );
+const labelKey = z.string().check(
+  z.regex(/^[a-z][a-z0-9_-]{0,62}$/, "a GCE label key (lowercase letters, digits, '_' and '-', starting with a letter, at most 63)"),
+  z.refine((key) => key !== "hydro-deployment", "hydro-deployment is set by the deployer"),
+);
 const labelValue = z.string().check(z.regex(/^[a-z0-9_-]{0,63}$/, "a GCE label value (lowercase letters, digits, '_' and '-', at most 63)"));
 
 const gcpOptions = z.strictObject({

@@ -45,7 +45,8 @@ export class ProcessNode extends ProgramNode {
    */
   address(port: string): { host: string; port: number } {
     const address = this.addresses.get(port);
-    if (!address) throw new HydroError(`${this.describe()} has no bound port '${port}' (deploy() first; ports: ${Object.keys(this.options.ports).join(", ") || "none"})`);
+    if (!address)
+      throw new HydroError(`${this.describe()} has no bound port '${port}' (deploy() first; ports: ${Object.keys(this.options.ports).join(", ") || "none"})`);
     return address;
   }
 
@@ -108,7 +109,11 @@ export class ProcessNode extends ProgramNode {
     while (!(await this.launched.get().accepts({ kind: "tcp", host, port }))) {
       const failure = () => ({ exitCode: exit && exitCodeOf(exit), stderrTail: this.stderrLines.tail() });
       if (exit)
-        throw new ProgramFailedError(this.name, `${this.describe()} ${describeExit(exit)} before port '${name}' (${host}:${port}) accepted connections`, failure());
+        throw new ProgramFailedError(
+          this.name,
+          `${this.describe()} ${describeExit(exit)} before port '${name}' (${host}:${port}) accepted connections`,
+          failure(),
+        );
       if (Date.now() > deadline)
         throw new ProgramFailedError(
           this.name,

@@ -17,7 +17,13 @@ function inDir<T>(dir: string, body: () => T): T {
   }
 }
 
-const instance = (name: string) => ({ key: `aws/eu-west-1/instance/${name}`, provider: "aws", kind: "instance", scope: { region: "eu-west-1" }, token: `token-${name}` });
+const instance = (name: string) => ({
+  key: `aws/eu-west-1/instance/${name}`,
+  provider: "aws",
+  kind: "instance",
+  scope: { region: "eu-west-1" },
+  token: `token-${name}`,
+});
 
 test("a resource is on disk as an intent before its creation, then with its id, and is dropped once deleted; the file goes with the last", () => {
   inDir(tempDir(), () => {
@@ -80,7 +86,10 @@ test("hydro down's rewrite keeps what it could not delete and removes the file w
     state.intend(instance("b"));
     const [contents] = readAllStates();
     rewriteState({ ...contents!, resources: contents!.resources.slice(1) });
-    assert.deepEqual(readAllStates()[0]!.resources.map((resource) => resource.key), ["aws/eu-west-1/instance/b"]);
+    assert.deepEqual(
+      readAllStates()[0]!.resources.map((resource) => resource.key),
+      ["aws/eu-west-1/instance/b"],
+    );
     rewriteState({ ...contents!, resources: [] });
     assert.deepEqual(readAllStates(), []);
   });

@@ -108,7 +108,8 @@ export function readState(file: string): StateContents {
   } catch (error) {
     throw new HydroError(`${file}: not a readable state file: ${(error as Error).message}`);
   }
-  if (contents.version !== 1 || !Array.isArray(contents.resources)) throw new HydroError(`${file}: not a hydro-deploy state file (version ${String(contents.version)})`);
+  if (contents.version !== 1 || !Array.isArray(contents.resources))
+    throw new HydroError(`${file}: not a hydro-deploy state file (version ${String(contents.version)})`);
   return contents;
 }
 

@@ -31,7 +31,14 @@ export default async function main(args: string[]) {
   const common = { publicIp: !values.private, ...(values.user ? { user: values.user } : {}) };
   const machine = (name: string) =>
     values.gcp
-      ? d.gcp({ name, project: values.gcp, zone: values.zone, machineType: values.type ?? "e2-small", ...common, ...(values.image ? { image: values.image } : {}) })
+      ? d.gcp({
+          name,
+          project: values.gcp,
+          zone: values.zone,
+          machineType: values.type ?? "e2-small",
+          ...common,
+          ...(values.image ? { image: values.image } : {}),
+        })
       : d.aws({
           name,
           region: values.aws!,

@@ -72,7 +72,10 @@ describe("a host kind registered by a module outside deploy/, cli/ and python/",
     // The kind is what knows how to delete a burrow: without it, nothing is deleted and the record stays.
     const unknown = await hydro(["down"], { cwd });
     assert.equal(unknown.exitCode, 1);
-    assert.match(unknown.stderr, /resources of "burrow" cannot be cleaned up here: no host kind "burrow" with a cleanup is registered \(known: aws, gcp; load a plug-in's with hydro --plugin <module>\)/);
+    assert.match(
+      unknown.stderr,
+      /resources of "burrow" cannot be cleaned up here: no host kind "burrow" with a cleanup is registered \(known: aws, gcp; load a plug-in's with hydro --plugin <module>\)/,
+    );
     assert.equal(burrows(dir).length, 1);
 
     const down = await hydro([...plugin, "down"], { cwd });
@@ -85,7 +88,10 @@ describe("a host kind registered by a module outside deploy/, cli/ and python/",
     fs.writeFileSync(path.join(dir, "orphan.den.burrow"), JSON.stringify({ deployment: "0rphan00", host: "den" }));
     const usage = await hydro([...plugin, "down", "--all"], { cwd });
     assert.equal(usage.exitCode, 2);
-    assert.match(usage.stderr, /^error: down --all needs where to search: --aws <AWS regions…> and\/or --gcp <GCP projects…> and\/or --burrow <directories…>$/m);
+    assert.match(
+      usage.stderr,
+      /^error: down --all needs where to search: --aws <AWS regions…> and\/or --gcp <GCP projects…> and\/or --burrow <directories…>$/m,
+    );
     const all = await hydro([...plugin, "down", "--all", "--burrow", dir, "--yes"], { cwd });
     assert.equal(all.exitCode, 0, all.stderr);
     assert.match(all.stdout, /^deleted burrow burrow \S+orphan\.den\.burrow burrow\/den of deployment 0rphan00$/m);

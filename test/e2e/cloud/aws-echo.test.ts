@@ -2,7 +2,7 @@
 // agent turns each VM into a namespace host of the test cluster at its private address, and the
 // deployer reaches it over SSH under the host key it generated: echo across two VMs, then nothing
 // left in moto, in .hydro or on the machine. Also kill -9 of the deployer: the VMs power themselves
-// off (dead-man switch) and `hydro down` removes the rest. README §EC2 boot agent.
+// off (dead-man switch) and `hydro down` removes the rest. test/doubles/README.md §EC2 boot agent.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -12,11 +12,11 @@ import { DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeSecurityGrou
 import { cli, eventually, fixture, tempDir } from "../../helpers.js";
 import { type Cluster, startCluster } from "../cluster/cluster.js";
 import { NOTHING_LEFT, leftovers } from "../cluster/leftovers.js";
-import { type Ec2BootAgent, startEc2BootAgent } from "./ec2-boot-agent.js";
-import { createClusterSubnet } from "./ec2-cluster-subnet.js";
-import { motoEc2Client } from "./moto-ec2-client.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
-import { type Moto, motoMissing, startMoto } from "./moto.js";
+import { type Ec2BootAgent, startEc2BootAgent } from "../../doubles/ec2/ec2-boot-agent.js";
+import { createClusterSubnet } from "../../doubles/ec2/ec2-cluster-subnet.js";
+import { motoEc2Client } from "../../doubles/ec2/moto-ec2-client.js";
+import { type FaultProxy, startFaultProxy } from "../../doubles/ec2/fault-proxy.js";
+import { type Moto, motoMissing, startMoto } from "../../doubles/ec2/moto.js";
 import { interruptionMatrix } from "./interruptions.js";
 
 const REGION = "us-east-1";
@@ -37,7 +37,13 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     ec2 = motoEc2Client(moto.url, REGION);
     ({ subnetId } = await createClusterSubnet(ec2, cluster));
     agent = startEc2BootAgent({ motoUrl: moto.url, region: REGION, cluster });
-    env = { AWS_ENDPOINT_URL_EC2: proxy.url, AWS_ACCESS_KEY_ID: "AKIDHYDROTEST", AWS_SECRET_ACCESS_KEY: "hydro-test", AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "1" };
+    env = {
+      AWS_ENDPOINT_URL_EC2: proxy.url,
+      AWS_ACCESS_KEY_ID: "AKIDHYDROTEST",
+      AWS_SECRET_ACCESS_KEY: "hydro-test",
+      AWS_EC2_METADATA_DISABLED: "true",
+      NO_COLOR: "1",
+    };
   });
   after(async () => {
     await agent?.stop();
@@ -52,7 +58,11 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
   async function live(deployment?: string) {
     const filter = [{ Name: deployment ? "tag:hydro-deployment" : "tag-key", Values: [deployment ?? "hydro-deployment"] }];
     const [instances, groups, keys] = await Promise.all([
-      ec2.send(new DescribeInstancesCommand({ Filters: [...filter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] }] })),
+      ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [...filter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] }],
+        }),
+      ),
       ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter })),
       ec2.send(new DescribeKeyPairsCommand({ Filters: filter })),
     ]);
@@ -82,7 +92,22 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
   test("examples/echo/echo_cloud.hydro.ts --aws runs the seed's echo on two VMs and leaves nothing", async () => {
     const dir = tempDir();
     const example = path.resolve("examples/echo/echo_cloud.hydro.ts");
-    const result = await hydro(dir, ["run", example, "--", "--aws", REGION, "--subnet", subnetId, "--user", "root", "--private", "--image", "ami-12c6146b", "--count", "3"]);
+    const result = await hydro(dir, [
+      "run",
+      example,
+      "--",
+      "--aws",
+      REGION,
+      "--subnet",
+      subnetId,
+      "--user",
+      "root",
+      "--private",
+      "--image",
+      "ami-12c6146b",
+      "--count",
+      "3",
+    ]);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^client says: done: 3 echoes/m);
     assert.deepEqual(await live(), NONE);

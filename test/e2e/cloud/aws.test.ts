@@ -2,16 +2,16 @@
 // deployment creates is tagged and recorded before it exists, torn down completely, explained in
 // one line when EC2 refuses, and found and deleted by `hydro down` after a kill -9, also by tag
 // alone when the state file is gone, and listed by `hydro ls` with what each VM costs; a launch
-// that never runs is given up. README §EC2 fault proxy, §moto; docs/ARCHITECTURE.md §6.
+// that never runs is given up. test/doubles/README.md §EC2 fault proxy, §moto; docs/ARCHITECTURE.md §6.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { execa } from "execa";
 import { after, before, describe, test } from "node:test";
-import { ec2Errors, type FaultProxy, startFaultProxy } from "./fault-proxy.js";
-import { type Moto, motoMissing, startMoto } from "./moto.js";
-import { startTripwire, type Tripwire } from "./tripwire.js";
+import { ec2Errors, type FaultProxy, startFaultProxy } from "../../doubles/ec2/fault-proxy.js";
+import { type Moto, motoMissing, startMoto } from "../../doubles/ec2/moto.js";
+import { startTripwire, type Tripwire } from "../../doubles/tripwire.js";
 import { cli, tempDir } from "../../helpers.js";
 import { CloudError } from "../../../deploy/errors.js";
 
@@ -42,7 +42,11 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
       AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${tripwire.address}`,
     };
     Object.assign(process.env, env);
-    [resources, stateFile, sdk] = await Promise.all([import("../../../deploy/aws/resources.js"), import("../../../deploy/state/state-file.js"), import("@aws-sdk/client-ec2")]);
+    [resources, stateFile, sdk] = await Promise.all([
+      import("../../../deploy/aws/resources.js"),
+      import("../../../deploy/state/state-file.js"),
+      import("@aws-sdk/client-ec2"),
+    ]);
     // For checks: straight to moto, no faults.
     direct = new sdk.EC2Client({ region: REGION, endpoint: moto.url, credentials: { accessKeyId: "AKIDCHECK", secretAccessKey: "x" } });
   });
@@ -67,7 +71,9 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
   async function liveTagged(deployment: string) {
     const filter = [{ Name: "tag:hydro-deployment", Values: [deployment] }];
     const [instances, groups, keys] = await Promise.all([
-      direct.send(new sdk.DescribeInstancesCommand({ Filters: [...filter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] })),
+      direct.send(
+        new sdk.DescribeInstancesCommand({ Filters: [...filter, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] }] }),
+      ),
       direct.send(new sdk.DescribeSecurityGroupsCommand({ Filters: filter })),
       direct.send(new sdk.DescribeKeyPairsCommand({ Filters: filter })),
     ]);
@@ -85,7 +91,19 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
     const group = await resources.createSecurityGroup(state, REGION, network, "198.51.100.0/24");
     const instance = await resources.launchInstance(
       state,
-      { name, region: REGION, network, keyName: key.keyName, groupId: group.groupId, ami: IMAGE_ID, instanceType: "t3.micro", userData: "#!/bin/sh\necho booted\n", tags: { team: "lab" }, publicIp: false, spot: false },
+      {
+        name,
+        region: REGION,
+        network,
+        keyName: key.keyName,
+        groupId: group.groupId,
+        ami: IMAGE_ID,
+        instanceType: "t3.micro",
+        userData: "#!/bin/sh\necho booted\n",
+        tags: { team: "lab" },
+        publicIp: false,
+        spot: false,
+      },
       new AbortController().signal,
     );
     return { network, key, group, instance };
@@ -96,7 +114,19 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
     const network = await resources.findNetwork(REGION, undefined);
     const key = await resources.importKeyPair(state, REGION, PUBLIC_KEY);
     const group = await resources.createSecurityGroup(state, REGION, network, "0.0.0.0/0");
-    const spec = { name: "web", region: REGION, network, keyName: key.keyName, groupId: group.groupId, ami: IMAGE_ID, instanceType: "t3.micro", userData: "", tags: {}, publicIp: false, spot: false };
+    const spec = {
+      name: "web",
+      region: REGION,
+      network,
+      keyName: key.keyName,
+      groupId: group.groupId,
+      ami: IMAGE_ID,
+      instanceType: "t3.micro",
+      userData: "",
+      tags: {},
+      publicIp: false,
+      spot: false,
+    };
     return { key, group, launch: resources.launchInstance(state, spec, new AbortController().signal, runningWithinMs) };
   }
 
@@ -124,7 +154,14 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
       assert.equal(Buffer.from(userData.UserData!.Value!, "base64").toString(), "#!/bin/sh\necho booted\n");
       const rules = live.groups[0]!.IpPermissions ?? [];
       assert.deepEqual(
-        rules.map((rule) => [rule.IpProtocol, rule.FromPort, (rule.IpRanges ?? []).map((range) => range.CidrIp), (rule.UserIdGroupPairs ?? []).map((pair) => pair.GroupId)]).sort(),
+        rules
+          .map((rule) => [
+            rule.IpProtocol,
+            rule.FromPort,
+            (rule.IpRanges ?? []).map((range) => range.CidrIp),
+            (rule.UserIdGroupPairs ?? []).map((pair) => pair.GroupId),
+          ])
+          .sort(),
         [
           ["-1", undefined, [], [group.groupId]],
           ["tcp", 22, ["198.51.100.0/24"], []],
@@ -191,8 +228,18 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
   });
 
   for (const { name, error, code, says } of [
-    { name: "a vCPU quota", error: ec2Errors.vcpuLimitExceeded(32), code: "VcpuLimitExceeded", says: /vCPU quota for this instance family in us-east-1 is used up/ },
-    { name: "no capacity (after the SDK's retries)", error: ec2Errors.insufficientInstanceCapacity(), code: "InsufficientInstanceCapacity", says: /no t3\.micro capacity/ },
+    {
+      name: "a vCPU quota",
+      error: ec2Errors.vcpuLimitExceeded(32),
+      code: "VcpuLimitExceeded",
+      says: /vCPU quota for this instance family in us-east-1 is used up/,
+    },
+    {
+      name: "no capacity (after the SDK's retries)",
+      error: ec2Errors.insufficientInstanceCapacity(),
+      code: "InsufficientInstanceCapacity",
+      says: /no t3\.micro capacity/,
+    },
     { name: "refused permissions", error: ec2Errors.unauthorizedOperation(), code: "UnauthorizedOperation", says: /may not do this/ },
   ]) {
     test(`RunInstances refused for ${name}: one line with the code and what to do, and nothing left running or recorded but what teardown removes`, async () => {
@@ -202,18 +249,15 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
         const fault = proxy.inject({ action: "RunInstances", times: Infinity, error });
         const { key, group, launch } = await launching(state);
         try {
-          await assert.rejects(
-            launch,
-            (thrown: Error) => {
-              assert.ok(thrown instanceof CloudError, `${thrown.name}: ${thrown.message}`);
-              assert.equal(thrown.code, code);
-              assert.equal(thrown.provider, "aws");
-              assert.match(thrown.message, /^aws host "web" \(t3\.micro in us-east-1\): /);
-              assert.match(thrown.message, says);
-              assert.doesNotMatch(thrown.message, /\n/);
-              return true;
-            },
-          );
+          await assert.rejects(launch, (thrown: Error) => {
+            assert.ok(thrown instanceof CloudError, `${thrown.name}: ${thrown.message}`);
+            assert.equal(thrown.code, code);
+            assert.equal(thrown.provider, "aws");
+            assert.match(thrown.message, /^aws host "web" \(t3\.micro in us-east-1\): /);
+            assert.match(thrown.message, says);
+            assert.doesNotMatch(thrown.message, /\n/);
+            return true;
+          });
         } finally {
           proxy.clearFaults();
         }
@@ -231,7 +275,12 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
   }
 
   /** Asserts `launch` fails in one line matching `says`, and that its instance is terminated and no longer recorded; then releases the rest. */
-  async function assertLaunchGivenUp(deployment: string, state: InstanceType<typeof stateFile.DeploymentState>, launching: { key: { release(): Promise<void> }; group: { release(): Promise<void> }; launch: Promise<unknown> }, says: RegExp) {
+  async function assertLaunchGivenUp(
+    deployment: string,
+    state: InstanceType<typeof stateFile.DeploymentState>,
+    launching: { key: { release(): Promise<void> }; group: { release(): Promise<void> }; launch: Promise<unknown> },
+    says: RegExp,
+  ) {
     await assert.rejects(launching.launch, (thrown: Error) => {
       assert.match(thrown.message, says);
       assert.doesNotMatch(thrown.message, /\n/);
@@ -275,25 +324,29 @@ describe("AWS resources on moto, through the real SDK", { skip: motoMissing() },
     });
   });
 
-  test("an instance never seen running is given up after the bound: one line with what was last seen, terminated, and no record left", { timeout: 60_000 }, async () => {
-    await inDir(async () => {
-      const deployment = "aws-never-running";
-      const state = new stateFile.DeploymentState(deployment, deployment);
-      proxy.inject({ action: "DescribeInstances", times: Infinity, error: ec2Errors.instanceNotFound() });
-      const started = await launching(state, 1_500);
-      const id = await launchedInstance(deployment);
-      await assertLaunchGivenUp(
-        deployment,
-        state,
-        started,
-        new RegExp(
-          String.raw`^aws host "web" \(t3\.micro in us-east-1\): instance ${id} was not running after [12] s \(last seen: not described yet; EC2 may have no capacity for it\): terminated it; try another instanceType or subnet, or later$`,
-        ),
-      );
-      const { Reservations = [] } = await direct.send(new sdk.DescribeInstancesCommand({ InstanceIds: [id] }));
-      assert.equal(Reservations[0]?.Instances?.[0]?.State?.Name, "terminated");
-    });
-  });
+  test(
+    "an instance never seen running is given up after the bound: one line with what was last seen, terminated, and no record left",
+    { timeout: 60_000 },
+    async () => {
+      await inDir(async () => {
+        const deployment = "aws-never-running";
+        const state = new stateFile.DeploymentState(deployment, deployment);
+        proxy.inject({ action: "DescribeInstances", times: Infinity, error: ec2Errors.instanceNotFound() });
+        const started = await launching(state, 1_500);
+        const id = await launchedInstance(deployment);
+        await assertLaunchGivenUp(
+          deployment,
+          state,
+          started,
+          new RegExp(
+            String.raw`^aws host "web" \(t3\.micro in us-east-1\): instance ${id} was not running after [12] s \(last seen: not described yet; EC2 may have no capacity for it\): terminated it; try another instanceType or subnet, or later$`,
+          ),
+        );
+        const { Reservations = [] } = await direct.send(new sdk.DescribeInstancesCommand({ InstanceIds: [id] }));
+        assert.equal(Reservations[0]?.Instances?.[0]?.State?.Name, "terminated");
+      });
+    },
+  );
 });
 
 describe("hydro down", { skip: motoMissing() }, () => {
@@ -325,7 +378,8 @@ describe("hydro down", { skip: motoMissing() }, () => {
     (
       await direct.send(new sdk.DescribeInstancesCommand({ Filters: [...tagged(deployment), { Name: "instance-state-name", Values: ["pending", "running"] }] }))
     ).Reservations?.flatMap((reservation) => reservation.Instances ?? []) ?? [];
-  const liveGroups = async (deployment: string) => (await direct.send(new sdk.DescribeSecurityGroupsCommand({ Filters: tagged(deployment) }))).SecurityGroups ?? [];
+  const liveGroups = async (deployment: string) =>
+    (await direct.send(new sdk.DescribeSecurityGroupsCommand({ Filters: tagged(deployment) }))).SecurityGroups ?? [];
   const liveKeys = async (deployment: string) => (await direct.send(new sdk.DescribeKeyPairsCommand({ Filters: tagged(deployment) }))).KeyPairs ?? [];
 
   /**
@@ -334,9 +388,10 @@ describe("hydro down", { skip: motoMissing() }, () => {
    * its id is recorded (the record has only the ClientToken the launch carried).
    */
   function killedDeployer(dir: string, deployment: string, stage: "up" | "launching", vms = 2) {
-    const last = stage === "up"
-      ? `await aws.launchInstance(state, spec("vm${vms}"), new AbortController().signal);`
-      : `const intend = state.intend.bind(state);
+    const last =
+      stage === "up"
+        ? `await aws.launchInstance(state, spec("vm${vms}"), new AbortController().signal);`
+        : `const intend = state.intend.bind(state);
          // Killed when RunInstances has returned, before its id is written: the VM exists, its record has only the token.
          state.intend = (record) => { const recorded = intend(record); return { ...recorded, created: () => process.kill(process.pid, "SIGKILL") }; };
          await aws.launchInstance(state, spec("vm${vms}"), new AbortController().signal);`;
@@ -429,11 +484,18 @@ describe("hydro down", { skip: motoMissing() }, () => {
       env: withoutCredentials(dir),
       timeout: 60_000,
     });
-    assert.match(run.stdout, /^CloudError: aws: finding the network in us-east-1: no AWS credentials found \(looked for AWS_ACCESS_KEY_ID/m, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /^CloudError: aws: finding the network in us-east-1: no AWS credentials found \(looked for AWS_ACCESS_KEY_ID/m,
+      run.stdout + run.stderr,
+    );
     assert.equal(run.stdout.trim().split("\n").length, 1);
     assert.equal(fs.existsSync(path.join(dir, ".hydro")), false);
     // The metadata service (the chain's last resort) is the tripwire here: nothing else may have been asked.
-    assert.deepEqual(tripwire.attempts.filter((attempt) => !attempt.includes("/latest/")), []);
+    assert.deepEqual(
+      tripwire.attempts.filter((attempt) => !attempt.includes("/latest/")),
+      [],
+    );
   });
 
   /** `hydro ls` with exactly `withEnv` (nothing inherited: this process holds credentials). */
@@ -445,7 +507,8 @@ describe("hydro down", { skip: motoMissing() }, () => {
     killedDeployer(dir, "listed", "up", 2);
     const other = tempDir();
     killedDeployer(other, "elsewhere", "up", 1);
-    const vmId = async (deployment: string, name: string) => (await liveInstances(deployment)).find((vm) => vm.Tags?.some((tag) => tag.Key === "Name" && tag.Value === name))!.InstanceId!;
+    const vmId = async (deployment: string, name: string) =>
+      (await liveInstances(deployment)).find((vm) => vm.Tags?.some((tag) => tag.Key === "Name" && tag.Value === name))!.InstanceId!;
     const [vm1, vm2] = [await vmId("listed", "vm1"), await vmId("listed", "vm2")];
     await direct.send(new sdk.StopInstancesCommand({ InstanceIds: [vm2] }));
 
@@ -454,17 +517,29 @@ describe("hydro down", { skip: motoMissing() }, () => {
     assert.match(result.stdout, /^listed {2}killed {2}\d+ s old {2}deployer gone: `hydro down` deletes it$/m);
     const running = String.raw`t3\.micro running, launched \d+ s ago: billed while running \(0\.0 h so far\)`;
     assert.match(result.stdout, new RegExp(String.raw`^ {2}aws instance ${vm1} {2}aws/us-east-1/instance/vm1 {2}${running}$`, "m"));
-    assert.match(result.stdout, new RegExp(String.raw`^ {2}aws instance ${vm2} {2}aws/us-east-1/instance/vm2 {2}t3\.micro stopped, launched \d+ s ago: disk still billed$`, "m"));
+    assert.match(
+      result.stdout,
+      new RegExp(String.raw`^ {2}aws instance ${vm2} {2}aws/us-east-1/instance/vm2 {2}t3\.micro stopped, launched \d+ s ago: disk still billed$`, "m"),
+    );
     assert.match(result.stdout, /^ {2}aws security-group sg-\w+ {2}aws\/us-east-1\/security-group\/hydro-listed-vpc-\w+$/m);
     // What the state lines show is not listed again; what no state file here records is, with the same facts.
     assert.doesNotMatch(result.stdout, /^aws us-east-1: .* of deployment listed/m);
-    assert.match(result.stdout, new RegExp(String.raw`^aws us-east-1: instance i-\w+ of deployment elsewhere {2}${running} {2}\(NOT recorded here: \`hydro down --all --aws us-east-1\` deletes it\)$`, "m"));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        String.raw`^aws us-east-1: instance i-\w+ of deployment elsewhere {2}${running} {2}\(NOT recorded here: \`hydro down --all --aws us-east-1\` deletes it\)$`,
+        "m",
+      ),
+    );
     assert.match(result.stdout, /^aws us-east-1: key-pair key-\w+ of deployment elsewhere {2}\(NOT recorded here/m);
 
     // A recorded VM that is gone (its dead-man switch terminated it, say) costs nothing any more.
     await direct.send(new sdk.TerminateInstancesCommand({ InstanceIds: [vm1] }));
     const afterTermination = await hydroLs(dir);
-    assert.match(afterTermination.stdout, new RegExp(String.raw`^ {2}aws instance ${vm1} {2}aws/us-east-1/instance/vm1 {2}not live in us-east-1 \(terminated or deleted\): not billed$`, "m"));
+    assert.match(
+      afterTermination.stdout,
+      new RegExp(String.raw`^ {2}aws instance ${vm1} {2}aws/us-east-1/instance/vm1 {2}not live in us-east-1 \(terminated or deleted\): not billed$`, "m"),
+    );
 
     // Without credentials the records are still listed; the region that could not be asked is one error line, and exit 1.
     const unasked = await hydroLs(dir, withoutCredentials(dir));

@@ -1,7 +1,7 @@
 // `hydro run` with d.gcp() hosts on the GCE double (and, mixed, with an EC2 VM on moto and
 // localhost), each VM booted as a namespace host of the test cluster: echo_many on three GCE VMs;
 // one deployment across EC2, GCE and localhost whose cross-cloud edges go through the deployer;
-// nothing left afterwards. README §GCE boot agent, §EC2 boot agent.
+// nothing left afterwards. test/doubles/README.md §GCE boot agent, §EC2 boot agent.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -10,11 +10,11 @@ import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { cli, eventually, fixture, tempDir } from "../../helpers.js";
 import { type Cluster, startCluster } from "../cluster/cluster.js";
 import { NOTHING_LEFT, leftovers } from "../cluster/leftovers.js";
-import { type Ec2BootAgent, startEc2BootAgent } from "./ec2-boot-agent.js";
-import { createClusterSubnet } from "./ec2-cluster-subnet.js";
-import { motoEc2Client } from "./moto-ec2-client.js";
-import { type Moto, motoMissing, startMoto } from "./moto.js";
-import { startGceWithBootAgent } from "./gce-boot-agent.js";
+import { type Ec2BootAgent, startEc2BootAgent } from "../../doubles/ec2/ec2-boot-agent.js";
+import { createClusterSubnet } from "../../doubles/ec2/ec2-cluster-subnet.js";
+import { motoEc2Client } from "../../doubles/ec2/moto-ec2-client.js";
+import { type Moto, motoMissing, startMoto } from "../../doubles/ec2/moto.js";
+import { startGceWithBootAgent } from "../../doubles/gce/gce-boot-agent.js";
 import { interruptionMatrix } from "./interruptions.js";
 
 const REGION = "us-east-1";
@@ -96,12 +96,18 @@ describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notR
 
   test("after kill -9 of the deployer, a GCE VM's dead-man switch stops it, and hydro down deletes it and its firewall rules", async () => {
     const dir = tempDir();
-    const child = execa("node", [cli, "run", fixture("clouds.hydro.ts"), "--", "forever-gcp", gceAgent.gce.project, "", "0.05"], { cwd: dir, reject: false, env });
+    const child = execa("node", [cli, "run", fixture("clouds.hydro.ts"), "--", "forever-gcp", gceAgent.gce.project, "", "0.05"], {
+      cwd: dir,
+      reject: false,
+      env,
+    });
     let seen = "";
     child.stdout!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
     await eventually(() => /^deployed$/m.test(seen) || child.exitCode !== null, 120_000, "the deployment to be up").catch((error: Error) => {
-      throw new Error(`${error.message}; the CLI said:\n${seen}\nboot agent: ${gceAgent.errors.map(String).join("; ")}; instances: ${JSON.stringify(gceAgent.gce.instances().map((vm) => [(vm as { name: string }).name, (vm as { status: string }).status]))}`);
+      throw new Error(
+        `${error.message}; the CLI said:\n${seen}\nboot agent: ${gceAgent.errors.map(String).join("; ")}; instances: ${JSON.stringify(gceAgent.gce.instances().map((vm) => [(vm as { name: string }).name, (vm as { status: string }).status]))}`,
+      );
     });
     assert.match(seen, /^deployed$/m, seen);
     child.kill("SIGKILL");

@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DeregisterImageCommand, DescribeImagesCommand } from "@aws-sdk/client-ec2";
-import { type Moto, motoMissing, startMoto } from "./moto.js";
-import { motoEc2Client } from "./moto-ec2-client.js";
+import { type Moto, motoMissing, startMoto } from "../../doubles/ec2/moto.js";
+import { motoEc2Client } from "../../doubles/ec2/moto-ec2-client.js";
 import { deployTwoVms } from "./failed-deploy.js";
 import { tempDir } from "../../helpers.js";
 

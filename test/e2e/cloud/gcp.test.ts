@@ -1,13 +1,13 @@
 // deploy/gcp against the GCE double through the real @google-cloud/compute client: firewall rules
 // and VMs are recorded before they exist, labelled, torn down completely; a zone without capacity
 // falls through to the next; refusals read as one line. The double is checked against gcloud in
-// gce.test.ts; this is its second, independent client. README §GCE double.
+// test/doubles/gce/gce-double.test.ts; this is its second, independent client. test/doubles/README.md §GCE double.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { after, before, describe, test } from "node:test";
-import { faults, type GceDouble, startGceDouble } from "./gce/double.js";
+import { faults, type GceDouble, startGceDouble } from "../../doubles/gce/double.js";
 import { cli, tempDir } from "../../helpers.js";
 import { CloudError } from "../../../deploy/errors.js";
 

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { deployTwoVms } from "./failed-deploy.js";
-import { freePort } from "./free-port.js";
-import { proxyEnv, startTripwire, type Tripwire } from "./tripwire.js";
+import { freePort } from "../../doubles/free-port.js";
+import { proxyEnv, startTripwire, type Tripwire } from "../../doubles/tripwire.js";
 import { tempDir } from "../../helpers.js";
 
 let tripwire: Tripwire;

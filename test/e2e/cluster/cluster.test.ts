@@ -143,7 +143,10 @@ describe("cluster:up and cluster:down", { skip: notRoot, timeout: 180_000 }, () 
       assert.deepEqual(JSON.parse(readFileSync(manifest.manifestPath, "utf8")), manifest);
       assert.deepEqual(
         manifest.hosts.map((host) => [host.name, host.hasNode]),
-        [["host1", true], ["host2", false]],
+        [
+          ["host1", true],
+          ["host2", false],
+        ],
       );
       // The printed ssh command works as printed.
       const command = /^ssh: +ssh (.*)$/m.exec(up.stderr)?.[1];

@@ -45,7 +45,13 @@ class BurrowHost extends DeclaredHost<BurrowOptions> {
       throw new CloudError(KIND, "NoSuchDirectory", `burrow host "${this.name}": dir: ${dir} is not a directory`);
     const file = path.join(path.resolve(dir), `${context.deployment.id}.${this.name}${SUFFIX}`);
     // Recorded before it exists, as every cloud resource is: a kill -9 between the two leaves a record, never an orphan.
-    const record = context.deployment.state.intend({ key: `${KIND}/${this.name}`, provider: KIND, kind: "burrow", scope: { dir: path.resolve(dir) }, token: file });
+    const record = context.deployment.state.intend({
+      key: `${KIND}/${this.name}`,
+      provider: KIND,
+      kind: "burrow",
+      scope: { dir: path.resolve(dir) },
+      token: file,
+    });
     fs.writeFileSync(file, JSON.stringify({ deployment: context.deployment.id, host: this.name }));
     record.created(file);
     const fillIn = () => {

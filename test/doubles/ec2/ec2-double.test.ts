@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { type Boto3Call, boto3Calls, type Boto3Result } from "./boto3.js";
 import { ec2Errors, type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import { type Moto, motoMissing, startMoto } from "./moto.js";
-import { proxyEnv, startTripwire, type Tripwire } from "./tripwire.js";
+import { proxyEnv, startTripwire, type Tripwire } from "../tripwire.js";
 
 // One of moto's bundled AMIs.
 const IMAGE_ID = "ami-12c6146b";

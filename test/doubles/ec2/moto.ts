@@ -3,8 +3,8 @@
 // group is killed by stop(), on exit and on SIGINT/SIGTERM/SIGHUP. README §moto.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./free-port.js";
-import { killGroupOnExit, forgetGroup } from "./kill-on-exit.js";
+import { freePort } from "../free-port.js";
+import { killGroupOnExit, forgetGroup } from "../kill-on-exit.js";
 
 export interface Moto {
   /** "http://127.0.0.1:PORT" */

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { sshArgs } from "../cluster/ssh-client.js";
+import { sshArgs } from "../../e2e/cluster/ssh-client.js";
 
 export interface PinnedHost {
   readonly address: string;

@@ -9,13 +9,13 @@ import {
   TerminateInstancesCommand,
   paginateDescribeInstances,
 } from "@aws-sdk/client-ec2";
-import type { BootedHost } from "../cluster/boot.js";
-import { inClusterSubnet } from "../cluster/booted-addresses.js";
-import type { ClusterDescription } from "../cluster/cluster.js";
-import { BootedHosts } from "./booted-hosts.js";
+import type { BootedHost } from "../../e2e/cluster/boot.js";
+import { inClusterSubnet } from "../../e2e/cluster/booted-addresses.js";
+import type { ClusterDescription } from "../../e2e/cluster/cluster.js";
+import { BootedHosts } from "../boot-agent/booted-hosts.js";
 import { motoEc2Client } from "./moto-ec2-client.js";
-import { startPolling } from "./polling.js";
-import { watchPoweredOff } from "./powered-off-watcher.js";
+import { startPolling } from "../boot-agent/polling.js";
+import { watchPoweredOff } from "../boot-agent/powered-off-watcher.js";
 
 export interface Ec2BootAgentOptions {
   /** moto itself (`moto.url`), not the fault proxy: the agent plays EC2's insides, which see no API faults. */

@@ -1,7 +1,7 @@
 // A moto VPC and subnet on the test cluster's /24, so the private addresses moto hands out are
 // addresses a booted namespace host can take on the cluster's bridge. README §EC2 boot agent.
 import { CreateSubnetCidrReservationCommand, CreateSubnetCommand, CreateVpcCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { type ClusterAddresses, staticAddresses } from "../cluster/booted-addresses.js";
+import { type ClusterAddresses, staticAddresses } from "../../e2e/cluster/booted-addresses.js";
 
 export interface ClusterSubnet {
   readonly vpcId: string;

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { type BootedInstance, faults, type GceDouble, startGceDouble } from "./gce/double.js";
-import { instanceBody, rawClient } from "./gce/raw-client.js";
-import type { Json } from "./gce/store.js";
+import { type BootedInstance, faults, type GceDouble, startGceDouble } from "./double.js";
+import { instanceBody, rawClient } from "./raw-client.js";
+import type { Json } from "./store.js";
 import { gcloudAt, type GcloudResult, type GcloudRunner } from "./gcloud.js";
 
 const ZONE = "us-central1-a";

@@ -2,7 +2,7 @@
 // instance metadata lookups, no config files, proxied traffic to a tripwire. README §boto3.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { proxyEnv, type Tripwire } from "./tripwire.js";
+import { proxyEnv, type Tripwire } from "../tripwire.js";
 
 export type Boto3Result =
   | { readonly ok: true; readonly retries: number; readonly response: Record<string, unknown> }

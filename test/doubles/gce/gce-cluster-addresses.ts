@@ -1,11 +1,11 @@
 // allocateNetworkIP for a GCE double whose VMs boot as hosts of a test cluster: the private
 // addresses it hands out are ones a booted host can take on the cluster's bridge. README §GCE boot agent.
-import { type ClusterAddresses, bootableAddresses } from "../cluster/booted-addresses.js";
-import { bootedHostHas } from "../cluster/boot.js";
-import { OperationRejected } from "./gce/collection.js";
-import { ipSpaceExhausted } from "./gce/errors.js";
-import type { AddressRequest } from "./gce/double.js";
-import type { Json } from "./gce/store.js";
+import { type ClusterAddresses, bootableAddresses } from "../../e2e/cluster/booted-addresses.js";
+import { bootedHostHas } from "../../e2e/cluster/boot.js";
+import { OperationRejected } from "./collection.js";
+import { ipSpaceExhausted } from "./errors.js";
+import type { AddressRequest } from "./double.js";
+import type { Json } from "./store.js";
 
 /**
  * Hands out the highest free address of the cluster's /24 not handed out before (then any free one). Taken are: the bridge's and the static

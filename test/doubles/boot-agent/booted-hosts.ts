@@ -2,8 +2,8 @@
 // its id; GCE: zone/name). Each gets a host name no other host of the cluster has, is removed once
 // however often that is asked for, and every failure lands in `errors` instead of being thrown:
 // all of it happens in the background, where nobody would catch it. README §EC2 boot agent.
-import { type BootRequest, type BootedHost, MAX_BOOTED_NAME, bootHost } from "../cluster/boot.js";
-import type { ClusterDescription } from "../cluster/cluster.js";
+import { type BootRequest, type BootedHost, MAX_BOOTED_NAME, bootHost } from "../../e2e/cluster/boot.js";
+import type { ClusterDescription } from "../../e2e/cluster/cluster.js";
 
 export class BootedHosts {
   /** What failed in the background; a test asserts it stays empty. */

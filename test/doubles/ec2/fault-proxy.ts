@@ -3,11 +3,11 @@
 // everything else passes through unchanged. README §EC2 fault proxy.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { ClientTokens } from "./ec2/client-token.js";
-import { type Ec2Error, ec2Errors, errorResponse } from "./ec2/errors.js";
-import { readBody } from "./read-body.js";
+import { ClientTokens } from "./client-token.js";
+import { type Ec2Error, ec2Errors, errorResponse } from "./errors.js";
+import { readBody } from "../read-body.js";
 
-export { ec2Errors, type Ec2Error } from "./ec2/errors.js";
+export { ec2Errors, type Ec2Error } from "./errors.js";
 
 export interface Ec2FaultRule {
   /** "RunInstances", "DescribeInstances"… */

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { proxyEnv, startTripwire, type Tripwire } from "./tripwire.js";
+import { proxyEnv, startTripwire, type Tripwire } from "../tripwire.js";
 
 export interface GcloudResult {
   readonly code: number | null;

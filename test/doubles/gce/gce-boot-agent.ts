@@ -2,12 +2,12 @@
 // SSH host of the test cluster, at a networkIP of the cluster's /24, set up by its startup-script;
 // deleting the instance removes the host, and a guest that powers itself off leaves its instance
 // TERMINATED. README §GCE boot agent.
-import type { BootedHost } from "../cluster/boot.js";
-import type { ClusterDescription } from "../cluster/cluster.js";
-import { BootedHosts } from "./booted-hosts.js";
-import { type GceDouble, type GceDoubleOptions, startGceDouble } from "./gce/double.js";
+import type { BootedHost } from "../../e2e/cluster/boot.js";
+import type { ClusterDescription } from "../../e2e/cluster/cluster.js";
+import { BootedHosts } from "../boot-agent/booted-hosts.js";
+import { type GceDouble, type GceDoubleOptions, startGceDouble } from "./double.js";
 import { clusterAddressAllocator } from "./gce-cluster-addresses.js";
-import { watchPoweredOff } from "./powered-off-watcher.js";
+import { watchPoweredOff } from "../boot-agent/powered-off-watcher.js";
 
 export interface GceBootAgentOptions extends Omit<GceDoubleOptions, "allocateNetworkIP" | "onInstanceRunning" | "onInstanceDeleted"> {
   /** A running cluster: its VMs become hosts on its bridge. */
