@@ -245,7 +245,8 @@ export class Deployment implements HostOwner, NodeOwner {
   teardown(): Promise<void> {
     this.tearingDown ??= this.step(["teardown"], async () => {
       this.phase = "torn down";
-      this.hosts.cancel();
+      const interruption = interruptedBy();
+      this.hosts.cancel(interruption && `the run was ${interruption}`);
       const stopped = await Promise.allSettled(this.nodes.map((node) => node.stop()));
       const released = await Promise.allSettled([this.hosts.releaseAll()]);
       live.delete(this);

@@ -72,7 +72,7 @@ export class TornDownError extends HydroError {
   constructor(
     readonly deployment: string,
     readonly what: string,
-    why = `${deployment} is being torn down`,
+    readonly why = `${deployment} is being torn down`,
   ) {
     super(`${what}: given up, ${why}`);
   }

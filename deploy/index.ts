@@ -10,6 +10,7 @@ export type { ProcessNode } from "./nodes/process.js";
 export type { External, ExternalPort } from "./nodes/external.js";
 export type { PortRef } from "./ports.js";
 export { HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, TornDownError, CloudError } from "./errors.js";
+export { SshConnectError, type SshConnectReason } from "./ssh/errors.js";
 export { addReporter, type DeployEvent, type Reporter } from "./events.js";
 export { sweep, SweepPointError, type SweepOptions, type Metrics } from "./sweep/sweep.js";
 export type { Grid, GridValue, Point } from "./sweep/grid.js";

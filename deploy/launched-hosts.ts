@@ -59,8 +59,8 @@ export class LaunchedHosts {
   }
 
   /** Teardown has begun: launches in progress give up, with the reason a layer below names the deployment by (deploy/torn-down.ts). */
-  cancel(): void {
-    if (!this.cancellation.signal.aborted) this.cancellation.abort(new TornDownError(this.owner.name, "launching its hosts"));
+  cancel(why?: string): void {
+    if (!this.cancellation.signal.aborted) this.cancellation.abort(new TornDownError(this.owner.name, "launching its hosts", why));
   }
 
   /** Releases every host, then what they shared; rejects naming what did not answer in time. */

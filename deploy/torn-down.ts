@@ -16,7 +16,7 @@ export interface TornDownSignal {
  */
 export function tornDownError({ signal, what }: TornDownSignal): TornDownError {
   const reason: unknown = signal.reason;
-  return new TornDownError(reason instanceof TornDownError ? reason.deployment : "the deployment", what);
+  return reason instanceof TornDownError ? new TornDownError(reason.deployment, what, reason.why) : new TornDownError("the deployment", what);
 }
 
 export function throwIfTornDown(tornDown: TornDownSignal | undefined): void {

@@ -26,7 +26,13 @@ interface SdkError extends Error {
 }
 
 /** EC2 error codes for a resource that is already gone: deleting it again is done. */
-export const GONE = new Set(["InvalidInstanceID.NotFound", "InvalidGroup.NotFound", "InvalidKeyPair.NotFound", "InvalidVpcID.NotFound", "InvalidSubnetID.NotFound"]);
+export const GONE = new Set([
+  "InvalidInstanceID.NotFound",
+  "InvalidGroup.NotFound",
+  "InvalidKeyPair.NotFound",
+  "InvalidVpcID.NotFound",
+  "InvalidSubnetID.NotFound",
+]);
 
 export const errorCode = (error: unknown): string | undefined => ((error as SdkError | undefined)?.$metadata ? (error as SdkError).name : undefined);
 

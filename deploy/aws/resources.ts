@@ -5,8 +5,11 @@
  */
 import crypto from "node:crypto";
 import type { EC2Client, Tag } from "@aws-sdk/client-ec2";
-import type { DeploymentState, ResourceRecord } from "../state/state-file.js";
+import type { DeploymentState } from "../state/state-file.js";
+import { createRecorded, type ResourceIntent } from "../state/recorded.js";
 import { HydroError } from "../errors.js";
+import { pollUntil, retry } from "../backoff.js";
+import { tornDownError, type TornDownSignal } from "../torn-down.js";
 import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { ec2Client, ec2Sdk, errorCode, explain, GONE } from "./ec2.js";
 
@@ -54,7 +57,12 @@ async function lookUpNetwork(region: string, subnet: string | undefined): Promis
   const vpcId = Vpcs[0]?.VpcId;
   if (!vpcId) throw new HydroError(`aws: ${region} has no default VPC: give aws({ subnet }) a subnet to launch in`);
   const { Subnets = [] } = await client.send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "default-for-az", Values: ["true"] }] }),
+    new DescribeSubnetsCommand({
+      Filters: [
+        { Name: "vpc-id", Values: [vpcId] },
+        { Name: "default-for-az", Values: ["true"] },
+      ],
+    }),
   );
   const first = Subnets.filter((candidate) => candidate.SubnetId).sort((a, b) => (a.AvailabilityZone ?? "").localeCompare(b.AvailabilityZone ?? ""))[0];
   if (!first) throw new HydroError(`aws: the default VPC ${vpcId} in ${region} has no default subnet: give aws({ subnet })`);
@@ -65,22 +73,21 @@ async function lookUpNetwork(region: string, subnet: string | undefined): Promis
 export async function importKeyPair(state: DeploymentState, region: string, publicKey: string): Promise<{ keyName: string; release(): Promise<void> }> {
   const [{ ImportKeyPairCommand }, client] = await Promise.all([ec2Sdk(), ec2Client(region)]);
   const keyName = `hydro-${state.deployment}`;
-  const record = recordOf("key-pair", region, keyName, { region });
-  const recorded = state.intend(record);
-  const { KeyPairId } = await client
-    .send(
-      new ImportKeyPairCommand({
-        KeyName: keyName,
-        PublicKeyMaterial: Buffer.from(publicKey),
-        TagSpecifications: [tagSpecification("key-pair", state.deployment, keyName)],
-      }),
-    )
-    .catch((error: unknown) => {
-      recorded.deleted();
-      throw explain(`aws: importing the deployment's key pair in ${region}`, error, { region });
-    });
-  if (KeyPairId) recorded.created(KeyPairId);
-  return { keyName, release: () => deleteAwsResource({ ...record, id: KeyPairId }).then(() => recorded.deleted()) };
+  const { release } = await createRecorded(state, recordOf("key-pair", region, keyName, { region }), deleteAwsResource, async (created) => {
+    const { KeyPairId } = await client
+      .send(
+        new ImportKeyPairCommand({
+          KeyName: keyName,
+          PublicKeyMaterial: Buffer.from(publicKey),
+          TagSpecifications: [tagSpecification("key-pair", state.deployment, keyName)],
+        }),
+      )
+      .catch((error: unknown) => {
+        throw explain(`aws: importing the deployment's key pair in ${region}`, error, { region });
+      });
+    if (KeyPairId) created(KeyPairId);
+  });
+  return { keyName, release };
 }
 
 /** A security group for the deployment's VMs in one VPC: SSH from `sshFrom`, everything from each other, nothing else. */
@@ -92,39 +99,41 @@ export async function createSecurityGroup(
 ): Promise<{ groupId: string; release(): Promise<void> }> {
   const [{ AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand }, client] = await Promise.all([ec2Sdk(), ec2Client(region)]);
   const name = `hydro-${state.deployment}-${network.vpcId}`;
-  const record = recordOf("security-group", region, name, { region, vpc: network.vpcId });
-  const recorded = state.intend(record);
-  const { GroupId } = await client
-    .send(
-      new CreateSecurityGroupCommand({
-        GroupName: name,
-        Description: `hydro-deploy deployment ${state.deployment}: SSH in, and its own VMs to each other`,
-        VpcId: network.vpcId,
-        TagSpecifications: [tagSpecification("security-group", state.deployment, name)],
-      }),
-    )
-    .catch(async (error: unknown) => {
-      // A lost response may have created it: delete by name, then forget it.
-      await deleteAwsResource(record).then(() => recorded.deleted(), () => {});
-      throw explain(`aws: creating the deployment's security group in ${region}`, error, { region });
-    });
-  recorded.created(GroupId!);
-  const release = () => deleteAwsResource({ ...record, id: GroupId }).then(() => recorded.deleted());
-  try {
-    await client.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId,
-        IpPermissions: [
-          { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: sshFrom, Description: "SSH from the deployer" }] },
-          { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId, Description: "the deployment's VMs to each other" }] },
-        ],
-      }),
-    );
-  } catch (error) {
-    await release().catch(() => {});
-    throw explain(`aws: opening SSH in the deployment's security group in ${region}`, error, { region });
-  }
-  return { groupId: GroupId!, release };
+  const { value: groupId, release } = await createRecorded(
+    state,
+    recordOf("security-group", region, name, { region, vpc: network.vpcId }),
+    deleteAwsResource,
+    async (created) => {
+      const { GroupId } = await client
+        .send(
+          new CreateSecurityGroupCommand({
+            GroupName: name,
+            Description: `hydro-deploy deployment ${state.deployment}: SSH in, and its own VMs to each other`,
+            VpcId: network.vpcId,
+            TagSpecifications: [tagSpecification("security-group", state.deployment, name)],
+          }),
+        )
+        .catch((error: unknown) => {
+          throw explain(`aws: creating the deployment's security group in ${region}`, error, { region });
+        });
+      created(GroupId!);
+      await client
+        .send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId,
+            IpPermissions: [
+              { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: sshFrom, Description: "SSH from the deployer" }] },
+              { IpProtocol: "-1", UserIdGroupPairs: [{ GroupId, Description: "the deployment's VMs to each other" }] },
+            ],
+          }),
+        )
+        .catch((error: unknown) => {
+          throw explain(`aws: opening SSH in the deployment's security group in ${region}`, error, { region });
+        });
+      return GroupId!;
+    },
+  );
+  return { groupId, release };
 }
 
 export interface InstanceSpec {
@@ -155,82 +164,103 @@ export interface AwsInstance {
 /**
  * Launches one VM (ClientToken recorded first, so a retry or a crash never leaves one unaccounted
  * for) and waits until it runs, at most `runningWithinMs`. One that is not running by then, or
- * goes elsewhere (pending → terminated when EC2 has no capacity), is terminated before the error.
+ * goes elsewhere (pending → terminated when EC2 has no capacity), is terminated before the error;
+ * so is one whose launch the deployment's teardown (`signal`) gives up.
  */
-export async function launchInstance(state: DeploymentState, spec: InstanceSpec, signal: AbortSignal, runningWithinMs = RUNNING_WITHIN_MS): Promise<AwsInstance> {
+export async function launchInstance(
+  state: DeploymentState,
+  spec: InstanceSpec,
+  signal: AbortSignal,
+  runningWithinMs = RUNNING_WITHIN_MS,
+): Promise<AwsInstance> {
   const [{ RunInstancesCommand }, client] = await Promise.all([ec2Sdk(), ec2Client(spec.region)]);
   const token = crypto.randomUUID();
-  const record: Omit<ResourceRecord, "recordedAt"> = {
+  const intent: ResourceIntent = {
     key: `aws/${spec.region}/instance/${spec.name}`,
     provider: PROVIDER,
     kind: "instance",
     scope: { region: spec.region, deployment: state.deployment },
     token,
   };
-  const recorded = state.intend(record);
   const extraTags = Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value }));
-  let id: string | undefined;
-  const terminate = () => deleteAwsResource({ ...record, id }).then(() => recorded.deleted());
+  const tornDown: TornDownSignal = { signal, what: `launching aws host "${spec.name}"` };
   try {
-    const { Instances = [] } = await client.send(
-      new RunInstancesCommand({
-        ClientToken: token,
-        MinCount: 1,
-        MaxCount: 1,
-        ImageId: spec.ami,
-        InstanceType: spec.instanceType as never,
-        KeyName: spec.keyName,
-        UserData: Buffer.from(spec.userData).toString("base64"),
-        // The dead-man switch powers the VM off; off means gone, so a forgotten VM stops costing.
-        InstanceInitiatedShutdownBehavior: "terminate",
-        MetadataOptions: { HttpTokens: "required" },
-        NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: spec.network.subnetId, Groups: [spec.groupId], AssociatePublicIpAddress: spec.publicIp }],
-        TagSpecifications: [tagSpecification("instance", state.deployment, spec.name, extraTags), tagSpecification("volume", state.deployment, spec.name, extraTags)],
-        ...(spec.spot ? { InstanceMarketOptions: { MarketType: "spot" as const } } : {}),
-        ...(spec.rootVolumeGb ? { BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: spec.rootVolumeGb, DeleteOnTermination: true } }] } : {}),
-      }),
-      { abortSignal: signal },
-    );
-    id = Instances[0]?.InstanceId;
-    if (!id) throw new HydroError(`aws: RunInstances returned no instance for ${spec.name}`);
-    recorded.created(id);
-    const running = await untilRunning(client, id, signal, Date.now() + runningWithinMs);
-    return { id, privateIp: running.privateIp, publicIp: running.publicIp, terminate };
-  } catch (error) {
-    // Whatever was launched goes; the record stays until it is gone, for `hydro down`.
-    await terminate().catch(() => {});
-    throw explain(`aws host "${spec.name}" (${spec.instanceType} in ${spec.region})`, error, spec);
-  }
-}
-
-async function untilRunning(client: EC2Client, id: string, signal: AbortSignal, deadline: number): Promise<{ privateIp: string; publicIp: string | undefined }> {
-  const { DescribeInstancesCommand } = await ec2Sdk();
-  const started = Date.now();
-  let last = "not described yet";
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000, Math.max(0, deadline - Date.now()))) {
-    if (signal.aborted) throw new HydroError(`instance ${id}: not waited for, the deployment is being torn down`);
-    if (Date.now() >= deadline) {
-      const waited = Math.round((Date.now() - started) / 1000);
-      throw new HydroError(`instance ${id} was not running after ${waited} s (last seen: ${last}; EC2 may have no capacity for it): terminated it; try another instanceType or subnet, or later`);
-    }
-    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] })).catch((error: unknown) => {
-      // Eventual consistency: a new instance is not describable for a few seconds.
-      if (errorCode(error) === "InvalidInstanceID.NotFound") return undefined;
-      throw error;
+    // Whatever was launched goes if this fails; the record stays until it is gone, for `hydro down`.
+    const { value, release } = await createRecorded(state, intent, deleteAwsResource, async (created) => {
+      const { Instances = [] } = await client.send(
+        new RunInstancesCommand({
+          ClientToken: token,
+          MinCount: 1,
+          MaxCount: 1,
+          ImageId: spec.ami,
+          InstanceType: spec.instanceType as never,
+          KeyName: spec.keyName,
+          UserData: Buffer.from(spec.userData).toString("base64"),
+          // The dead-man switch powers the VM off; off means gone, so a forgotten VM stops costing.
+          InstanceInitiatedShutdownBehavior: "terminate",
+          MetadataOptions: { HttpTokens: "required" },
+          NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: spec.network.subnetId, Groups: [spec.groupId], AssociatePublicIpAddress: spec.publicIp }],
+          TagSpecifications: [
+            tagSpecification("instance", state.deployment, spec.name, extraTags),
+            tagSpecification("volume", state.deployment, spec.name, extraTags),
+          ],
+          ...(spec.spot ? { InstanceMarketOptions: { MarketType: "spot" as const } } : {}),
+          ...(spec.rootVolumeGb
+            ? { BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: spec.rootVolumeGb, DeleteOnTermination: true } }] }
+            : {}),
+        }),
+        { abortSignal: signal },
+      );
+      const id = Instances[0]?.InstanceId;
+      if (!id) throw new HydroError(`aws: RunInstances returned no instance for ${spec.name}`);
+      created(id);
+      return { id, ...(await untilRunning(client, id, tornDown, Date.now() + runningWithinMs)) };
     });
-    const instance = described?.Reservations?.[0]?.Instances?.[0];
-    const state = instance?.State?.Name;
-    if (state === "running" && instance?.PrivateIpAddress) return { privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress };
-    if (state === "shutting-down" || state === "terminated" || state === "stopping" || state === "stopped") {
-      const reason = instance?.StateReason?.Message ?? instance?.StateReason?.Code ?? "no reason given";
-      throw new HydroError(`instance ${id} went ${state} instead of running: ${reason}`);
-    }
-    if (state) last = state === "running" ? "running without a private address" : state;
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    return { ...value, terminate: release };
+  } catch (error) {
+    throw signal.aborted ? tornDownError(tornDown) : explain(`aws host "${spec.name}" (${spec.instanceType} in ${spec.region})`, error, spec);
   }
 }
 
-const recordOf = (kind: string, region: string, name: string, scope: Record<string, string>): Omit<ResourceRecord, "recordedAt"> => ({
+async function untilRunning(
+  client: EC2Client,
+  id: string,
+  tornDown: TornDownSignal,
+  deadline: number,
+): Promise<{ privateIp: string; publicIp: string | undefined }> {
+  const { DescribeInstancesCommand } = await ec2Sdk();
+  let last = "not described yet";
+  return pollUntil(
+    async () => {
+      const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [id] }), { abortSignal: tornDown.signal }).catch((error: unknown) => {
+        // Eventual consistency: a new instance is not describable for a few seconds.
+        if (errorCode(error) === "InvalidInstanceID.NotFound") return undefined;
+        throw error;
+      });
+      const instance = described?.Reservations?.[0]?.Instances?.[0];
+      const state = instance?.State?.Name;
+      if (state === "running" && instance?.PrivateIpAddress) return { privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress };
+      if (state === "shutting-down" || state === "terminated" || state === "stopping" || state === "stopped") {
+        const reason = instance?.StateReason?.Message ?? instance?.StateReason?.Code ?? "no reason given";
+        throw new HydroError(`instance ${id} went ${state} instead of running: ${reason}`);
+      }
+      if (state) last = state === "running" ? "running without a private address" : state;
+      return undefined;
+    },
+    {
+      firstDelayMs: 250,
+      maxDelayMs: 5_000,
+      deadline,
+      tornDown,
+      expired: (waitedMs) =>
+        new HydroError(
+          `instance ${id} was not running after ${Math.round(waitedMs / 1000)} s (last seen: ${last}; EC2 may have no capacity for it): terminated it; try another instanceType or subnet, or later`,
+        ),
+    },
+  );
+}
+
+const recordOf = (kind: string, region: string, name: string, scope: Record<string, string>): ResourceIntent => ({
   key: `aws/${region}/${kind}/${name}`,
   provider: PROVIDER,
   kind,
@@ -248,7 +278,7 @@ const DEPENDENCY_WAIT_MS = 10 * 60_000;
  * Deletes one recorded resource and waits until it is gone; a resource that is already gone (or
  * was never created: an intent whose call never reached EC2) counts as deleted. Idempotent.
  */
-export async function deleteAwsResource(record: Omit<ResourceRecord, "recordedAt">): Promise<void> {
+export async function deleteAwsResource(record: ResourceIntent): Promise<void> {
   const region = record.scope.region!;
   const [sdk, client] = await Promise.all([ec2Sdk(), ec2Client(region)]);
   const tolerateGone = (error: unknown) => {
@@ -265,17 +295,13 @@ export async function deleteAwsResource(record: Omit<ResourceRecord, "recordedAt
     case "security-group": {
       const groupId = record.id ?? (await groupNamed(client, sdk, record.token!, record.scope.vpc));
       if (!groupId) return;
-      const deadline = Date.now() + DEPENDENCY_WAIT_MS;
-      for (let delay = 1_000; ; delay = Math.min(delay * 2, 15_000)) {
-        try {
-          await client.send(new sdk.DeleteSecurityGroupCommand({ GroupId: groupId }));
-          return;
-        } catch (error) {
-          if (GONE.has(errorCode(error) ?? "")) return;
-          if (errorCode(error) !== "DependencyViolation" || Date.now() > deadline) throw error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+      await retry(() => client.send(new sdk.DeleteSecurityGroupCommand({ GroupId: groupId })).catch(tolerateGone), {
+        firstDelayMs: 1_000,
+        maxDelayMs: 15_000,
+        deadline: Date.now() + DEPENDENCY_WAIT_MS,
+        shouldRetry: (error) => errorCode(error) === "DependencyViolation",
+      });
+      return;
     }
     case "key-pair":
       // By name: it is what the record always has, and what every EC2 implementation deletes by.
@@ -293,7 +319,12 @@ export async function deleteAwsResource(record: Omit<ResourceRecord, "recordedAt
  */
 async function instancesWithToken(client: EC2Client, sdk: Awaited<ReturnType<typeof ec2Sdk>>, token: string, deployment: string): Promise<string[]> {
   const { Reservations = [] } = await client.send(
-    new sdk.DescribeInstancesCommand({ Filters: [{ Name: `tag:${DEPLOYMENT_TAG}`, Values: [deployment] }, { Name: "instance-state-name", Values: LIVE_STATES }] }),
+    new sdk.DescribeInstancesCommand({
+      Filters: [
+        { Name: `tag:${DEPLOYMENT_TAG}`, Values: [deployment] },
+        { Name: "instance-state-name", Values: LIVE_STATES },
+      ],
+    }),
   );
   return Reservations.flatMap((reservation) => reservation.Instances ?? []).flatMap((instance) =>
     instance.InstanceId && instance.ClientToken === token ? [instance.InstanceId] : [],
@@ -311,15 +342,21 @@ async function groupNamed(client: EC2Client, sdk: Awaited<ReturnType<typeof ec2S
 export const LIVE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"];
 
 async function untilTerminated(client: EC2Client, sdk: Awaited<ReturnType<typeof ec2Sdk>>, ids: string[]): Promise<void> {
-  const deadline = Date.now() + DEPENDENCY_WAIT_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    const described = await client.send(new sdk.DescribeInstancesCommand({ InstanceIds: ids })).catch((error: unknown) => {
-      if (GONE.has(errorCode(error) ?? "")) return undefined;
-      throw error;
-    });
-    const states = (described?.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => instance.State?.Name);
-    if (states.every((state) => state === "terminated")) return;
-    if (Date.now() > deadline) throw new HydroError(`aws: ${ids.join(", ")} not terminated after ${DEPENDENCY_WAIT_MS / 60_000} min (${states.join(", ")})`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+  let states: Array<string | undefined> = [];
+  await pollUntil(
+    async () => {
+      const described = await client.send(new sdk.DescribeInstancesCommand({ InstanceIds: ids })).catch((error: unknown) => {
+        if (GONE.has(errorCode(error) ?? "")) return undefined;
+        throw error;
+      });
+      states = (described?.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => instance.State?.Name);
+      return states.every((state) => state === "terminated") || undefined;
+    },
+    {
+      firstDelayMs: 250,
+      maxDelayMs: 5_000,
+      deadline: Date.now() + DEPENDENCY_WAIT_MS,
+      expired: () => new HydroError(`aws: ${ids.join(", ")} not terminated after ${DEPENDENCY_WAIT_MS / 60_000} min (${states.join(", ")})`),
+    },
+  );
 }

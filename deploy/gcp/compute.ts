@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import { CloudError, HydroError } from "../errors.js";
+import { retry } from "../backoff.js";
 
 type ComputeModule = typeof import("@google-cloud/compute");
 type ClientOptions = NonNullable<ConstructorParameters<ComputeModule["InstancesClient"]>[0]>;
@@ -96,17 +97,18 @@ const ATTEMPTS = 5;
  * nothing itself (it surfaces the HTTP error as is). Calls that change something carry a requestId
  * fixed outside `call`, so a retry after a lost response replays the first call instead of repeating it.
  */
-export async function retried<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1, delay = 500; ; attempt++, delay *= 2) {
-    try {
-      return await call();
-    } catch (error) {
+export function retried<T>(call: () => Promise<T>): Promise<T> {
+  return retry(call, {
+    // Waits of 250-500, 500-1000, 1000-2000, 2000-4000 ms between the 5 attempts.
+    firstDelayMs: 500,
+    maxDelayMs: 4_000,
+    jitter: 0.5,
+    shouldRetry: (error, attempt) => {
       const { status, reason } = reasonOf(error);
       const transient = (status !== undefined && RETRIED_STATUS.has(status)) || RETRIED_REASONS.has(reason ?? "");
-      if (!transient || attempt >= ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
-    }
-  }
+      return transient && attempt < ATTEMPTS;
+    },
+  });
 }
 
 export const isNotFound = (error: unknown) => reasonOf(error).status === 404 || reasonOf(error).reason === "notFound";
@@ -124,8 +126,10 @@ export class OperationError extends Error {
 const HINTS: Record<string, (context: { project: string; zone?: string }) => string> = {
   QUOTA_EXCEEDED: ({ project }) => `a quota of project ${project} is used up: request an increase (IAM & Admin › Quotas) or use a smaller machineType`,
   quotaExceeded: ({ project }) => `a quota of project ${project} is used up: request an increase (IAM & Admin › Quotas) or use a smaller machineType`,
-  ZONE_RESOURCE_POOL_EXHAUSTED: ({ zone }) => `${zone ?? "the zone"} has no capacity for this machine type right now: give zones: [...] to try others, or try later`,
-  ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: ({ zone }) => `${zone ?? "the zone"} has no capacity for this machine type right now: give zones: [...] to try others, or try later`,
+  ZONE_RESOURCE_POOL_EXHAUSTED: ({ zone }) =>
+    `${zone ?? "the zone"} has no capacity for this machine type right now: give zones: [...] to try others, or try later`,
+  ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: ({ zone }) =>
+    `${zone ?? "the zone"} has no capacity for this machine type right now: give zones: [...] to try others, or try later`,
   forbidden: () => "the credentials may not do this: grant the compute permission named here",
   authError: () => "the credentials were refused: run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS",
   rateLimitExceeded: () => "Compute Engine kept throttling: try again in a minute",

@@ -21,21 +21,25 @@ export class GcpHost extends DeclaredHost<GcpOptions> {
           const rules = await createFirewalls(state, options.project, options.network, options.sshFrom);
           return { value: rules.tag, release: rules.release };
         });
-        const vm = await createInstance(state, {
-          name: this.name,
-          project: options.project,
-          zones: options.zones,
-          machineType: options.machineType,
-          image: options.image,
-          network: options.network,
-          networkTag,
-          user: options.user,
-          publicKey: authorizedKey,
-          startupScript: script,
-          labels: options.labels,
-          publicIp: options.publicIp,
-          spot: options.spot,
-        });
+        const vm = await createInstance(
+          state,
+          {
+            name: this.name,
+            project: options.project,
+            zones: options.zones,
+            machineType: options.machineType,
+            image: options.image,
+            network: options.network,
+            networkTag,
+            user: options.user,
+            publicKey: authorizedKey,
+            startupScript: script,
+            labels: options.labels,
+            publicIp: options.publicIp,
+            spot: options.spot,
+          },
+          context.signal,
+        );
         return { label: `gcp host "${this.name}" (${vm.name} in ${vm.zone})`, privateIp: vm.networkIP, publicIp: vm.natIP, remove: vm.delete };
       },
     });

@@ -4,8 +4,11 @@
  * Calls that change something carry a requestId, so a retry never makes two of anything.
  */
 import crypto from "node:crypto";
-import type { DeploymentState, ResourceRecord } from "../state/state-file.js";
+import type { DeploymentState } from "../state/state-file.js";
+import { createRecorded, type ResourceIntent } from "../state/recorded.js";
 import { HydroError } from "../errors.js";
+import { pollUntil } from "../backoff.js";
+import { throwIfTornDown, type TornDownSignal } from "../torn-down.js";
 import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { computeClients, explain, isNotFound, OperationError, reasonOf, retried } from "./compute.js";
 
@@ -68,25 +71,25 @@ export async function createFirewalls(
   try {
     const { firewalls } = await computeClients();
     for (const rule of rules) {
-      const record = recordOf("firewall", rule.name, { project });
-      const recorded = state.intend(record);
-      releases.push(() => deleteGcpResource(record).then(() => recorded.deleted()));
       const requestId = crypto.randomUUID();
-      const [operation] = await retried(() =>
-        firewalls.insert({
-          project,
-          requestId,
-          firewallResource: {
-            ...rule,
-            network: `global/networks/${network}`,
-            direction: "INGRESS",
-            targetTags: [tag],
-            description: `hydro-deploy deployment ${state.deployment}`,
-          },
-        }),
-      );
-      await completed(project, operation.latestResponse as Operation);
-      recorded.created(rule.name);
+      const made = await createRecorded(state, recordOf("firewall", rule.name, { project }), deleteGcpResource, async (created) => {
+        const [operation] = await retried(() =>
+          firewalls.insert({
+            project,
+            requestId,
+            firewallResource: {
+              ...rule,
+              network: `global/networks/${network}`,
+              direction: "INGRESS",
+              targetTags: [tag],
+              description: `hydro-deploy deployment ${state.deployment}`,
+            },
+          }),
+        );
+        await completed(project, operation.latestResponse as Operation);
+        created(rule.name);
+      });
+      releases.push(made.release);
     }
   } catch (error) {
     await release().catch(() => {});
@@ -123,55 +126,64 @@ export interface GcpInstance {
 
 const CAPACITY = new Set(["ZONE_RESOURCE_POOL_EXHAUSTED", "ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS"]);
 
-/** Creates the VM (requestId recorded first) in the first zone that has room, and waits until it runs. */
-export async function createInstance(state: DeploymentState, spec: InstanceSpec, runningWithinMs = RUNNING_WITHIN_MS): Promise<GcpInstance> {
+/**
+ * Creates the VM (requestId recorded first) in the first zone that has room, and waits until it
+ * runs; the deployment's teardown (`signal`) ends the wait with a TornDownError, and the VM is deleted.
+ */
+export async function createInstance(
+  state: DeploymentState,
+  spec: InstanceSpec,
+  signal: AbortSignal,
+  runningWithinMs = RUNNING_WITHIN_MS,
+): Promise<GcpInstance> {
   const what = `gcp host "${spec.name}" (${spec.machineType} in ${spec.zones.join(", ")})`;
+  const tornDown: TornDownSignal = { signal, what: `launching ${what}` };
   const { instances } = await computeClients().catch((error: unknown) => {
     throw explain(what, error, { project: spec.project });
   });
   const vmName = gceName("hydro", state.deployment, spec.name);
   let lastError: unknown;
   for (const zone of spec.zones) {
+    throwIfTornDown(tornDown);
     const requestId = crypto.randomUUID();
     // GCE names are ids: the name is known (and recorded) before the insert, beside the requestId it carries.
-    const record = {
+    const intent = {
       ...recordOf("instance", vmName, { project: spec.project, zone, name: vmName }),
       key: `gcp/${spec.project}/instance/${spec.name}`,
       token: requestId,
     };
-    const recorded = state.intend(record);
-    const remove = () => deleteGcpResource({ ...record, id: vmName }).then(() => recorded.deleted());
     try {
-      const [operation] = await retried(() =>
-        instances.insert({
-          project: spec.project,
-          zone,
-          requestId,
-          instanceResource: {
-            name: vmName,
-            machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
-            labels: { ...spec.labels, [DEPLOYMENT_LABEL]: gceName(state.deployment) },
-            tags: { items: [spec.networkTag] },
-            disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.image } }],
-            networkInterfaces: [
-              { network: `global/networks/${spec.network}`, ...(spec.publicIp ? { accessConfigs: [{ name: "External NAT", type: "ONE_TO_ONE_NAT" }] } : {}) },
-            ],
-            metadata: {
-              items: [
-                { key: "ssh-keys", value: `${spec.user}:${spec.publicKey}` },
-                { key: "startup-script", value: spec.startupScript },
+      const { value: running, release } = await createRecorded(state, intent, deleteGcpResource, async (created) => {
+        const [operation] = await retried(() =>
+          instances.insert({
+            project: spec.project,
+            zone,
+            requestId,
+            instanceResource: {
+              name: vmName,
+              machineType: `zones/${zone}/machineTypes/${spec.machineType}`,
+              labels: { ...spec.labels, [DEPLOYMENT_LABEL]: gceName(state.deployment) },
+              tags: { items: [spec.networkTag] },
+              disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: spec.image } }],
+              networkInterfaces: [
+                { network: `global/networks/${spec.network}`, ...(spec.publicIp ? { accessConfigs: [{ name: "External NAT", type: "ONE_TO_ONE_NAT" }] } : {}) },
               ],
+              metadata: {
+                items: [
+                  { key: "ssh-keys", value: `${spec.user}:${spec.publicKey}` },
+                  { key: "startup-script", value: spec.startupScript },
+                ],
+              },
+              ...(spec.spot ? { scheduling: { provisioningModel: "SPOT", instanceTerminationAction: "DELETE" } } : {}),
             },
-            ...(spec.spot ? { scheduling: { provisioningModel: "SPOT", instanceTerminationAction: "DELETE" } } : {}),
-          },
-        }),
-      );
-      await completed(spec.project, operation.latestResponse as Operation);
-      recorded.created(vmName);
-      const running = await untilRunning(what, spec.project, zone, vmName, Date.now() + runningWithinMs);
-      return { name: vmName, zone, ...running, delete: remove };
+          }),
+        );
+        await completed(spec.project, operation.latestResponse as Operation);
+        created(vmName);
+        return untilRunning(what, spec.project, zone, vmName, Date.now() + runningWithinMs, tornDown);
+      });
+      return { name: vmName, zone, ...running, delete: release };
     } catch (error) {
-      await remove().catch(() => {});
       lastError = error;
       const code = error instanceof OperationError ? error.code : reasonOf(error).reason;
       if (!CAPACITY.has(code ?? "")) break;
@@ -187,29 +199,37 @@ async function untilRunning(
   zone: string,
   name: string,
   deadline: number,
+  tornDown: TornDownSignal,
 ): Promise<{ networkIP: string; natIP: string | undefined }> {
   const { instances } = await computeClients();
-  const started = Date.now();
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
-    const [instance] = await retried(() => instances.get({ project, zone, instance: name }));
-    const networkInterface = instance.networkInterfaces?.[0];
-    if (instance.status === "RUNNING" && networkInterface?.networkIP) {
-      return { networkIP: networkInterface.networkIP, natIP: networkInterface.accessConfigs?.[0]?.natIP ?? undefined };
-    }
-    if (instance.status === "TERMINATED" || instance.status === "STOPPING" || instance.status === "SUSPENDED") {
-      throw new HydroError(`${what}: instance ${name} went ${instance.status} instead of RUNNING`);
-    }
-    if (Date.now() + delay > deadline) {
-      const waited = Math.round((Date.now() - started) / 1000);
-      throw new HydroError(
-        `${what}: instance ${name} was not RUNNING after ${waited} s (last status: ${instance.status ?? "none"}; the zone may have no capacity for it): deleted it; try another zone or machineType, or later`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+  let last: string | null | undefined;
+  return pollUntil(
+    async () => {
+      const [instance] = await retried(() => instances.get({ project, zone, instance: name }));
+      const networkInterface = instance.networkInterfaces?.[0];
+      if (instance.status === "RUNNING" && networkInterface?.networkIP) {
+        return { networkIP: networkInterface.networkIP, natIP: networkInterface.accessConfigs?.[0]?.natIP ?? undefined };
+      }
+      if (instance.status === "TERMINATED" || instance.status === "STOPPING" || instance.status === "SUSPENDED") {
+        throw new HydroError(`${what}: instance ${name} went ${instance.status} instead of RUNNING`);
+      }
+      last = instance.status;
+      return undefined;
+    },
+    {
+      firstDelayMs: 250,
+      maxDelayMs: 5_000,
+      deadline,
+      tornDown,
+      expired: (waitedMs) =>
+        new HydroError(
+          `${what}: instance ${name} was not RUNNING after ${Math.round(waitedMs / 1000)} s (last status: ${last ?? "none"}; the zone may have no capacity for it): deleted it; try another zone or machineType, or later`,
+        ),
+    },
+  );
 }
 
-const recordOf = (kind: string, name: string, scope: Record<string, string>): Omit<ResourceRecord, "recordedAt"> => ({
+const recordOf = (kind: string, name: string, scope: Record<string, string>): ResourceIntent => ({
   key: `gcp/${scope.project}/${kind}/${name}`,
   provider: PROVIDER,
   kind,
@@ -221,7 +241,7 @@ const recordOf = (kind: string, name: string, scope: Record<string, string>): Om
 export const DELETION_ORDER = ["instance", "firewall"];
 
 /** Deletes one recorded resource and waits until it is gone; 404 (gone already, or never made) counts as deleted. */
-export async function deleteGcpResource(record: Omit<ResourceRecord, "recordedAt">): Promise<void> {
+export async function deleteGcpResource(record: ResourceIntent): Promise<void> {
   const project = record.scope.project!;
   const name = record.id ?? record.scope.name ?? record.token!;
   try {

@@ -1,9 +1,12 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
-import { HydroError } from "../errors.js";
+import { TornDownError } from "../errors.js";
 import type { Exit } from "../host.js";
+import { retry } from "../backoff.js";
+import { tornDownError, type TornDownSignal } from "../torn-down.js";
 import type { KnownHosts } from "./known-hosts.js";
+import { SshConnectError, TRANSIENT_REASONS, type SshConnectReason } from "./errors.js";
 
 export interface SshEndpoint {
   host: string;
@@ -26,7 +29,7 @@ export const directDialer: Dialer = (host, port, signal) =>
     const socket = net.connect({ host, port, noDelay: true });
     // An unreachable host would otherwise wait for the kernel's ~2 min SYN retries.
     const timer = setTimeout(() => fail(Object.assign(new Error(`no answer within ${DIAL_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })), DIAL_TIMEOUT_MS);
-    const onAbort = () => fail(cancelled());
+    const onAbort = () => fail(tornDownError({ signal, what: `connecting to ${host}:${port}` }));
     const fail = (error: Error) => {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
@@ -59,37 +62,42 @@ export interface ConnectOptions {
   bootingUntil?: number;
 }
 
-const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
-
-function cancelled(): Error {
-  return Object.assign(new Error("cancelled: the deployment is being torn down"), { code: "ABORTED" });
-}
-
-/** Connects and authenticates, retrying transient network errors with backoff; one clear error after the last try. */
+/**
+ * Connects and authenticates, retrying transient network errors with backoff; one SshConnectError
+ * after the last try, or a TornDownError as soon as the deployment is torn down.
+ */
 export async function connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
   const ssh2 = (await import("ssh2")).default;
-  let delay = 200;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (options.signal.aborted) throw cancelled();
-      return await connectOnce(new ssh2.Client(), endpoint, options);
-    } catch (error) {
-      const { reason, transient } = explain(error as Error & { code?: string; level?: string }, endpoint);
-      const booting = options.bootingUntil !== undefined && Date.now() < options.bootingUntil && (error as { code?: string }).code !== "ABORTED";
-      if (options.signal.aborted || (!booting && (!transient || attempt >= options.attempts))) {
-        throw new HydroError(`cannot connect to ${endpoint.label}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${reason}`);
-      }
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve(undefined)), { once: true });
-      });
-      // A booting VM answers within seconds of its sshd starting: look often while it boots.
-      delay = Math.min(delay * 2, options.bootingUntil ? 1_000 : 5_000);
-    }
+  const tornDown: TornDownSignal = { signal: options.signal, what: `connecting to ${endpoint.label}` };
+  let attempts = 0;
+  try {
+    return await retry(
+      (attempt) => {
+        attempts = attempt;
+        return connectOnce(new ssh2.Client(), endpoint, options, tornDown);
+      },
+      {
+        // A booting VM answers within seconds of its sshd starting: look often while it boots.
+        firstDelayMs: 200,
+        maxDelayMs: options.bootingUntil ? 1_000 : 5_000,
+        tornDown,
+        shouldRetry: (error, attempt) => {
+          const booting = options.bootingUntil !== undefined && Date.now() < options.bootingUntil;
+          return booting || (TRANSIENT_REASONS.has(explain(error, endpoint).reason) && attempt < options.attempts);
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof TornDownError) throw error;
+    const { reason, detail } = explain(error, endpoint);
+    throw new SshConnectError(endpoint.label, reason, attempts, detail);
   }
 }
 
-async function connectOnce(client: Client, endpoint: SshEndpoint, options: ConnectOptions): Promise<Client> {
+/** The host's key is not the pinned one (what `KnownHosts.check` said, as the message). */
+class HostKeyRefused extends Error {}
+
+async function connectOnce(client: Client, endpoint: SshEndpoint, options: ConnectOptions, tornDown: TornDownSignal): Promise<Client> {
   const sock = await options.dial(endpoint.host, endpoint.port, options.signal);
   let refusal: string | undefined;
   const config: ConnectConfig = {
@@ -117,10 +125,12 @@ async function connectOnce(client: Client, endpoint: SshEndpoint, options: Conne
   };
   client.on("error", (error) => (ready ? onLost(`connection failed: ${error.message}`) : failHandshake(error)));
   client.on("close", () => (ready ? onLost("closed the connection") : failHandshake(new Error("the connection closed during the SSH handshake"))));
-  const abort = () => failHandshake(cancelled());
+  const abort = () => failHandshake(tornDownError(tornDown));
   try {
     await new Promise<void>((resolve, reject) => {
-      failHandshake = (error) => reject(refusal ? Object.assign(new Error(refusal), { code: "HOSTKEY" }) : error);
+      failHandshake = (error) => reject(refusal ? new HostKeyRefused(refusal) : error);
+      // Torn down while dialing: do not start a handshake that would hold on for its readyTimeout.
+      if (options.signal.aborted) return abort();
       options.signal.addEventListener("abort", abort, { once: true });
       client.once("ready", () => resolve());
       client.connect(config);
@@ -143,21 +153,26 @@ async function connectOnce(client: Client, endpoint: SshEndpoint, options: Conne
   return client;
 }
 
-function explain(error: Error & { code?: string; level?: string }, endpoint: SshEndpoint): { reason: string; transient: boolean } {
-  if (error.code === "HOSTKEY" || error.code === "ABORTED") return { reason: error.message, transient: false };
+/** What one failed attempt means: its reason, and the words for it after "cannot connect to …: ". */
+function explain(failure: unknown, endpoint: SshEndpoint): { reason: SshConnectReason; detail: string } {
+  const error = failure as Error & { code?: string; level?: string };
+  if (error instanceof HostKeyRefused) return { reason: "host-key", detail: error.message };
   if (error.level === "client-authentication") {
     const how = endpoint.auth.agent
       ? `the agent at ${endpoint.auth.agent}`
       : endpoint.auth.privateKeyPath
         ? `key ${endpoint.auth.privateKeyPath}`
         : "the given private key";
-    return { reason: `authentication failed for user "${endpoint.user}" with ${how}`, transient: false };
+    return { reason: "authentication", detail: `authentication failed for user "${endpoint.user}" with ${how}` };
   }
-  if (error.code === "ECONNREFUSED") return { reason: `connection refused on port ${endpoint.port} (is sshd running there?)`, transient: true };
-  if (error.code && TRANSIENT.has(error.code)) return { reason: `${error.code}: ${error.message}`, transient: true };
-  if (/timed out/i.test(error.message)) return { reason: "timed out during the SSH handshake", transient: true };
-  return { reason: error.message, transient: false };
+  if (error.code === "ECONNREFUSED") return { reason: "refused", detail: `connection refused on port ${endpoint.port} (is sshd running there?)` };
+  if (error.code === "ETIMEDOUT") return { reason: "timeout", detail: `${error.code}: ${error.message}` };
+  if (error.code && NETWORK_CODES.has(error.code)) return { reason: "network", detail: `${error.code}: ${error.message}` };
+  if (/timed out/i.test(error.message)) return { reason: "timeout", detail: "timed out during the SSH handshake" };
+  return { reason: "other", detail: error.message };
 }
+
+const NETWORK_CODES = new Set(["ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
 /** A command running in an exec channel, and its exit (watched from the channel's first moment). */
 export interface ExecSession {

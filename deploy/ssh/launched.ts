@@ -1,6 +1,6 @@
 import type { Address, Command, Host, LaunchContext, LaunchedHost, RunningProcess } from "../host.js";
 import type { Bundle } from "../bundle.js";
-import { HostError, HydroError } from "../errors.js";
+import { HostError, HydroError, TornDownError } from "../errors.js";
 import { connect, directDialer, SessionPool, type Dialer, type SshEndpoint } from "./connection.js";
 import { KnownHosts } from "./known-hosts.js";
 import { probeHost } from "./probe.js";
@@ -28,9 +28,13 @@ export interface SshTarget {
   alive?: { file: string; everyMs: number };
 }
 
-/** What went wrong reaching or preparing a host, as a HostError naming it (the message already says what and where). */
+/**
+ * What went wrong reaching or preparing a host, as a HostError naming it (the message already says
+ * what and where; an SshConnectError's reason stays as its `cause`). Being torn down is no failure of the host.
+ */
 function asHostError(host: string, error: unknown): unknown {
-  return error instanceof HydroError && !(error instanceof HostError) ? Object.assign(new HostError(host, error.message), { cause: error }) : error;
+  const wrap = error instanceof HydroError && !(error instanceof HostError) && !(error instanceof TornDownError);
+  return wrap ? Object.assign(new HostError(host, error.message), { cause: error }) : error;
 }
 
 /** A launched SSH host, for any host kind that becomes one once it has an address (cloud VMs). */

@@ -9,7 +9,10 @@ import { execa } from "execa";
 import { after, before, describe, test } from "node:test";
 import { faults, type GceDouble, startGceDouble } from "../../doubles/gce/double.js";
 import { cli, tempDir } from "../../helpers.js";
-import { CloudError } from "../../../deploy/errors.js";
+import { CloudError, TornDownError } from "../../../deploy/errors.js";
+
+/** A launch nobody tears down. */
+const notTornDown = new AbortController().signal;
 
 const SCRIPT = "#!/bin/sh\necho booted\n";
 
@@ -63,7 +66,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     await inDir(async () => {
       const state = new stateFile.DeploymentState("gcp-ok", "deployment gcp-ok");
       const rules = await resources.createFirewalls(state, gce.project, "default", "198.51.100.0/24");
-      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], rules.tag));
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], rules.tag), notTornDown);
       assert.deepEqual(
         state.resources.map((resource) => [resource.kind, resource.id]),
         [
@@ -102,7 +105,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       const state = new stateFile.DeploymentState("gcp-retry", "deployment gcp-retry");
       const lost = gce.inject({ method: "POST", path: "zones/*/instances", fault: faults.backendError(503, { afterEffect: true }) });
       const throttled = gce.inject({ method: "GET", path: "instances/hydro-gcp-retry-web", times: 2, fault: faults.rateLimitExceeded() });
-      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-retry"));
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-retry"), notTornDown);
       assert.equal(lost.hits, 1);
       assert.equal(throttled.hits, 2);
       const inserts = gce.requests.filter(
@@ -136,7 +139,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       });
       try {
         await assert.rejects(
-          resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-slow"), 1_500),
+          resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-slow"), notTornDown, 1_500),
           new RegExp(
             String.raw`^HydroError: gcp host "web" \(e2-small in us-central1-a\): instance hydro-gcp-slow-web was not RUNNING after [12] s \(last status: PROVISIONING; the zone may have no capacity for it\): deleted it; try another zone or machineType, or later$`,
           ),
@@ -149,11 +152,42 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     });
   });
 
+  test("teardown while an instance is provisioning gives up the wait at once with a TornDownError, and deletes it", async () => {
+    await inDir(async () => {
+      const state = new stateFile.DeploymentState("gcp-torn", "deployment gcp-torn");
+      const body = JSON.stringify({ kind: "compute#instance", name: "hydro-gcp-torn-web", status: "PROVISIONING", networkInterfaces: [] });
+      gce.inject({
+        method: "GET",
+        path: "instances/hydro-gcp-torn-web",
+        times: Infinity,
+        fault: { kind: "raw", status: 200, body, contentType: "application/json; charset=UTF-8" },
+      });
+      const teardown = new AbortController();
+      try {
+        const launching = resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-torn"), teardown.signal);
+        // Once the VM exists (its wait has begun), the deployment is torn down.
+        while (gce.instances().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const abortedAt = Date.now();
+        teardown.abort(new TornDownError("deployment gcp-torn", "launching its hosts"));
+        await assert.rejects(
+          launching,
+          /^TornDownError: launching gcp host "web" \(e2-small in us-central1-a\): given up, deployment gcp-torn is being torn down$/,
+        );
+        // Well within the 5 min bound: the wait ended when teardown began (a generous limit for a loaded machine).
+        assert.ok(Date.now() - abortedAt < 10_000, `gave up ${Date.now() - abortedAt} ms after the abort`);
+      } finally {
+        gce.clearFaults();
+      }
+      assert.deepEqual(gce.instances(), []);
+      assert.deepEqual(state.resources, []);
+    });
+  });
+
   test("a zone without capacity is skipped for the next one of zones: [...], and nothing is left in the first", async () => {
     await inDir(async () => {
       const state = new stateFile.DeploymentState("gcp-zones", "deployment gcp-zones");
       gce.inject({ method: "POST", path: "zones/us-central1-a/instances", fault: faults.zoneResourcePoolExhausted() });
-      const vm = await resources.createInstance(state, spec("web", ["us-central1-a", "us-central1-b"], "hydro-gcp-zones"));
+      const vm = await resources.createInstance(state, spec("web", ["us-central1-a", "us-central1-b"], "hydro-gcp-zones"), notTornDown);
       assert.equal(vm.zone, "us-central1-b");
       assert.deepEqual(
         state.resources.map((resource) => [resource.kind, resource.scope.zone]),
@@ -183,7 +217,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       await inDir(async () => {
         const state = new stateFile.DeploymentState("gcp-refused", "deployment gcp-refused");
         gce.inject({ method: "POST", path: "zones/*/instances", fault });
-        await assert.rejects(resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-refused")), (error: Error) => {
+        await assert.rejects(resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-refused"), notTornDown), (error: Error) => {
           assert.ok(error instanceof CloudError, `${error.name}: ${error.message}`);
           assert.equal(error.code, code);
           assert.match(error.message, /^gcp host "web" \(e2-small in us-central1-a\): /);
@@ -224,7 +258,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       import * as gcp from ${JSON.stringify(path.resolve("deploy/gcp/resources.ts"))};
       const state = new DeploymentState(${JSON.stringify(deployment)}, "killed");
       const rules = await gcp.createFirewalls(state, ${JSON.stringify(gce.project)}, "default", "0.0.0.0/0");
-      await gcp.createInstance(state, { ...${JSON.stringify(spec("vm1", ["us-central1-a"], "x"))}, networkTag: rules.tag });
+      await gcp.createInstance(state, { ...${JSON.stringify(spec("vm1", ["us-central1-a"], "x"))}, networkTag: rules.tag }, new AbortController().signal);
       process.kill(process.pid, "SIGKILL");
     `;
     const run = await execa(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], {
