@@ -428,6 +428,20 @@ describe("a deployed system", () => {
     assert.deepEqual(await Promise.all(services.map((service) => service.exitCode())), [0, 0, 0]);
   });
 
+  test("what a program sends as it stops reaches its receivers: a peer still running, and through it the script's own port", async () => {
+    const d = new Deployment();
+    const leaving = d.service({ name: "leaving", src: fixture("last-word.ts"), on: d.localhost() });
+    const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
+    const me = d.external({ name: "script" });
+    leaving.ports.last.connect(relay.ports.inbound);
+    relay.ports.outbound.connect(me.ports.heard);
+    await d.deploy();
+    await d.teardown();
+    // Read after teardown: the script's port keeps what arrived until it is read.
+    assert.deepEqual(await collect(me.ports.heard), [{ from: "relay", data: { n: 99, from: "leaving" } }]);
+    assert.equal(await leaving.exitCode(), 0);
+  });
+
   test("teardown() while deploy() is still starting things stops it, and leaves nothing running", async () => {
     const tag = uniqueTag();
     const d = new Deployment();

@@ -24,6 +24,7 @@ import type { Edge } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
 import { LaunchedHosts } from "./launched-hosts.js";
 import { bringUp } from "./bring-up.js";
+import { stopOrder } from "./stop-order.js";
 import { DeploymentState } from "./state/state-file.js";
 import type { DeployNode } from "./nodes/node.js";
 import type { NodeOwner } from "./nodes/owner.js";
@@ -238,7 +239,8 @@ export class Deployment implements HostOwner, NodeOwner {
   }
 
   /**
-   * Stops every program (asking first, killing after its stopTimeoutMs) and releases every host.
+   * Stops every program (asking first, killing after its stopTimeoutMs), senders before their
+   * receivers (deploy/stop-order.ts), and releases every host.
    * Every wait is bounded: what does not answer is given up on and named in the teardown step's
    * failure. Safe to call twice; never rejects.
    */
@@ -247,7 +249,9 @@ export class Deployment implements HostOwner, NodeOwner {
       this.phase = "torn down";
       const interruption = interruptedBy();
       this.hosts.cancel(interruption && `the run was ${interruption}`);
-      const stopped = await Promise.allSettled(this.nodes.map((node) => node.stop()));
+      // Senders first, so that what a program sends as it stops reaches receivers still running.
+      const stopped: PromiseSettledResult<void>[] = [];
+      for (const wave of stopOrder(this.nodes, this.edges)) stopped.push(...(await Promise.allSettled(wave.map((node) => node.stop()))));
       const released = await Promise.allSettled([this.hosts.releaseAll()]);
       live.delete(this);
       const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
