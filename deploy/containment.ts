@@ -5,7 +5,8 @@
  *
  * - a cgroup v2 per program, where the host lets the deployer's user create one under its own
  *   cgroup: every descendant stays in it whatever it does, and `cgroup.kill` ends them all;
- * - everywhere, a marker in the environment (`HYDRO_RUN=<deployment>.<program>`): processes that
+ * - everywhere, a marker in the environment (`HYDRO_RUN=<deployment>.<program>`, `…+<run>` from a
+ *   restart on, so that what is left of one run is killed without the next): processes that
  *   kept it (most do; only one that clears its environment escapes) are found in /proc and killed.
  *
  * HYDRO_CONTAINMENT=environment on the deployer turns cgroups off (the fallback alone, as on a

@@ -27,12 +27,10 @@ import { bringUp } from "./bring-up.js";
 import { stopOrder } from "./stop-order.js";
 import { DeploymentState } from "./state/state-file.js";
 import type { DeployNode } from "./nodes/node.js";
-import type { NodeOwner } from "./nodes/owner.js";
+import type { NodeOwner, Phase } from "./nodes/owner.js";
 import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
 import { External } from "./nodes/external.js";
-
-type Phase = "declaring" | "deploying" | "running" | "torn down";
 
 /**
  * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
@@ -51,7 +49,7 @@ export class Deployment implements HostOwner, NodeOwner {
   /** Hosts of kinds with one per deployment (localhost), by kind. */
   private readonly singleHosts = new Map<string, Host>();
   private readonly hostNames = new Set<string>();
-  private phase: Phase = "declaring";
+  private currentPhase: Phase = "declaring";
   private tearingDown: Promise<void> | undefined;
 
   /**
@@ -75,6 +73,11 @@ export class Deployment implements HostOwner, NodeOwner {
 
   get name(): string {
     return this.options.name ?? `deployment ${this.id}`;
+  }
+
+  /** Where it is in its life: declaring until deploy(), running once deploy() has returned, torn down from teardown() on. */
+  get phase(): Phase {
+    return this.currentPhase;
   }
 
   /**
@@ -196,7 +199,7 @@ export class Deployment implements HostOwner, NodeOwner {
     // After Ctrl-C the CLI is tearing down what is live: something started now would outlive it.
     const interruption = interruptedBy();
     if (interruption) throw new TornDownError(this.name, `${this.name}: deploy()`, `the run was ${interruption}`);
-    this.phase = "deploying";
+    this.currentPhase = "deploying";
     live.add(this);
     try {
       await this.step(["deploy"], () =>
@@ -211,7 +214,7 @@ export class Deployment implements HostOwner, NodeOwner {
         }),
       );
       this.throwIfTornDown();
-      this.phase = "running";
+      this.currentPhase = "running";
     } catch (error) {
       // Torn down from outside (Ctrl-C, the script): that is the reason, not what it broke on the way.
       const reason = this.tornDown ? new TornDownError(this.name, "deploy()") : error;
@@ -246,7 +249,7 @@ export class Deployment implements HostOwner, NodeOwner {
    */
   teardown(): Promise<void> {
     this.tearingDown ??= this.step(["teardown"], async () => {
-      this.phase = "torn down";
+      this.currentPhase = "torn down";
       const interruption = interruptedBy();
       this.hosts.cancel(interruption && `the run was ${interruption}`);
       // Senders first, so that what a program sends as it stops reaches receivers still running.
@@ -279,8 +282,8 @@ export class Deployment implements HostOwner, NodeOwner {
    * each host's run directory on this machine is removed before kill() returns.
    */
   kill(): void {
-    this.phase = "torn down";
-    for (const node of this.nodes) node.kill();
+    this.currentPhase = "torn down";
+    for (const node of this.nodes) node.killAtOnce();
     this.hosts.kill();
   }
 }

@@ -106,6 +106,10 @@ export interface Exit {
   signal: string | null;
 }
 
+/** What the deployer sends a program: a stop (SIGTERM), a kill, or what the script's `kill(signal)` may send. */
+export const PROGRAM_SIGNALS = ["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
+export type ProgramSignal = (typeof PROGRAM_SIGNALS)[number];
+
 /** A started command. Signals go to its whole process group, so helpers it spawned go too. */
 export interface RunningProcess {
   readonly stdin: NodeJS.WritableStream;
@@ -113,7 +117,7 @@ export interface RunningProcess {
   readonly stderr: NodeJS.ReadableStream;
   readonly exited: Promise<Exit>;
   /** SIGKILL also reaches everything the program started, wherever it went (deploy/containment.ts). */
-  signal(signal: "SIGTERM" | "SIGKILL"): void;
+  signal(signal: ProgramSignal): void;
   /** Stops waiting for it: closes its pipes (or channel), so nothing of it keeps the deployer busy. */
   abandon(): void;
 }

@@ -43,6 +43,12 @@ export class LineStream {
     for (const consumer of this.consumers) consumer.release();
   }
 
+  /** A new run of the program (restart()): lines flow again, to iterators opened from now on. */
+  reopen(): void {
+    this.ended = false;
+    this.holdingBack = true;
+  }
+
   /** The last lines pushed (at most 20), oldest first. */
   tail(): string[] {
     return [...this.last];

@@ -74,7 +74,7 @@ export class External extends DeployNode {
     await Promise.all([...this.inbound.values()].map((port) => port.close()));
   }
 
-  kill(): void {
+  killAtOnce(): void {
     for (const port of this.inbound.values()) void port.close();
   }
 }

@@ -71,5 +71,5 @@ export abstract class DeployNode implements WiredNode {
   /** Graceful: asks, waits up to `timeoutMs` (by default its own or the deployment's stopTimeoutMs), then kills. */
   abstract stop(timeoutMs?: number): Promise<void>;
   /** At once, without waiting (second Ctrl-C). */
-  abstract kill(): void;
+  abstract killAtOnce(): void;
 }

@@ -6,9 +6,13 @@ import type { Edge } from "../ports.js";
  * cycle between the Deployment and every node kind (as HostOwner is for hosts, deploy/host.ts).
  * A new node kind needs this and nothing else of the Deployment.
  */
+export type Phase = "declaring" | "deploying" | "running" | "torn down";
+
 export interface NodeOwner {
   /** The deployment's id: part of every program's marker (deploy/containment.ts). */
   readonly id: string;
+  /** Where the deployment is in its life: a program is restarted or killed only while it is `running`. */
+  readonly phase: Phase;
   /** Its timeouts and heartbeat. */
   readonly options: DeploymentOptions;
   /** Where its steps sit in the progress tree (a sweep's point). */

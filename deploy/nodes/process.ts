@@ -25,6 +25,7 @@ export class ProcessNode extends ProgramNode {
   protected readonly kind = "process";
   private readonly addresses = new Map<string, { host: string; port: number }>();
   private readonly launched = new FromPhase<LaunchedHost>("the process's host", "bind");
+  private readonly targets = new FromPhase<Record<string, Target[]>>("its receivers", "start");
 
   constructor(
     owner: NodeOwner,
@@ -69,6 +70,7 @@ export class ProcessNode extends ProgramNode {
   }
 
   async start(targets: Record<string, Target[]>): Promise<void> {
+    this.targets.set(targets);
     for (const [name, [target]] of Object.entries(targets)) {
       if (target?.address.kind === "tcp") this.addresses.set(name, { host: target.address.host, port: target.address.port });
     }
@@ -122,6 +124,11 @@ export class ProcessNode extends ProgramNode {
         );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+
+  /** The same command with the same ports: a fixed or picked port is the same number again. */
+  protected async relaunch(): Promise<void> {
+    await this.start(this.targets.get());
   }
 
   protected askToStop(process: RunningProcess): void {

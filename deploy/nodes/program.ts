@@ -1,23 +1,40 @@
 import { LineStream } from "../lines.js";
 import { emit } from "../events.js";
-import { exitCodeOf, type Command, type Host, type LaunchedHost, type RunningProcess, type Exit } from "../host.js";
-import { HydroError, TornDownError } from "../errors.js";
+import { exitCodeOf, PROGRAM_SIGNALS, type Command, type Host, type LaunchedHost, type ProgramSignal, type RunningProcess, type Exit } from "../host.js";
+import { ConfigError, HydroError, TornDownError } from "../errors.js";
+import { callsite, formatCallsite, type Callsite } from "../callsite.js";
 import { TIMED_OUT, within } from "../bounded.js";
 import { DeployNode } from "./node.js";
 import type { NodeOwner } from "./owner.js";
-import type { Callsite } from "../callsite.js";
 
 /** How long a killed program's exit may take to be reported (remotely, a round trip or two) before teardown gives up on it. */
 const KILLED_EXIT_MS = 5_000;
 
-/** A node that is a process on a host: service() and process() share its output and exit handling. */
+/** One run of the program: the first starts at deploy(), each restart() starts the next. */
+class Incarnation {
+  process: RunningProcess | undefined;
+  /** The deployer ends this run itself (stop(), teardown, a restart): its exit is no news to report. */
+  stopping = false;
+  readonly exited: Promise<Exit>;
+  resolveExit!: (exit: Exit) => void;
+
+  constructor(readonly number: number) {
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+}
+
+/**
+ * A node that is a process on a host: service() and process() share its output, its exit, and
+ * its lifecycle while the deployment runs: kill() (a crash), restart() (the same program again,
+ * with the same port addresses and credentials), stop().
+ */
 export abstract class ProgramNode extends DeployNode {
   protected readonly stdoutLines: LineStream;
   protected readonly stderrLines: LineStream;
-  protected running: RunningProcess | undefined;
-  private readonly exitPromise: Promise<Exit>;
-  private resolveExit!: (exit: Exit) => void;
-  private stopping = false;
+  private incarnation = new Incarnation(1);
+  /** stop() or teardown: no run starts after this. */
+  private stopped = false;
+  private restarting: Promise<void> | undefined;
 
   constructor(
     owner: NodeOwner,
@@ -30,7 +47,6 @@ export abstract class ProgramNode extends DeployNode {
     super(owner, name, site);
     this.stdoutLines = new LineStream(name, "stdout");
     this.stderrLines = new LineStream(name, "stderr");
-    this.exitPromise = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
   describe(): string {
@@ -39,7 +55,12 @@ export abstract class ProgramNode extends DeployNode {
 
   protected abstract readonly kind: string;
 
-  /** Lines the program prints from now on; the iteration ends when it exits. */
+  /** The run started last, while it has not exited. */
+  protected get running(): RunningProcess | undefined {
+    return this.incarnation.process;
+  }
+
+  /** Lines the program prints from now on; the iteration ends when the run going on now exits (a restart's lines need a new call). */
   stdout(): AsyncIterableIterator<string> {
     return this.stdoutLines.lines();
   }
@@ -48,22 +69,34 @@ export abstract class ProgramNode extends DeployNode {
     return this.stderrLines.lines();
   }
 
-  /** Resolves when the program exits: its exit code, or 128 + the signal number if a signal ended it. */
+  /**
+   * Resolves when the run going on now (or, between a kill and a restart, the last one) exits: its
+   * exit code, or 128 + the signal number if a signal ended it. After restart(), a new call waits
+   * for the new run.
+   */
   async exitCode(): Promise<number> {
-    return exitCodeOf(await this.exitPromise);
+    return exitCodeOf(await this.incarnation.exited);
+  }
+
+  /** How many times restart() has started it again. */
+  get restarts(): number {
+    return this.incarnation.number - 1;
   }
 
   /** Starts the program on its host and tracks it: its exit is reported unless the deployer stopped it. */
   protected async launch(host: LaunchedHost, command: Omit<Command, "marker">): Promise<RunningProcess> {
-    if (this.stopping) throw new TornDownError(`deployment ${this.owner.id}`, `starting ${this.describe()}`);
-    const process = await host.spawn({ ...command, marker: `${this.owner.id}.${this.name}` });
-    this.running = process;
+    const incarnation = this.incarnation;
+    if (this.stopped) throw new TornDownError(`deployment ${this.owner.id}`, `starting ${this.describe()}`);
+    // Each run its own marker (and cgroup): killing what is left of one run must not reach the next. '+' is in no name.
+    const marker = `${this.owner.id}.${this.name}${incarnation.number > 1 ? `+${incarnation.number}` : ""}`;
+    const process = await host.spawn({ ...command, marker });
+    incarnation.process = process;
     // Teardown began while the program was being started (Ctrl-C during deploy).
-    if (this.stopping) process.signal("SIGKILL");
+    if (this.stopped) process.signal("SIGKILL");
     process.exited.then((exit) => {
-      this.resolveExit(exit);
+      incarnation.resolveExit(exit);
       process.stdin.end();
-      if (!this.stopping) emit({ type: "exit", service: this.name, host: this.host.name, code: exit.code, signal: exit.signal });
+      if (!incarnation.stopping) emit({ type: "exit", service: this.name, host: this.host.name, code: exit.code, signal: exit.signal });
     });
     return process;
   }
@@ -83,13 +116,22 @@ export abstract class ProgramNode extends DeployNode {
   /** How this kind of program is asked to stop gracefully. */
   protected abstract askToStop(process: RunningProcess): void;
 
+  /** Starts a new run with what the first one was given at bind and start: the same addresses, targets and credentials. */
+  protected abstract relaunch(): Promise<void>;
+
   /**
    * Asks, waits up to `timeoutMs` (by default its own stopTimeoutMs, else the deployment's), kills;
-   * rejects, naming the program, if even its kill goes unanswered. Also for the script: `await service.stop()`.
+   * rejects, naming the program, if even its kill goes unanswered. Also for the script: `await
+   * service.stop()`, after which it cannot be restarted.
    */
   async stop(timeoutMs = this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs): Promise<void> {
-    this.stopping = true;
-    const process = this.running;
+    this.stopped = true;
+    await this.stopRun(this.incarnation, timeoutMs);
+  }
+
+  private async stopRun(incarnation: Incarnation, timeoutMs: number): Promise<void> {
+    incarnation.stopping = true;
+    const process = incarnation.process;
     if (!process) return;
     this.readToTheEnd();
     this.askToStop(process);
@@ -104,8 +146,62 @@ export abstract class ProgramNode extends DeployNode {
     }
   }
 
-  kill(): void {
-    this.stopping = true;
+  /**
+   * Sends `signal` to the program and everything it started, as a crash would end it: with SIGKILL
+   * (the default) no onStop runs. The rest of the deployment runs on; its exit is reported.
+   */
+  kill(signal: ProgramSignal = "SIGKILL"): void {
+    const site = callsite();
+    if (!(PROGRAM_SIGNALS as readonly string[]).includes(signal))
+      throw new ConfigError(`${formatCallsite(site)}: kill(): signal: expected one of ${PROGRAM_SIGNALS.join(", ")}, got ${JSON.stringify(signal)}`);
+    const process = this.whileRunning(site, "kill()");
+    emit({ type: "program", service: this.name, host: this.host.name, action: "kill", signal, run: this.incarnation.number });
+    process?.signal(signal);
+  }
+
+  /**
+   * Starts the program again on the same host, with the same port addresses and credentials: its
+   * senders reconnect to it, its own ports reconnect to their receivers. A run still going is
+   * stopped first (asked, then killed after stopTimeoutMs). Resolves once the new run is started,
+   * as deploy() does; concurrent calls share one restart.
+   */
+  restart(): Promise<void> {
+    const site = callsite();
+    this.whileRunning(site, "restart()");
+    this.restarting ??= this.startNextRun().finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
+  private async startNextRun(): Promise<void> {
+    const previous = this.incarnation;
+    await this.stopRun(previous, this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs);
+    if (this.stopped) throw new TornDownError(`deployment ${this.owner.id}`, `restarting ${this.describe()}`);
+    this.incarnation = new Incarnation(previous.number + 1);
+    this.stdoutLines.reopen();
+    this.stderrLines.reopen();
+    emit({ type: "program", service: this.name, host: this.host.name, action: "restart", run: this.incarnation.number });
+    try {
+      await this.relaunch();
+    } catch (error) {
+      // A run that did not start fully is ended, so that nothing half-started is left.
+      await this.stopRun(this.incarnation, 0).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The running deployment's current process (undefined between a kill and a restart); anything else is refused in one line. */
+  private whileRunning(site: Callsite | undefined, what: string): RunningProcess | undefined {
+    const phase = this.owner.phase;
+    if (phase === "torn down" || this.stopped)
+      throw new TornDownError(`deployment ${this.owner.id}`, `${formatCallsite(site)}: ${what} of ${this.describe()}`, "it is stopped");
+    if (phase !== "running") throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.describe()} is not running yet (after deploy() only)`);
+    return this.incarnation.process;
+  }
+
+  /** At once, without waiting (a second Ctrl-C). */
+  killAtOnce(): void {
+    this.stopped = true;
+    this.incarnation.stopping = true;
     this.readToTheEnd();
     this.running?.signal("SIGKILL");
   }

@@ -19,6 +19,11 @@ export class Service extends ProgramNode {
   protected readonly kind = "service";
   private readonly bundled = new FromPhase<Bundle>("the bundle", "prepare");
   private readonly session = new FromPhase<ProgramSession>("the handshake session", "bind");
+  /** What a restart gives the new run: the host, the addresses the first run bound (its real TCP ports), its receivers. */
+  private readonly launched = new FromPhase<LaunchedHost>("the service's host", "bind");
+  private readonly boundAt = new FromPhase<Record<string, Address>>("the addresses it bound", "bind");
+  private readonly targets = new FromPhase<Record<string, Target[]>>("its receivers", "start");
+  private installedPath: string | undefined;
 
   constructor(
     owner: NodeOwner,
@@ -39,12 +44,15 @@ export class Service extends ProgramNode {
   }
 
   async bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult> {
+    this.launched.set(host);
     const install = () => host.install(this.bundled.get());
-    const { path } = host.local
-      ? await install()
-      : await step([...this.owner.stepsUnder, "deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
-          uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
-        );
+    const path = (this.installedPath ??= (
+      host.local
+        ? await install()
+        : await step([...this.owner.stepsUnder, "deploy", "bind", this.name, `upload to ${host.name}`], install, ({ uploaded }) =>
+            uploaded ? { detail: "uploaded" } : { skipped: true, detail: "already there" },
+          )
+    ).path);
     const heartbeatMs = this.heartbeatMs(host);
     const secret = newControlSecret();
     const process = await this.launch(host, {
@@ -60,13 +68,21 @@ export class Service extends ProgramNode {
     session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.owner.edges) });
     this.keepAlive(process, heartbeatMs, () => session.send({ type: "ping" }));
     const ready = await session.expect("ready", this.owner.options.readyTimeoutMs, BINDING);
+    // A TCP port asked as port 0 is bound again at the port this run got: its senders know that one.
+    this.boundAt.set(Object.fromEntries(Object.entries(plan).map(([port, address]) => [port, ready.bound[port] ?? address])));
     return { bound: ready.bound, declared: ready.declared };
   }
 
   async start(targets: Record<string, Target[]>): Promise<void> {
+    this.targets.set(targets);
     const session = this.session.get();
     session.send({ type: "start", ports: targets, connectTimeoutMs: this.owner.options.readyTimeoutMs });
     await session.expect("started", this.owner.options.readyTimeoutMs, STARTING);
+  }
+
+  protected async relaunch(): Promise<void> {
+    await this.bind(this.launched.get(), this.boundAt.get());
+    await this.start(this.targets.get());
   }
 
   protected askToStop(): void {

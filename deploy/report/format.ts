@@ -22,6 +22,8 @@ export function formatLine(event: DeployEvent, colors: Colors): string | undefin
       const text = `[${event.service}] ${describeExit(event)}`;
       return event.code === 0 ? colors.dim(text) : colors.yellow(text);
     }
+    case "program":
+      return colors.yellow(event.action === "kill" ? `[${event.service}] killed with ${event.signal}` : `[${event.service}] restarted (run ${event.run})`);
     case "log":
       return event.level === "error" ? colors.red(event.message) : event.level === "warn" ? colors.yellow(event.message) : event.message;
     case "error":

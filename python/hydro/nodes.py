@@ -48,8 +48,21 @@ class Program(Node[PortRef]):
         return lifecycle("exitCode", self._handle)
 
     def stop(self) -> Coroutine[Any, Any, None]:
-        """Asks it to stop, kills it after the deployment's stop timeout; the rest runs on."""
+        """Asks it to stop, kills it after the deployment's stop timeout; the rest runs on. It cannot be restarted after."""
         return lifecycle("stop", self._handle)
+
+    def kill(self, signal: str = "SIGKILL") -> None:
+        """Sends ``signal`` to it and everything it started, as a crash would end it (SIGKILL: no on_stop); the rest runs on."""
+        declare("kill", self._handle, {"signal": signal})
+
+    def restart(self) -> Coroutine[Any, Any, None]:
+        """Starts it again on the same host with the same port addresses (a run still going is stopped first)."""
+        return lifecycle("restart", self._handle)
+
+    @property
+    def restarts(self) -> int:
+        """How many times ``restart()`` has started it again."""
+        return int(declare("restarts", self._handle, {}))
 
 
 class Service(Program):

@@ -94,6 +94,15 @@ describe("deploying to SSH hosts", { skip: notRoot }, () => {
     assert.match(result.stdout, /^through the jump host: \{"n":42,"from":"script"\}$/m);
   });
 
+  test("a remote service killed and restarted: the new run's port connects again, and nothing of either run is left", async () => {
+    const tag = uniqueTag();
+    const result = await hydro(["restart", tag]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^killed: exit 137$/m);
+    assert.match(result.stdout, /^restarted 1 time\(s\): ticks come from a new run$/m);
+    assert.deepEqual(await remoteProcessesAfter(tag, 5_000), []);
+  });
+
   test("a command on the deployer reaches a remote process's port through a tunnel", async () => {
     const result = await hydro(["process-tunnel", uniqueTag()]);
     assert.equal(result.exitCode, 0, result.stderr);

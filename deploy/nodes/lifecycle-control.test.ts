@@ -1,0 +1,144 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { Deployment } from "../deployment.js";
+import { addReporter, type DeployEvent } from "../events.js";
+import { ConfigError, HydroError, TornDownError } from "../errors.js";
+import { eventually, fixture, hydro, processesMatching, tempDir, uniqueTag } from "../../test/helpers.js";
+
+/** What pid-server.mjs answers: the pid of the run serving the port now. */
+function pidAt(address: { host: string; port: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    net
+      .connect(address.port, address.host)
+      .on("data", (chunk) => (text += chunk))
+      .on("end", () => resolve(Number(text)))
+      .on("error", reject);
+  });
+}
+
+type LifecycleEvent = Extract<DeployEvent, { type: "program" | "exit" }>;
+
+function recordEvents(): { events: LifecycleEvent[]; stop(): void } {
+  const events: LifecycleEvent[] = [];
+  const stop = addReporter((event) => void (event.type === "program" || event.type === "exit" ? events.push(event) : undefined));
+  return { events, stop };
+}
+
+describe("a program's lifecycle while the deployment runs", () => {
+  test("kill() crashes a process (exit 137, reported); restart() serves the same port again with a new run", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment();
+    const server = d.process({ name: "pids", command: ["node", fixture("pid-server.mjs"), "{port:main}", tag], on: d.localhost(), ports: { main: 0 } });
+    const recorded = recordEvents();
+    try {
+      await d.deploy();
+      const address = server.address("main");
+      const first = await pidAt(address);
+      server.kill();
+      assert.equal(await server.exitCode(), 137);
+      assert.equal(server.restarts, 0);
+      await server.restart();
+      assert.equal(server.restarts, 1);
+      assert.deepEqual(server.address("main"), address, "the same port");
+      const second = await pidAt(address);
+      assert.notEqual(second, first);
+      assert.equal(processesMatching(`^node \\S*pid-server\\.mjs [0-9]+ ${tag}`).length, 1, "one run at a time");
+      // exitCode() now waits for the new run; a kill with another signal ends it.
+      const exited = server.exitCode();
+      server.kill("SIGTERM");
+      assert.equal(await exited, 143);
+      assert.deepEqual(
+        recorded.events.map((event) => (event.type === "program" ? `${event.action} ${event.signal ?? event.run}` : `exit ${event.signal ?? event.code}`)),
+        // The process() watchdog answers SIGTERM with the command's own status; SIGKILL ends the group.
+        ["kill SIGKILL", "exit SIGKILL", "restart 2", "kill SIGTERM", "exit 143"],
+      );
+    } finally {
+      recorded.stop();
+      await d.teardown();
+    }
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("restart() of a running program stops it first; concurrent restarts are one; teardown leaves no run behind", async () => {
+    const tag = uniqueTag();
+    const d = new Deployment({ stopTimeoutMs: 500 });
+    const server = d.process({ command: ["node", fixture("pid-server.mjs"), "{port:main}", tag], on: d.localhost(), ports: { main: 0 } });
+    await d.deploy();
+    const before = await pidAt(server.address("main"));
+    await Promise.all([server.restart(), server.restart()]);
+    assert.equal(server.restarts, 1);
+    assert.notEqual(await pidAt(server.address("main")), before);
+    await d.teardown();
+    assert.deepEqual(processesMatching(tag), []);
+  });
+
+  test("misuse is one line each: before deploy(), after stop() or teardown, an unknown signal", async () => {
+    const d = new Deployment();
+    const server = d.process({ command: ["node", fixture("pid-server.mjs"), "{port:main}"], on: d.localhost(), ports: { main: 0 } });
+    assert.throws(
+      () => server.kill(),
+      (error: Error) =>
+        error instanceof HydroError &&
+        /lifecycle-control\.test\.ts:\d+:\d+: kill\(\): process "node" on localhost is not running yet \(after deploy\(\) only\)$/.test(error.message),
+    );
+    assert.throws(() => server.restart(), /restart\(\): process "node" on localhost is not running yet/);
+    await d.deploy();
+    assert.throws(
+      () => server.kill("SIGSTOP" as never),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /kill\(\): signal: expected one of SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, got "SIGSTOP"$/.test(error.message),
+    );
+    await server.stop();
+    assert.throws(
+      () => server.restart(),
+      (error: Error) => error instanceof TornDownError && /restart\(\) of process "node" on localhost: given up, it is stopped$/.test(error.message),
+    );
+    await d.teardown();
+    assert.throws(() => server.kill(), TornDownError);
+  });
+
+  test("teardown during a restart leaves nothing running", async () => {
+    for (let round = 0; round < 5; round++) {
+      const tag = uniqueTag();
+      const d = new Deployment({ stopTimeoutMs: 200 });
+      const server = d.process({ command: ["node", fixture("pid-server.mjs"), "{port:main}", tag], on: d.localhost(), ports: { main: 0 } });
+      await d.deploy();
+      const restarting = server.restart().catch((error: Error) => error);
+      await new Promise((resolve) => setTimeout(resolve, round * 40));
+      await d.teardown();
+      const outcome = await restarting;
+      assert.ok(outcome === undefined || outcome instanceof TornDownError || outcome instanceof HydroError, String(outcome));
+      await eventually(() => processesMatching(tag).length === 0, 5_000, `round ${round}: no run left`);
+    }
+  });
+});
+
+test("Python: kill(), restart() and restarts on a Process", async () => {
+  const dir = tempDir();
+  const config = path.join(dir, "restart.hydro.py");
+  fs.writeFileSync(
+    config,
+    [
+      "import hydro",
+      "async def main(args):",
+      "    d = hydro.Deployment()",
+      `    p = d.Process(command=["node", ${JSON.stringify(fixture("pid-server.mjs"))}, "{port:main}"], on=d.Localhost(), ports={"main": 0})`,
+      "    await d.deploy()",
+      "    p.kill()",
+      "    print('killed:', await p.exit_code())",
+      "    await p.restart()",
+      "    print('restarts:', p.restarts, 'port kept:', p.address('main').port > 0)",
+      "    p.kill('SIGBOGUS')",
+    ].join("\n"),
+  );
+  const result = await hydro(["run", config], { cwd: dir });
+  assert.match(result.stdout, /^killed: 137$/m);
+  assert.match(result.stdout, /^restarts: 1 port kept: True$/m);
+  assert.equal(result.exitCode, 1);
+  assert.match(result.stderr, /^error: \S*restart\.hydro\.py:10: kill\(\): signal: expected one of SIGKILL, .*, got "SIGBOGUS"$/m);
+});
