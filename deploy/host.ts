@@ -117,7 +117,7 @@ export interface RunningProcess {
   readonly stderr: NodeJS.ReadableStream;
   readonly exited: Promise<Exit>;
   /** SIGKILL also reaches everything the program started, wherever it went (deploy/containment.ts). */
-  signal(signal: ProgramSignal): void;
+  signal(signal: ProgramSignal | "SIGSTOP" | "SIGCONT"): void;
   /** Stops waiting for it: closes its pipes (or channel), so nothing of it keeps the deployer busy. */
   abandon(): void;
 }

@@ -9,12 +9,17 @@
  * exits, however long that takes; the deployer kills the group after stopTimeoutMs. Its helpers
  * ignore SIGTERM, so they still watch while the command stops.
  *
- * Usage: sh -c WATCHDOG hydro-watchdog <heartbeat seconds, 0 for none> <argv...>
+ * A period that ends far later than it should (more than `late` seconds) was spent frozen (pause()
+ * stops the whole group, the watchdog too; a suspended machine): the pings sent meanwhile are still
+ * unread, so it starts a new period instead of ending everything.
+ *
+ * Usage: sh -c WATCHDOG hydro-watchdog <heartbeat seconds, 0 for none> <late seconds> <argv...>
  */
 export const WATCHDOG = [
   "trap : TERM",
   "heartbeat=$1",
-  "shift",
+  "late=$2",
+  "shift 2",
   // An asynchronous list's stdin is /dev/null unless redirected: the reader gets it as fd 3.
   "exec 3<&0",
   '"$@" </dev/null 3<&- &',
@@ -24,7 +29,8 @@ export const WATCHDOG = [
   'if [ "$heartbeat" != 0 ]; then',
   // Each ping (USR1) ends the wait and starts a new period; a period without one ends it all.
   "  ( trap '' TERM; trap 'pinged=1' USR1",
-  '    while :; do pinged=; sleep "$heartbeat" & wait $!; kill -KILL $! 2>/dev/null; [ -n "$pinged" ] || break; done',
+  '    while :; do pinged=; began=$(date +%s); sleep "$heartbeat" & wait $!; kill -KILL $! 2>/dev/null',
+  '      [ -n "$pinged" ] || [ $(($(date +%s) - began)) -gt "$late" ] || break; done',
   '    eval "$stop" ) >/dev/null 2>&1 3<&- &',
   "  alarm=$!",
   "fi",
@@ -46,5 +52,9 @@ export const WATCHDOG = [
 /** The line a deployer writes to a watchdog's stdin as a heartbeat. */
 export const PING = "\n";
 
-/** The watchdog's heartbeat argument: seconds (fractions allowed by GNU and busybox sleep), 0 for none. */
-export const heartbeatArgument = (heartbeatMs: number) => String(heartbeatMs / 1000);
+/**
+ * The watchdog's heartbeat arguments: the period in seconds (fractions allowed by GNU and busybox
+ * sleep), 0 for none; and, in whole seconds (`date +%s`), how late a period may end before it
+ * counts as time spent frozen: twice the period, and a second for the clock's resolution.
+ */
+export const heartbeatArguments = (heartbeatMs: number) => [String(heartbeatMs / 1000), String(Math.ceil((2 * heartbeatMs) / 1000) + 1)];

@@ -72,14 +72,20 @@ function readControl(secret: string): Control {
 /** Exits when `ms` pass without a word from the deployer (0 or unset: never). Returns "heard from it". */
 function deadMansSwitch(ms: number): () => void {
   if (!(ms > 0)) return () => {};
-  let timer: NodeJS.Timeout | undefined;
-  const heard = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+  // Time spent frozen (pause() sends SIGSTOP; a machine suspended) is no silence: the deployer's
+  // pings of that time wait unread in stdin, and after a resume timers run before I/O. A tick far
+  // later than its period shows a freeze, and the wait starts afresh.
+  const period = ms / 4;
+  let lastHeard = performance.now();
+  let lastTick = lastHeard;
+  setInterval(() => {
+    const now = performance.now();
+    if (now - lastTick > 2 * period) lastHeard = now;
+    lastTick = now;
+    if (now - lastHeard > ms) {
       console.error(`[hydro] no word from the deployer for ${ms} ms: exiting`);
       process.exit(1);
-    }, ms).unref();
-  };
-  heard();
-  return heard;
+    }
+  }, period).unref();
+  return () => (lastHeard = performance.now());
 }

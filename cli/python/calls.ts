@@ -47,6 +47,8 @@ export class BridgeCalls {
     stop: async (node) => (await program(node).stop(), null),
     kill: (node, args) => (program(node).kill((args.signal ?? "SIGKILL") as never), null),
     restart: async (node) => (await program(node).restart(), null),
+    pause: (node) => (program(node).pause(), null),
+    resume: (node) => (program(node).resume(), null),
     restarts: (node) => program(node).restarts,
     address: (node, args) => processNode(node).address(String(args.port)),
     terminate: async (host) => (await hostOf(host).terminate(), null),

@@ -22,6 +22,11 @@ function pidAt(address: { host: string; port: number }): Promise<number> {
 
 type LifecycleEvent = Extract<DeployEvent, { type: "program" | "exit" }>;
 
+/** The state letter of /proc/<pid>/stat: R, S, T (stopped), … */
+function processState(pid: number): string {
+  return fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0]!;
+}
+
 function recordEvents(): { events: LifecycleEvent[]; stop(): void } {
   const events: LifecycleEvent[] = [];
   const stop = addReporter((event) => void (event.type === "program" || event.type === "exit" ? events.push(event) : undefined));
@@ -63,6 +68,48 @@ describe("a program's lifecycle while the deployment runs", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
+  test("pause() freezes a program (a connection gets no answer), resume() lets it answer; both are events", async () => {
+    const d = new Deployment();
+    const server = d.process({ name: "pids", command: ["node", fixture("pid-server.mjs"), "{port:main}"], on: d.localhost(), ports: { main: 0 } });
+    const recorded = recordEvents();
+    try {
+      await d.deploy();
+      const address = server.address("main");
+      const pid = await pidAt(address);
+      server.pause();
+      server.pause(); // no-op
+      assert.equal(processState(pid), "T", "stopped");
+      const answer = pidAt(address);
+      const early = await Promise.race([answer, new Promise((resolve) => setTimeout(() => resolve("no answer"), 500))]);
+      assert.equal(early, "no answer");
+      server.resume();
+      assert.equal(await answer, pid, "the same run answers what waited");
+      assert.deepEqual(
+        recorded.events.map((event) => (event.type === "program" ? event.action : event.type)),
+        ["pause", "resume"],
+      );
+    } finally {
+      recorded.stop();
+      await d.teardown();
+    }
+  });
+
+  test("a paused program is still stopped gracefully at teardown, and restarted", async () => {
+    const d = new Deployment({ stopTimeoutMs: 10_000 });
+    const slow = d.process({ command: "trap 'exit 3' TERM; echo trapped; while :; do sleep 0.1; done", on: d.localhost() });
+    const server = d.process({ command: ["node", fixture("pid-server.mjs"), "{port:main}"], on: d.localhost(), ports: { main: 0 } });
+    const lines = slow.stdout();
+    await d.deploy();
+    for await (const line of lines) if (line === "trapped") break;
+    const before = await pidAt(server.address("main"));
+    server.pause();
+    await server.restart();
+    assert.notEqual(await pidAt(server.address("main")), before);
+    slow.pause();
+    await d.teardown();
+    assert.equal(await slow.exitCode(), 3, "resumed, then asked: its own exit, not a SIGKILL");
+  });
+
   test("restart() of a running program stops it first; concurrent restarts are one; teardown leaves no run behind", async () => {
     const tag = uniqueTag();
     const d = new Deployment({ stopTimeoutMs: 500 });
@@ -86,6 +133,7 @@ describe("a program's lifecycle while the deployment runs", () => {
         /lifecycle-control\.test\.ts:\d+:\d+: kill\(\): process "node" on localhost is not running yet \(after deploy\(\) only\)$/.test(error.message),
     );
     assert.throws(() => server.restart(), /restart\(\): process "node" on localhost is not running yet/);
+    assert.throws(() => server.pause(), /pause\(\): process "node" on localhost is not running yet/);
     await d.deploy();
     assert.throws(
       () => server.kill("SIGSTOP" as never),
@@ -129,6 +177,8 @@ test("Python: kill(), restart() and restarts on a Process", async () => {
       "    d = hydro.Deployment()",
       `    p = d.Process(command=["node", ${JSON.stringify(fixture("pid-server.mjs"))}, "{port:main}"], on=d.Localhost(), ports={"main": 0})`,
       "    await d.deploy()",
+      "    p.pause()",
+      "    p.resume()",
       "    p.kill()",
       "    print('killed:', await p.exit_code())",
       "    await p.restart()",
@@ -140,5 +190,5 @@ test("Python: kill(), restart() and restarts on a Process", async () => {
   assert.match(result.stdout, /^killed: 137$/m);
   assert.match(result.stdout, /^restarts: 1 port kept: True$/m);
   assert.equal(result.exitCode, 1);
-  assert.match(result.stderr, /^error: \S*restart\.hydro\.py:10: kill\(\): signal: expected one of SIGKILL, .*, got "SIGBOGUS"$/m);
+  assert.match(result.stderr, /^error: \S*restart\.hydro\.py:12: kill\(\): signal: expected one of SIGKILL, .*, got "SIGBOGUS"$/m);
 });

@@ -2,7 +2,7 @@ import type { Address, PortDirection, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
 import { HydroError, ProgramFailedError } from "../errors.js";
-import { heartbeatArgument, PING, WATCHDOG } from "../watchdog.js";
+import { heartbeatArguments, PING, WATCHDOG } from "../watchdog.js";
 import { readLines } from "../../runtime/protocol.js";
 import { describeExit, exitCodeOf, type Exit } from "../host.js";
 import { ProgramNode } from "./program.js";
@@ -84,7 +84,7 @@ export class ProcessNode extends ProgramNode {
     const host = this.launched.get();
     const heartbeatMs = this.heartbeatMs(host);
     const process = await this.launch(host, {
-      argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", heartbeatArgument(heartbeatMs), ...argv.map(substitute)],
+      argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...heartbeatArguments(heartbeatMs), ...argv.map(substitute)],
       env,
     });
     this.keepAlive(process, heartbeatMs, () => process.stdin.write(PING));

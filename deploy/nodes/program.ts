@@ -15,6 +15,8 @@ class Incarnation {
   process: RunningProcess | undefined;
   /** The deployer ends this run itself (stop(), teardown, a restart): its exit is no news to report. */
   stopping = false;
+  /** Frozen by pause(). */
+  paused = false;
   readonly exited: Promise<Exit>;
   resolveExit!: (exit: Exit) => void;
 
@@ -133,6 +135,8 @@ export abstract class ProgramNode extends DeployNode {
     incarnation.stopping = true;
     const process = incarnation.process;
     if (!process) return;
+    // A frozen program can neither read a stop request nor act on a SIGTERM.
+    if (incarnation.paused) process.signal("SIGCONT");
     this.readToTheEnd();
     this.askToStop(process);
     await within(process.exited, timeoutMs);
@@ -157,6 +161,29 @@ export abstract class ProgramNode extends DeployNode {
     const process = this.whileRunning(site, "kill()");
     emit({ type: "program", service: this.name, host: this.host.name, action: "kill", signal, run: this.incarnation.number });
     process?.signal(signal);
+  }
+
+  /**
+   * Freezes the program and everything in its process group (SIGSTOP): it runs no code and answers
+   * nothing, while its connections stay open and what is sent to it waits (up to its ports'
+   * buffers). On a remote host it is not taken for a partition when resumed. Pausing a paused
+   * program does nothing.
+   */
+  pause(): void {
+    const process = this.whileRunning(callsite(), "pause()");
+    if (!process || this.incarnation.paused) return;
+    this.incarnation.paused = true;
+    emit({ type: "program", service: this.name, host: this.host.name, action: "pause", run: this.incarnation.number });
+    process.signal("SIGSTOP");
+  }
+
+  /** Lets a paused program run on (SIGCONT); resuming a program that is not paused does nothing. */
+  resume(): void {
+    const process = this.whileRunning(callsite(), "resume()");
+    if (!process || !this.incarnation.paused) return;
+    this.incarnation.paused = false;
+    process.signal("SIGCONT");
+    emit({ type: "program", service: this.name, host: this.host.name, action: "resume", run: this.incarnation.number });
   }
 
   /**

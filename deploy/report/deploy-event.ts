@@ -7,8 +7,8 @@ export type DeployEvent =
   | { type: "step"; path: string[]; status: StepStatus; detail?: string; ms?: number }
   | { type: "output"; service: string; stream: "stdout" | "stderr"; line: string }
   | { type: "exit"; service: string; host: string; code: number | null; signal: string | null }
-  /** The script acted on a running program: killed it (with `signal`), or restarted it as run number `run` (2 for the first restart). */
-  | { type: "program"; service: string; host: string; action: "kill" | "restart"; run: number; signal?: string }
+  /** The script acted on a running program: killed it (with `signal`), paused or resumed it, or restarted it as run number `run` (2 for the first restart). */
+  | { type: "program"; service: string; host: string; action: "kill" | "pause" | "resume" | "restart"; run: number; signal?: string }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
   /** The run failed: what went wrong (a person reads `error: message`). */
   | { type: "error"; message: string };

@@ -13,6 +13,13 @@ export function stepSuffix(event: { ms?: number; detail?: string; status: StepSt
 
 type Colors = ReturnType<typeof colorsFor>;
 
+const programActions: Record<Extract<DeployEvent, { type: "program" }>["action"], (event: { signal?: string; run: number }) => string> = {
+  kill: (event) => `killed with ${event.signal}`,
+  pause: () => "paused",
+  resume: () => "resumed",
+  restart: (event) => `restarted (run ${event.run})`,
+};
+
 /** A program's line, an exit, or a log message, as printed for a person; undefined for steps. */
 export function formatLine(event: DeployEvent, colors: Colors): string | undefined {
   switch (event.type) {
@@ -23,7 +30,7 @@ export function formatLine(event: DeployEvent, colors: Colors): string | undefin
       return event.code === 0 ? colors.dim(text) : colors.yellow(text);
     }
     case "program":
-      return colors.yellow(event.action === "kill" ? `[${event.service}] killed with ${event.signal}` : `[${event.service}] restarted (run ${event.run})`);
+      return colors.yellow(`[${event.service}] ${programActions[event.action](event)}`);
     case "log":
       return event.level === "error" ? colors.red(event.message) : event.level === "warn" ? colors.yellow(event.message) : event.message;
     case "error":

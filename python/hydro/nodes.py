@@ -55,6 +55,14 @@ class Program(Node[PortRef]):
         """Sends ``signal`` to it and everything it started, as a crash would end it (SIGKILL: no on_stop); the rest runs on."""
         declare("kill", self._handle, {"signal": signal})
 
+    def pause(self) -> None:
+        """Freezes it (SIGSTOP to its process group) until ``resume()``."""
+        declare("pause", self._handle, {})
+
+    def resume(self) -> None:
+        """Lets a paused program run on (SIGCONT)."""
+        declare("resume", self._handle, {})
+
     def restart(self) -> Coroutine[Any, Any, None]:
         """Starts it again on the same host with the same port addresses (a run still going is stopped first)."""
         return lifecycle("restart", self._handle)

@@ -103,6 +103,12 @@ describe("deploying to SSH hosts", { skip: notRoot }, () => {
     assert.deepEqual(await remoteProcessesAfter(tag, 5_000), []);
   });
 
+  test("a remote service and process paused for longer than the heartbeat run on when resumed", async () => {
+    const result = await hydro(["pause", uniqueTag()]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^after 7 s paused and 4 s resumed: running; ticks from the same run: true$/m);
+  });
+
   test("a command on the deployer reaches a remote process's port through a tunnel", async () => {
     const result = await hydro(["process-tunnel", uniqueTag()]);
     assert.equal(result.exitCode, 0, result.stderr);
