@@ -9,8 +9,10 @@ import {
   deploymentOptions,
   externalOptions,
   parse,
+  parseCluster,
   parseProcess,
   parseService,
+  type ClusterInput,
   type DeploymentInput,
   type DeploymentOptions,
   type ExternalInput,
@@ -31,6 +33,7 @@ import type { NodeOwner, Phase } from "./nodes/owner.js";
 import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
 import { External } from "./nodes/external.js";
+import { Cluster } from "./nodes/cluster.js";
 
 /**
  * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
@@ -125,6 +128,18 @@ export class Deployment implements HostOwner, NodeOwner {
     const site = callsite();
     this.assertDeclaring(site, "service()");
     return this.add(new Service(this, parseService(options, site, this, this.uniqueName), site));
+  }
+
+  /**
+   * `count` members of one TS/JS program, named `<name>.<id>`, spread over `on` (a host or a list)
+   * round-robin; each reads its id from the runtime's `self()`. Its `ports` wire every member at once.
+   */
+  cluster(options: ClusterInput): Cluster {
+    const site = callsite();
+    this.assertDeclaring(site, "cluster()");
+    const cluster = new Cluster(this, parseCluster(options, site, this, this.uniqueName), site);
+    for (const member of cluster.members) this.add(member);
+    return cluster;
   }
 
   /** Any other command; `{port:NAME}`, `{host:NAME}`, `{addr:NAME}` in it are replaced by its ports' addresses. */

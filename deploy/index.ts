@@ -1,6 +1,7 @@
 /** The config-script API: `import { Deployment } from "hydro-deploy"`. */
 export { Deployment } from "./deployment.js";
-export type { DeploymentInput, ServiceInput, ProcessInput, ExternalInput } from "./options.js";
+export type { DeploymentInput, ServiceInput, ProcessInput, ExternalInput, ClusterInput } from "./options.js";
+export type { Cluster, ClusterPort } from "./nodes/cluster.js";
 export type { SshInput } from "./ssh/options.js";
 export type { AwsInput } from "./aws/options.js";
 export type { GcpInput } from "./gcp/options.js";

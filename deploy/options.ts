@@ -52,6 +52,21 @@ const serviceOptions = z.strictObject({
 export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { name: string };
 export type ServiceInput = z.input<typeof serviceOptions>;
 
+/** The most members a cluster may have: each is a process with its own connections. */
+export const MAX_CLUSTER_SIZE = 1024;
+
+const clusterOptions = z.strictObject({
+  src: z.string().check(z.minLength(1, "give the program's source file")),
+  /** One host, or several: members are spread over them round-robin (member i on on[i % on.length]). */
+  on: z.union([host, z.array(host).check(z.minLength(1, "give at least one host"))]),
+  count: z.int().check(z.minimum(1), z.maximum(MAX_CLUSTER_SIZE)),
+  args: z._default(z.array(word), []),
+  env,
+  name: z.optional(name),
+});
+export type ClusterOptions = Omit<z.output<typeof clusterOptions>, "name" | "on"> & { name: string; on: Host[] };
+export type ClusterInput = z.input<typeof clusterOptions>;
+
 const processOptions = z.strictObject({
   command: z.union([
     word.check(z.minLength(1)),
@@ -93,12 +108,21 @@ function where(issue: z.core.$ZodIssue): string {
 export function parseService(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
   const options = parse(serviceOptions, input, "service()", site);
   const at = site ? `${formatCallsite(site)}: ` : "";
-  const src = resolveSource(options.src, site);
-  if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
-    throw new ConfigError(`${at}service(): src: file not found: ${path.relative(process.cwd(), src) || src}`);
-  }
+  const src = programSource(options.src, site, "service()");
   checkOwner(options.on, owner, `${at}service()`);
-  return { ...options, src, name: uniqueName(options.name, path.basename(src).replace(/\.[cm]?[jt]sx?$/, "")) } satisfies ServiceOptions;
+  return { ...options, src, name: uniqueName(options.name, programName(src)) } satisfies ServiceOptions;
+}
+
+export function parseCluster(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+  const options = parse(clusterOptions, input, "cluster()", site);
+  const at = site ? `${formatCallsite(site)}: ` : "";
+  const src = programSource(options.src, site, "cluster()");
+  const on = Array.isArray(options.on) ? options.on : [options.on];
+  for (const host of on) checkOwner(host, owner, `${at}cluster()`);
+  const name = options.name ?? programName(src);
+  // Members are named <cluster>.<id>: each name must be free.
+  for (let id = 0; id < options.count; id++) uniqueName(`${name}.${id}`, "");
+  return { ...options, src, on, name } satisfies ClusterOptions;
 }
 
 export function parseProcess(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
@@ -114,7 +138,18 @@ export function checkOwner(host: Host, owner: object, where: string): void {
     throw new ConfigError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
 }
 
-/** A relative src is relative to the file that declares the service, like an import. */
+/** The program's file, which must exist: a relative src is relative to the file that declares it, like an import. */
+function programSource(src: string, site: Callsite | undefined, what: string): string {
+  const resolved = resolveSource(src, site);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile()) {
+    throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}${what}: src: file not found: ${path.relative(process.cwd(), resolved) || resolved}`);
+  }
+  return resolved;
+}
+
+/** A program's default name: its file's, without the extension. */
+const programName = (src: string) => path.basename(src).replace(/\.[cm]?[jt]sx?$/, "");
+
 function resolveSource(src: string, site: Callsite | undefined): string {
   return path.resolve(site ? path.dirname(site.file) : process.cwd(), src);
 }

@@ -44,6 +44,12 @@ export interface WiredNode {
   describe(): string;
 }
 
+/** The same port of several nodes, wired as one: a cluster's (deploy/nodes/cluster.ts), whose members are addressed by id. */
+export interface PortGroup {
+  /** The port of each member, by id (0 …). */
+  members(): PortRef[];
+}
+
 /** A named port of a service, process or external endpoint, as the config script refers to it. */
 export class PortRef {
   constructor(
@@ -55,9 +61,16 @@ export class PortRef {
     return `${this.node.name}.${this.name}`;
   }
 
-  /** Sends everything this port sends to `receiver`. */
-  connect(receiver: PortRef): void {
-    this.node.owner.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, token: newToken(), site: callsite() });
+  /**
+   * Sends everything this port sends to `receiver`; to a group of ports (a cluster's), sends to one
+   * member by id: `send(data, { to: id })`.
+   */
+  connect(receiver: PortRef | PortGroup): void {
+    if (receiver instanceof PortRef) {
+      this.node.owner.wire({ from: this, to: receiver, mode: "direct", key: receiver.node.name, token: newToken(), site: callsite() });
+    } else {
+      this.demux(Object.fromEntries(receiver.members().map((port, id) => [String(id), port])));
+    }
   }
 
   /** Sends to one of several receivers by key: a record's keys, or the receivers' service names. */

@@ -7,6 +7,7 @@ import { External } from "../../deploy/nodes/external.js";
 import { ProcessNode } from "../../deploy/nodes/process.js";
 import { ProgramNode } from "../../deploy/nodes/program.js";
 import { PortRef } from "../../deploy/ports.js";
+import { Cluster, type ClusterPort } from "../../deploy/nodes/cluster.js";
 import type { Host } from "../../deploy/host.js";
 import { BatchedStream } from "./streams.js";
 import type { ErrorReply, PythonHostKind, PythonSite } from "./protocol.js";
@@ -28,14 +29,19 @@ export class BridgeCalls {
     host: (d, args) => this.handle(deployment(d).host(String(args.kind), this.withHandles((args.options ?? {}) as Args, args.handles))),
     service: (d, args) => this.handle(deployment(d).service(this.withHandles(args, ["on"]) as never)),
     process: (d, args) => this.handle(deployment(d).process(this.withHandles(args, ["on"]) as never)),
+    cluster: (d, args) => {
+      const on = Array.isArray(args.on) ? args.on.map((handle) => this.objects.get(Number(handle)) ?? handle) : (this.objects.get(Number(args.on)) ?? args.on);
+      const cluster = deployment(d).cluster({ ...args, on } as never);
+      return { cluster: this.handle(cluster), members: cluster.members.map((member) => this.handle(member)) };
+    },
     external: (d, args) => this.handle(deployment(d).external(args)),
     connect: (d, args) => (deployment(d), this.port(args.from).connect(this.port(args.to)), null),
     demux: (d, args) => {
       deployment(d);
       const to = args.to;
       const receivers = Array.isArray(to)
-        ? to.map((ref) => this.port(ref))
-        : Object.fromEntries(Object.entries((to ?? {}) as Args).map(([key, ref]) => [key, this.port(ref)]));
+        ? to.map((ref) => this.memberPort(ref))
+        : Object.fromEntries(Object.entries((to ?? {}) as Args).map(([key, ref]) => [key, this.memberPort(ref)]));
       this.port(args.from).demux(receivers);
       return null;
     },
@@ -90,10 +96,17 @@ export class BridgeCalls {
     return resolved;
   }
 
-  private port(ref: unknown): PortRef {
+  /** A demux receiver: one node's port, not a cluster's (whose members are reached by id through connect()). */
+  private memberPort(ref: unknown): PortRef {
+    const port = this.port(ref);
+    if (!(port instanceof PortRef)) throw new BadArgument(`a cluster's port cannot be a demux() receiver: connect() to it reaches its members by id`);
+    return port;
+  }
+
+  private port(ref: unknown): PortRef | ClusterPort {
     const { node, port } = (ref ?? {}) as { node?: number; port?: string };
     const object = this.objects.get(Number(node));
-    if (!(object instanceof DeployNode) || typeof port !== "string")
+    if (!(object instanceof DeployNode || object instanceof Cluster) || typeof port !== "string")
       throw new BadArgument(`expected a port as the argument, e.g. service.ports.inbound, got ${describe(ref)}`);
     return object.ports[port]!;
   }
@@ -126,6 +139,7 @@ function hostOf(object: unknown): Host {
 const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
   "deployment.new": ["new Deployment()", "Deployment()"],
   service: ["service()", "Service()"],
+  cluster: ["cluster()", "Cluster()"],
   process: ["process()", "Process()"],
   external: ["external()", "External()"],
   connect: ["connect()", "connect()"],

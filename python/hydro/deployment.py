@@ -133,6 +133,20 @@ class Deployment:
         """A TS/JS program that imports ``hydro-deploy/runtime``; a relative ``src`` is relative to this file."""
         return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
 
+    def Cluster(
+        self,
+        *,
+        src: str,
+        on: Union[Host, Sequence[Host]],
+        count: int,
+        args: Optional[Sequence[str]] = None,
+        env: Optional[Mapping[str, str]] = None,
+        name: Optional[str] = None,
+        **more: Any,
+    ) -> nodes.Cluster:
+        """``count`` members of one TS/JS program, spread over ``on`` (a host or a list) round-robin; each reads its id from ``self()``."""
+        return nodes.Cluster(self._handle, declare("cluster", self._handle, _given(locals())))
+
     def Process(
         self,
         *,

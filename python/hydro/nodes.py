@@ -86,6 +86,22 @@ class Process(Program):
         return Address(host=answer["host"], port=answer["port"])
 
 
+class Cluster(Node[PortRef]):
+    """
+    ``count`` members of one program, ``members[i]`` a Service named ``<name>.<i>``. Its ports wire
+    every member at once: sending to ``cluster.ports.x`` reaches one member by id (``to=str(id)``),
+    ``cluster.ports.x`` sending to a port is a merge whose sender is the member's name.
+    """
+
+    def __init__(self, deployment: int, declared: Dict[str, Any]) -> None:
+        super().__init__(deployment, int(declared["cluster"]), PortRef)
+        self.members = [Service(deployment, int(handle)) for handle in declared["members"]]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
 class External(Node[ExternalPort]):
     """Ports held by the script itself; ``ports.<name>`` are ExternalPorts to send on and iterate."""
 

@@ -109,6 +109,16 @@ describe("deploying to SSH hosts", { skip: notRoot }, () => {
     assert.match(result.stdout, /^after 7 s paused and 4 s resumed: running; ticks from the same run: true$/m);
   });
 
+  test("a cluster over several hosts: every member reaches every member, and the script reaches one by id", async () => {
+    const result = await hydro(["cluster", uniqueTag()]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const count = cluster.hosts.length + 1;
+    assert.match(
+      result.stdout,
+      new RegExp(`^cluster: ${count * count} greetings heard, answered by member\\.3 \\(3 of ${count}\\), the last member on ${cluster.hosts[0]!.name}$`, "m"),
+    );
+  });
+
   test("a command on the deployer reaches a remote process's port through a tunnel", async () => {
     const result = await hydro(["process-tunnel", uniqueTag()]);
     assert.equal(result.exitCode, 0, result.stderr);
