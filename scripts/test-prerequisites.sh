@@ -26,6 +26,8 @@ command -v python3 >/dev/null || missing+=(python3)
 # The KVS example's tests drive it with real Redis clients and compare with a real redis-server.
 command -v redis-cli >/dev/null && command -v redis-benchmark >/dev/null || missing+=(redis-tools)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# Among those clients, redis-py as Debian ships it (test/e2e/kvs-clients.test.ts runs Debian's /usr/bin/python3).
+/usr/bin/python3 -c "import redis" 2>/dev/null || missing+=(python3-redis)
 # Sweep plots are checked by rendering them with another SVG implementation, with real fonts.
 command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)

@@ -12,8 +12,11 @@ export const PeerMessage = z.discriminatedUnion("kind", [
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;
 
-/** A request for keys another partition owns, sent to that partition's counterpart; `id` is the sender's. */
-export const Forwarded = z.object({ id: z.number().int(), words: z.array(z.string()).min(1) });
+/**
+ * A request for keys another partition owns, sent to that partition's counterpart; `id` is the
+ * sender's; `protocol` the RESP version to answer in (absent: 2).
+ */
+export const Forwarded = z.object({ id: z.number().int(), words: z.array(z.string()).min(1), protocol: z.literal([2, 3]).optional() });
 export type Forwarded = z.infer<typeof Forwarded>;
 
 /** The encoded RESP reply to a Forwarded request, sent back to the replica that forwarded it. */

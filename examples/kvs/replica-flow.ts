@@ -2,7 +2,7 @@ import { Graph, type Received, type Sender } from "hydro-deploy/runtime";
 import type { Entry, Store } from "./store.js";
 import type { Request } from "./resp-server.js";
 import type { Answer, Forwarded, PeerMessage } from "./messages.js";
-import { execute, keysOf, resolve } from "./commands.js";
+import { execute, forwardedSession, keysOf, resolve } from "./commands.js";
 import { error } from "./resp.js";
 import { partitionOfKey, type Partitioning } from "./partitioning.js";
 
@@ -98,7 +98,7 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
       else out.forward([request, partition]);
     },
   );
-  const answered = (request: Request) => [request, execute(request.command, store, request.words)] as const;
+  const answered = (request: Request) => [request, execute(request.command, store, request.words, request.client.session)] as const;
   byKind.read
     .map(answered)
     .union(
@@ -133,11 +133,13 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
     byKind.forward.forEach(([request, partition]) => {
       const id = nextId++;
       waiting.set(id, { request, partition, sentAt: Date.now() });
-      partitioned.forward({ id, words: request.words }, partition);
+      // The protocol the client speaks now (after any HELLO before this request), so the owner encodes the reply in it.
+      const { version } = request.client.session.protocol;
+      partitioned.forward(version === 2 ? { id, words: request.words } : { id, words: request.words, protocol: version }, partition);
     });
     graph
       .sourceStream(partitioned.forwarded)
-      .map(({ from, data }) => [from, { id: data.id, reply: execute(resolve(data.words), store, data.words) }] as const)
+      .map(({ from, data }) => [from, { id: data.id, reply: execute(resolve(data.words), store, data.words, forwardedSession(data.protocol ?? 2)) }] as const)
       .forEach(([from, answer]) => partitioned.answer(answer, from));
     graph.sourceStream(partitioned.answers).forEach(({ data }) => {
       const forwarded = waiting.get(data.id);

@@ -1,6 +1,6 @@
 import net from "node:net";
-import { resolve, type Resolved } from "./commands.js";
-import { error, RequestReader, type RequestLimits, DEFAULT_LIMITS } from "./resp.js";
+import { resolve, type Resolved, type Session } from "./commands.js";
+import { error, RequestReader, RESP2, type RequestLimits, DEFAULT_LIMITS } from "./resp.js";
 
 /** One command of one client, as it travels through the replica's dataflow. */
 export interface Request {
@@ -22,6 +22,9 @@ const MAX_IN_FLIGHT = 128;
 /** Parsed requests waiting their turn beyond this stop the reading of the socket. */
 const MAX_WAITING = 4096;
 
+/** Client ids, as CLIENT ID reports them: unique among this process's connections, as in Redis. */
+let lastClientId = 0;
+
 interface Parsed {
   words: string[];
   command: Resolved;
@@ -36,6 +39,8 @@ interface Parsed {
  * read while MAX_WAITING parsed requests wait.
  */
 export class Client {
+  /** RESP2 until the client sends HELLO 3; changed by the commands, which run in request order. */
+  readonly session: Session = { id: ++lastClientId, protocol: RESP2, name: null };
   private readonly reader: RequestReader;
   private waiting: Parsed[] = [];
   private nextSlot = 0;

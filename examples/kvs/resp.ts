@@ -1,6 +1,7 @@
 /**
- * RESP2, the Redis protocol: replies are encoded as latin1 strings (one char per byte, so a
- * bulk string's length is its byte count).
+ * RESP, the Redis protocol: RESP2, and RESP3 for a connection that asked for it with HELLO 3.
+ * Replies are encoded as latin1 strings (one char per byte, so a bulk string's length is its byte
+ * count).
  */
 export const OK = "+OK\r\n";
 export const NIL = "$-1\r\n";
@@ -8,10 +9,34 @@ export const EMPTY_ARRAY = "*0\r\n";
 
 export const simple = (text: string): string => `+${text}\r\n`;
 export const integer = (n: number): string => `:${n}\r\n`;
-export const bulk = (value: string | null): string => (value === null ? NIL : `$${value.length}\r\n${value}\r\n`);
+export const bulk = (value: string): string => `$${value.length}\r\n${value}\r\n`;
 export const array = (encoded: readonly string[]): string => `*${encoded.length}\r\n${encoded.join("")}`;
-/** An error reply; a line break inside one would end it early, so they become spaces (as Redis does). */
-export const error = (message: string): string => `-${message.replace(/[\r\n]+/g, " ")}\r\n`;
+/** An error reply; a line break inside one would end it early, so each CR and LF becomes a space (as Redis does). */
+export const error = (message: string): string => `-${message.replace(/[\r\n]/g, " ")}\r\n`;
+
+/** What differs between RESP2 and RESP3 in the replies this store sends (errors, integers, arrays do not). */
+export interface Protocol {
+  readonly version: 2 | 3;
+  /** No value (GET of a missing key): RESP2's null bulk string, RESP3's null. */
+  readonly null: string;
+  /** The header of a map of `pairs` key-value pairs: RESP2 sends a map as a flat array. */
+  mapHeader(pairs: number): string;
+  /** Text for people (INFO): RESP3 sends it as a verbatim string, so clients can show it as is. */
+  text(text: string): string;
+}
+
+export const RESP2: Protocol = { version: 2, null: NIL, mapHeader: (pairs) => `*${2 * pairs}\r\n`, text: bulk };
+export const RESP3: Protocol = {
+  version: 3,
+  null: "_\r\n",
+  mapHeader: (pairs) => `%${pairs}\r\n`,
+  text: (text) => `=${text.length + 4}\r\ntxt:${text}\r\n`,
+};
+
+/** A bulk string, or the protocol's null. */
+export const bulkOrNull = (value: string | null, protocol: Protocol): string => (value === null ? protocol.null : `$${value.length}\r\n${value}\r\n`);
+/** A map from already encoded keys and values, alternating. */
+export const map = (encodedPairs: readonly string[], protocol: Protocol): string => protocol.mapHeader(encodedPairs.length / 2) + encodedPairs.join("");
 
 export interface RequestLimits {
   /** Bytes one request may hold, arguments included (Redis: proto-max-bulk-len, 512 MB). */

@@ -6,6 +6,8 @@ import { execa } from "execa";
 import { cli, eventually, processesMatching, repoRoot, tempDir, waitForLine } from "../helpers.js";
 import { canListen, freePorts } from "../../examples/kvs/free-ports.js";
 import { RespClient } from "../../examples/kvs/resp-client.js";
+import { converse } from "../../examples/kvs/test-replica.js";
+import { partitionOfKey } from "../../examples/kvs/partitioning.js";
 
 const kvs = path.join(repoRoot, "examples", "kvs", "kvs.hydro.ts");
 const GOSSIP_MS = 250;
@@ -76,6 +78,15 @@ describe("examples/kvs", () => {
       assert.equal(frozen.length, 1, "replica-2's process");
       const partition1Keys: string[] = [];
       for (const key of keys) if ((await redis(base + 2, "EXISTS", key)) === "1") partition1Keys.push(key);
+
+      // A forwarded request is answered in the asking client's protocol: RESP3's null after HELLO 3.
+      const layout = { partitions: 2, replication: 2 };
+      const missing = Array.from({ length: 100 }, (_, i) => `missing-${i}`).find((key) => partitionOfKey(key, layout) === 1)!;
+      const held = partition1Keys[0]!;
+      const cmd = (...words: string[]) => `*${words.length}\r\n` + words.map((word) => `$${word.length}\r\n${word}\r\n`).join("");
+      const resp3 = await converse(base, cmd("HELLO", "3") + cmd("GET", missing) + cmd("MGET", missing, missing) + cmd("GET", held));
+      assert.match(resp3.reply, new RegExp(`^%7\r\n[^]*\r\n_\r\n\\*2\r\n_\r\n_\r\n\\$${held.length + 2}\r\nv-${held}\r\n$`));
+      assert.equal((await converse(base, cmd("GET", missing) + cmd("MGET", missing))).reply, "$-1\r\n*1\r\n$-1\r\n");
       process.kill(frozen[0]!, "SIGSTOP");
       try {
         const started = Date.now();
