@@ -3,9 +3,10 @@
  *   (a) `hydro run` echo, time to the first echoed line (warm bundle cache, and cold)
  *       vs the floor: esbuild bundling both programs + two bare `node` processes loading them;
  *   (b) 100 services fanned into one receiver, deployed and started, vs spawning 100 bare `node`;
- *   (c) the echo from examples/echo/echo.hydro.py vs echo.hydro.ts, and the Python bridge's call latency.
+ *   (c) the echo from examples/echo/echo.hydro.py vs echo.hydro.ts, and the Python bridge's call latency;
+ *   (d) a cluster of 1, 8, 32 senders fanned into one receiver vs as many services (deploy time grows alike).
  * Each row runs hydro and its baseline interleaved, A B A B… (bench/interleave.ts), and prints the
- * medians of each side and of the per-pair ratios. Run: npm run bench:deploy [-- --runs 5 --fan 100]
+ * medians of each side and of the per-pair ratios. Run: npm run bench:deploy [-- --runs 5 --fan 100 --rows abcd]
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -15,7 +16,10 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { formatRatio, interleave, table, targetCell, timeMs, type Interleaved } from "../interleave.js";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, fan: { type: "string", default: "100" } } });
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "5" }, fan: { type: "string", default: "100" }, rows: { type: "string", default: "abcd" } },
+});
+const wanted = (row: string) => values.rows.includes(row);
 const runs = Number(values.runs);
 const fan = Number(values.fan);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -70,43 +74,64 @@ await hydroUntil([echo, "--", "3"], "echo 0:", warmDir); // fills the bundle cac
 const rows: Array<{ name: string; result: Interleaved; limit?: number }> = [];
 const warmEcho = () => hydroUntil([echo, "--", "3"], "echo 0:", warmDir);
 const coldEcho = () => hydroUntil([echo, "--", "3"], "echo 0:", fs.mkdtempSync(path.join(work, "cold-")));
-rows.push({ name: "(a) echo: first echoed line, warm cache", result: await interleave({ pairs: runs, a: warmEcho, b: echoFloor }), limit: 1.3 });
-rows.push({ name: "(a) echo: first echoed line, cold cache", result: await interleave({ pairs: runs, a: coldEcho, b: echoFloor }) });
+if (wanted("a")) {
+  rows.push({ name: "(a) echo: first echoed line, warm cache", result: await interleave({ pairs: runs, a: warmEcho, b: echoFloor }), limit: 1.3 });
+  rows.push({ name: "(a) echo: first echoed line, cold cache", result: await interleave({ pairs: runs, a: coldEcho, b: echoFloor }) });
+}
 
 // (c) the same echo from the seed's Python script, through the bridge, against the .ts config: with
 // `python3` as PATH finds it (pyenv's shim is a bash script that costs ~50–80 ms), and with the
 // interpreter it ends up running (what HYDRO_PYTHON can name).
-const echoPy = path.join(root, "examples", "echo", "echo.hydro.py");
-const interpreter = (await execa("python3", ["-c", "import sys; print(sys.executable)"])).stdout.trim();
-const warmEchoPy = (python: string) => () => hydroUntil([echoPy, "--", "--count", "3"], "echo 0:", warmDir, { HYDRO_PYTHON: python });
-await warmEchoPy("python3")();
-rows.push({
-  name: "(c) echo.hydro.py vs echo.hydro.ts: first echoed line, python3 on PATH",
-  result: await interleave({ pairs: runs, a: warmEchoPy("python3"), b: warmEcho }),
-  limit: 1.2,
-});
-rows.push({
-  name: `(c) the same, HYDRO_PYTHON=${interpreter}`,
-  result: await interleave({ pairs: runs, a: warmEchoPy(interpreter), b: warmEcho }),
-  limit: 1.2,
-});
-const bridge = await execa("node", [cli, "run", path.join(root, "bench", "deploy", "bridge_latency.hydro.py"), "--", "2000"], {
-  cwd: warmDir,
-  env: { NO_COLOR: "1" },
-});
-const latency = /^result sync_us=(\S+) async_us=(\S+)$/m.exec(bridge.stdout);
-if (!latency) throw new Error(`bridge_latency.hydro.py printed no result:\n${bridge.stdout}\n${bridge.stderr}`);
+let latency: RegExpExecArray | null = null;
+if (wanted("c")) {
+  const echoPy = path.join(root, "examples", "echo", "echo.hydro.py");
+  const interpreter = (await execa("python3", ["-c", "import sys; print(sys.executable)"])).stdout.trim();
+  const warmEchoPy = (python: string) => () => hydroUntil([echoPy, "--", "--count", "3"], "echo 0:", warmDir, { HYDRO_PYTHON: python });
+  await warmEchoPy("python3")();
+  rows.push({
+    name: "(c) echo.hydro.py vs echo.hydro.ts: first echoed line, python3 on PATH",
+    result: await interleave({ pairs: runs, a: warmEchoPy("python3"), b: warmEcho }),
+    limit: 1.2,
+  });
+  rows.push({
+    name: `(c) the same, HYDRO_PYTHON=${interpreter}`,
+    result: await interleave({ pairs: runs, a: warmEchoPy(interpreter), b: warmEcho }),
+    limit: 1.2,
+  });
+  const bridge = await execa("node", [cli, "run", path.join(root, "bench", "deploy", "bridge_latency.hydro.py"), "--", "2000"], {
+    cwd: warmDir,
+    env: { NO_COLOR: "1" },
+  });
+  latency = /^result sync_us=(\S+) async_us=(\S+)$/m.exec(bridge.stdout);
+  if (!latency) throw new Error(`bridge_latency.hydro.py printed no result:\n${bridge.stdout}\n${bridge.stderr}`);
+}
 
-const fanDir = fs.mkdtempSync(path.join(work, "fan-"));
-const fanConfig = path.join(root, "bench", "deploy", "fan_in.hydro.ts");
-await hydroUntil([fanConfig, "--", String(fan)], "deployed", fanDir);
 const fanRuns = Math.max(1, Math.ceil(runs / 2));
-const fanned = () => hydroUntil([fanConfig, "--", String(fan)], "deployed", fanDir);
-rows.push({
-  name: `(b) ${fan} services fanned into 1, deployed + started`,
-  result: await interleave({ pairs: fanRuns, a: fanned, b: () => bareNodes(fan) }),
-  limit: 2,
-});
+if (wanted("b")) {
+  const fanDir = fs.mkdtempSync(path.join(work, "fan-"));
+  const fanConfig = path.join(root, "bench", "deploy", "fan_in.hydro.ts");
+  await hydroUntil([fanConfig, "--", String(fan)], "deployed", fanDir);
+  const fanned = () => hydroUntil([fanConfig, "--", String(fan)], "deployed", fanDir);
+  rows.push({
+    name: `(b) ${fan} services fanned into 1, deployed + started`,
+    result: await interleave({ pairs: fanRuns, a: fanned, b: () => bareNodes(fan) }),
+    limit: 2,
+  });
+}
+
+if (wanted("d")) {
+  const clusterDir = fs.mkdtempSync(path.join(work, "cluster-"));
+  const clusterConfig = path.join(root, "bench", "deploy", "cluster_fan_in.hydro.ts");
+  const deployAs = (count: number, as: string) => () => hydroUntil([clusterConfig, "--", String(count), as], "deployed", clusterDir);
+  await deployAs(1, "cluster")();
+  for (const count of [1, 8, 32]) {
+    rows.push({
+      name: `(d) a cluster of ${count} fanned into 1 vs ${count} services`,
+      result: await interleave({ pairs: fanRuns, a: deployAs(count, "cluster"), b: deployAs(count, "services") }),
+      limit: 1.1,
+    });
+  }
+}
 
 console.log(`\nbench/deploy on ${os.cpus().length} cores, node ${process.version}; ${runs} pairs ((b): ${fanRuns}), hydro and baseline interleaved\n`);
 console.log(
@@ -115,6 +140,8 @@ console.log(
     rows.map(({ name, result, limit }) => [name, result.a.toFixed(0), result.b.toFixed(0), formatRatio(result.ratio), targetCell(result.ratio, limit)]),
   ),
 );
-console.log(`\nPython bridge round trip (2000 calls): ${latency[1]} µs per synchronous declaration, ${latency[2]} µs per awaited send`);
-console.log(`\nbaselines: (a) esbuild CLI bundling both echo programs + two bare node processes loading the bundles; (b) ${fan} concurrent \`node -e 0\``);
+if (latency) console.log(`\nPython bridge round trip (2000 calls): ${latency[1]} µs per synchronous declaration, ${latency[2]} µs per awaited send`);
+console.log(
+  `\nbaselines: (a) esbuild CLI bundling both echo programs + two bare node processes loading the bundles; (b) ${fan} concurrent \`node -e 0\`; (d) the same senders declared as services`,
+);
 console.log("ms: median of each side; hydro / baseline: median of the per-pair ratios");
