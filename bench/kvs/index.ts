@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { formatRatio, interleave, table, type Interleaved } from "../interleave.js";
+import { freePorts } from "../../examples/kvs/free-ports.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, seconds: { type: "string", default: "1" } } });
 const runs = Number(values.runs);
@@ -57,7 +58,8 @@ const redisPort = await freePort();
 const redisServer = execa("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { reject: false });
 await untilLine(redisServer, "Ready to accept connections");
 
-const kvsPort = await freePort();
+// Replica i serves on kvsPort + i: two free ports in a row (one free port's next may be redis-server's).
+const kvsPort = await freePorts(2);
 const kvs = execa(
   "node",
   [cli, "run", path.join(here, "..", "..", "examples", "kvs", "kvs.hydro.ts"), "--", "--replicas", "2", "--resp-port", String(kvsPort), "--serve"],

@@ -1,5 +1,8 @@
 import type { Deployment, Host } from "hydro-deploy";
-import { copiesOf, counterpartsOf, replicaName, type Partitioning } from "./partitioning.js";
+import type { Partitioning } from "./partitioning.js";
+
+/** The replicas' cluster: member i is `replica.<i>`. */
+export const REPLICAS = "replica";
 
 export interface StoreOptions {
   layout: Partitioning;
@@ -10,29 +13,33 @@ export interface StoreOptions {
   hosts: ReadonlyArray<{ on: Host; address: string }>;
 }
 
-/** Declares the store's replicas on `d` and wires them; returns each replica's service and Redis address. */
+/**
+ * Declares the store on `d`: one cluster of `partitions × replication` replicas, every member's
+ * peer ports reaching every member by id. Returns the cluster and each replica's service and
+ * Redis address.
+ */
 export function declareStore(d: Deployment, { layout, respPort, gossipMs, hosts }: StoreOptions) {
-  const replicas = Array.from({ length: layout.partitions * layout.replication }, (_, i) => {
-    const { on, address } = hosts[i % hosts.length]!;
-    const port = respPort + i;
-    const args = { replica: i, listen: address, "resp-port": port, "gossip-ms": gossipMs, partitions: layout.partitions, replication: layout.replication };
-    const service = d.service({
-      name: replicaName(i),
-      src: "./replica.ts",
-      on,
-      args: Object.entries(args).flatMap(([flag, value]) => [`--${flag}`, String(value)]),
-    });
-    return { service, host: address, port };
+  const args = {
+    // Member i runs on hosts[i % hosts.length] (the cluster's round-robin) and listens on that host's address.
+    listen: hosts.map(({ address }) => address).join(","),
+    "resp-port": respPort,
+    "gossip-ms": gossipMs,
+    partitions: layout.partitions,
+    replication: layout.replication,
+  };
+  const cluster = d.cluster({
+    name: REPLICAS,
+    src: "./replica.ts",
+    on: hosts.map(({ on }) => on),
+    count: layout.partitions * layout.replication,
+    args: Object.entries(args).flatMap(([flag, value]) => [`--${flag}`, String(value)]),
   });
-  // Copies of a partition gossip; counterparts in other partitions forward requests and answer.
-  for (const [i, { service }] of replicas.entries()) {
-    const copies = copiesOf(i, layout).map((other) => replicas[other]!.service);
-    if (copies.length > 0) service.ports.gossip.demux(copies.map((copy) => copy.ports.peers));
-    const counterparts = counterpartsOf(i, layout).map((other) => replicas[other]!.service);
-    if (counterparts.length > 0) {
-      service.ports.forward.demux(counterparts.map((counterpart) => counterpart.ports.forwarded));
-      service.ports.answer.demux(counterparts.map((counterpart) => counterpart.ports.answers));
-    }
+  // Copies of a partition gossip; with several partitions, counterparts forward requests and answer.
+  cluster.ports.gossip.connect(cluster.ports.peers);
+  if (layout.partitions > 1) {
+    cluster.ports.forward.connect(cluster.ports.forwarded);
+    cluster.ports.answer.connect(cluster.ports.answers);
   }
-  return replicas;
+  const replicas = cluster.members.map((service, i) => ({ service, host: hosts[i % hosts.length]!.address, port: respPort + i }));
+  return { cluster, replicas };
 }

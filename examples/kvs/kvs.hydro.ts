@@ -3,13 +3,13 @@ import { parseArgs } from "node:util";
 import { Deployment } from "hydro-deploy";
 import { RespClient } from "./resp-client.js";
 import type { Partitioning } from "./partitioning.js";
-import { declareStore } from "./declare-store.js";
+import { declareStore, REPLICAS } from "./declare-store.js";
 import { MAX_REPLICAS } from "./versioned.js";
 
 /**
  * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3 | --partitions P
  * --replication R] [--resp-port 6400] [--gossip-ms 100] [--hosts cluster.json] [--serve]`.
- * Replica i serves Redis on port resp-port + i. With --serve it runs until Ctrl-C; without, it runs
+ * The replicas are one cluster; member i, `replica.<i>`, serves Redis on port resp-port + i. With --serve it runs until Ctrl-C; without, it runs
  * a short workload, checks that every replica converged, and exits.
  */
 export default async function main(args: string[]) {
@@ -31,7 +31,7 @@ export default async function main(args: string[]) {
 
   const d = new Deployment({ name: "kvs" });
   const hosts = values.hosts ? clusterHosts(d, values.hosts) : [{ on: d.localhost(), address: "127.0.0.1" }];
-  const replicas = declareStore(d, { layout, respPort, gossipMs, hosts });
+  const { replicas } = declareStore(d, { layout, respPort, gossipMs, hosts });
   await d.deploy();
   for (const { service, host, port } of replicas) console.log(`${service.name}: redis-cli -h ${host} -p ${port}`);
   if (values.serve) {
@@ -87,7 +87,7 @@ async function convergenceWorkload(addresses: string[], gossipMs: number) {
     const keys = Array.from({ length: 100 }, (_, i) => `key:${i}`);
     const started = Date.now();
     await Promise.all(keys.map((key, i) => clients[i % clients.length]!.command("SET", key, `value:${i}`)));
-    await Promise.all(clients.map((client, i) => client.command("SET", "contended", `replica-${i}`)));
+    await Promise.all(clients.map((client, i) => client.command("SET", "contended", `${REPLICAS}.${i}`)));
     const deadline = started + 5_000 + 20 * gossipMs;
     for (;;) {
       // One GET per key (pipelined): with partitions, an MGET of keys of several is refused.

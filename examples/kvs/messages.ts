@@ -4,10 +4,11 @@ const entry = z.tuple([z.string(), z.number().int().nonnegative(), z.string().nu
 
 /**
  * What replicas send each other: `gossip` carries registers (a delta, or everything for a
- * replica that joined); `join` asks the receiver for everything it holds.
+ * replica that joined, the last part of which says `whole`); `join` asks the receiver for
+ * everything it holds.
  */
 export const PeerMessage = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("gossip"), entries: z.array(entry) }),
+  z.object({ kind: z.literal("gossip"), entries: z.array(entry), whole: z.literal(true).optional() }),
   z.object({ kind: z.literal("join") }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;

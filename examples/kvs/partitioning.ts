@@ -1,15 +1,13 @@
 /**
- * Hash partitioning: `partitions × replication` replicas; replica i holds partition
- * ⌊i / replication⌋ as its copy i mod replication. Copies of a partition gossip with each other;
- * a request for another partition's keys is forwarded to that partition's replica with the same
- * copy number (its counterpart), so load spreads evenly over the copies.
+ * Hash partitioning: `partitions × replication` replicas, the members of one cluster by id;
+ * replica i holds partition ⌊i / replication⌋ as its copy i mod replication. Copies of a partition
+ * gossip with each other; a request for another partition's keys is forwarded to that partition's
+ * replica with the same copy number (its counterpart), so load spreads evenly over the copies.
  */
 export interface Partitioning {
   partitions: number;
   replication: number;
 }
-
-export const replicaName = (index: number) => `replica-${index}`;
 
 export function partitionOfReplica(index: number, { replication }: Partitioning): number {
   return Math.floor(index / replication);

@@ -9,18 +9,26 @@ import type { PeerMessage } from "./messages.js";
 
 const GOSSIP_MS = 20;
 
-/** Replicas in this process, their peer ports replaced by channels; a stopped replica receives nothing. */
+/**
+ * Replicas in this process, their peer ports replaced by channels; a stopped replica receives
+ * nothing, and neither does one in `unreachable` (as while its peers' connections to it are down).
+ */
 function replicaSet(names: string[]) {
   const running = new Map<string, { store: Store; inbox: ReturnType<typeof channel<Received<PeerMessage>>>; stop(): Promise<void> }>();
-  const deliver = (from: string, to: string, data: PeerMessage) => running.get(to)?.inbox.send({ from, data: structuredClone(data) });
+  const unreachable = new Set<string>();
+  const deliver = (from: string, to: string, data: PeerMessage) => {
+    if (!unreachable.has(to)) running.get(to)?.inbox.send({ from, data: structuredClone(data) });
+  };
   const start = (name: string) => {
     const store = new Store(new Clock(names.indexOf(name)));
     const inbox = channel<Received<PeerMessage>>();
+    const copies = names.filter((other) => other !== name);
     const { graph } = replicaGraph({
       store,
       peers: inbox.items,
+      copies,
       send: (message, to) => {
-        for (const peer of to === undefined ? names.filter((other) => other !== name) : [to]) deliver(name, peer, message);
+        for (const peer of to === undefined ? copies : [to]) deliver(name, peer, message);
       },
       gossipMs: GOSSIP_MS,
     });
@@ -34,7 +42,12 @@ function replicaSet(names: string[]) {
     running.set(name, { store, inbox, stop });
     return store;
   };
-  return { start, stop: (name: string) => running.get(name)!.stop(), stopAll: () => Promise.all([...running.values()].map((replica) => replica.stop())) };
+  return {
+    start,
+    unreachable,
+    stop: (name: string) => running.get(name)!.stop(),
+    stopAll: () => Promise.all([...running.values()].map((replica) => replica.stop())),
+  };
 }
 
 async function eventually(check: () => boolean, what: string, ms = 5_000): Promise<void> {
@@ -73,6 +86,26 @@ describe("replica dataflow", () => {
       await eventually(() => fresh.get("before") === "1" && fresh.get("during") === "2", "the restarted r2 has what was written before and during its absence");
       assert.equal(fresh.get("gone"), null);
       assert.equal(fresh.size, 2);
+    } finally {
+      await set.stopAll();
+    }
+  });
+
+  test("a restarted replica whose first joins go unanswered (its peers cannot reach it yet) asks again until it has every copy's table", async () => {
+    const set = replicaSet(["r0", "r1", "r2"]);
+    const [r0, r1] = ["r0", "r1", "r2"].map(set.start);
+    try {
+      r0!.write("before", "1");
+      r1!.write("also", "2");
+      await eventually(() => r0!.get("also") === "2" && r1!.get("before") === "1", "r0 and r1 agree");
+      await set.stop("r2");
+      set.unreachable.add("r2");
+      const fresh = set.start("r2");
+      // Several gossip rounds with every answer lost: nothing written since, so no delta brings it either.
+      await new Promise((resolve) => setTimeout(resolve, 5 * GOSSIP_MS));
+      assert.equal(fresh.size, 0);
+      set.unreachable.delete("r2");
+      await eventually(() => fresh.get("before") === "1" && fresh.get("also") === "2", "r2 caught up once reachable");
     } finally {
       await set.stopAll();
     }

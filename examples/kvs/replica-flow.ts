@@ -10,6 +10,8 @@ export interface ReplicaWiring {
   store: Store;
   /** Messages from the other copies of this replica's partition (an inbound port). */
   peers: AsyncIterable<Received<PeerMessage>>;
+  /** The other copies of this replica's partition, named as their messages' `from`. */
+  copies: readonly string[];
   /** Sends to one copy, by name, or to every other copy. */
   send(message: PeerMessage, to?: string): void;
   /** How often local writes are gossiped to the peers. */
@@ -31,6 +33,9 @@ export interface PartitionWiring {
 
 /** A forwarded request not answered within this gets an error reply, so its client is not stuck. */
 export const FORWARD_TIMEOUT_MS = 5_000;
+
+/** A `join` not answered with a whole table is sent again after gossipMs, then twice as long each time, up to this. */
+export const JOIN_RETRY_MAX_MS = 2_000;
 
 /**
  * Registers per gossip message, cut at about this many bytes: a peer port takes frames of at most
@@ -69,13 +74,14 @@ const CROSSSLOT = error("CROSSSLOT Keys in request don't hash to the same partit
  *   forwarded ─ run here ─ answer to the sender
  *   peers ── demux ─┬─ gossip ─ merge into the table (a lattice merge)
  *                   └─ join   ─ send the whole table back to that peer
- *   every gossipMs ─ the local writes since the last round ─ every peer; expire stuck forwards
+ *   every gossipMs ─ the local writes since the last round ─ every peer; expire stuck forwards;
+ *                    ask again the peers whose whole table has not arrived (backing off)
  *   first tick ─ ask every peer for its table (a replica that restarts catches up)
  *
  * Each local request runs to its reply inside one tick, in the order it arrived, so a pipelined
  * GET sees the SET before it; forwarded ones keep their place in the client's reply order.
  */
-export function replicaGraph({ store, peers, send, gossipMs, partitioned }: ReplicaWiring): { graph: Graph; requests: Sender<Request> } {
+export function replicaGraph({ store, peers, copies, send, gossipMs, partitioned }: ReplicaWiring): { graph: Graph; requests: Sender<Request> } {
   const graph = new Graph({ name: "kvs_replica" });
   const [requests, sender] = graph.sourceChannel<Request>();
   const reply = (request: Request, encoded: string) => request.client.reply(request.slot, encoded, request.last);
@@ -108,14 +114,32 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
     )
     .destSink(([request, encoded]) => reply(request, encoded));
 
+  // The copies whose whole table has not arrived since this replica started. Its first joins (and
+  // their answers) may be lost: a restarted replica's peers drop what they send it until their
+  // connections to it are back. So it asks again, backing off, until each copy answered.
+  const unanswered = new Set(copies);
+  let joinAgainAt = Infinity;
+  let joinWaitMs = gossipMs;
+  const join = (to: Iterable<string> | undefined, now: number) => {
+    if (to === undefined) send({ kind: "join" });
+    else for (const peer of to) send({ kind: "join" }, peer);
+    joinAgainAt = now + joinWaitMs;
+    joinWaitMs = Math.min(2 * joinWaitMs, Math.max(gossipMs, JOIN_RETRY_MAX_MS));
+  };
+
   const fromPeers = graph
     .sourceStream(peers)
-    .demux<{ gossip: PeerMessage & { kind: "gossip" }; join: string }>(["gossip", "join"], ({ from, data }, out) =>
-      data.kind === "gossip" ? out.gossip(data) : out.join(from),
+    .demux<{ gossip: Received<PeerMessage & { kind: "gossip" }>; join: string }>(["gossip", "join"], ({ from, data }, out) =>
+      data.kind === "gossip" ? out.gossip({ from, data }) : out.join(from),
     );
-  fromPeers.gossip.forEach((message) => store.mergeRemote(message.entries));
+  fromPeers.gossip.forEach(({ from, data }) => {
+    store.mergeRemote(data.entries);
+    if (data.whole) unanswered.delete(from);
+  });
   fromPeers.join.forEach((peer) => {
-    for (const entries of inMessages(store.snapshot())) send({ kind: "gossip", entries }, peer);
+    const parts = [...inMessages(store.snapshot())];
+    parts.forEach((entries, i) => send(i === parts.length - 1 ? { kind: "gossip", entries, whole: true } : { kind: "gossip", entries }, peer));
+    if (parts.length === 0) send({ kind: "gossip", entries: [], whole: true }, peer);
   });
 
   const ticks = graph.sourceInterval(gossipMs);
@@ -125,7 +149,12 @@ export function replicaGraph({ store, peers, send, gossipMs, partitioned }: Repl
     .forEach((entries) => {
       for (const part of inMessages(entries)) send({ kind: "gossip", entries: part });
     });
-  graph.initialize().forEach(() => send({ kind: "join" }));
+  ticks.forEach((now) => {
+    if (unanswered.size > 0 && now >= joinAgainAt) join(unanswered, now);
+  });
+  graph.initialize().forEach(() => {
+    if (unanswered.size > 0) join(undefined, Date.now());
+  });
 
   if (partitioned) {
     const waiting = new Map<number, { request: Request; partition: number; sentAt: number }>();

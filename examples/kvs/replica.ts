@@ -1,17 +1,23 @@
 import { parseArgs } from "node:util";
-import { connect, onStop, sink, source } from "hydro-deploy/runtime";
+import { connect, onStop, self, sink, source } from "hydro-deploy/runtime";
 import { Answer, Forwarded, PeerMessage } from "./messages.js";
 import { Clock } from "./versioned.js";
 import { Store } from "./store.js";
 import { listenResp, type Request } from "./resp-server.js";
 import { PEER_FRAME_BYTES, replicaGraph } from "./replica-flow.js";
-import { partitionOfReplica, replicaName } from "./partitioning.js";
+import { copiesOf, partitionOfReplica } from "./partitioning.js";
 
-// One replica of the KVS: `replica.ts --replica <i> --listen <host> --resp-port <port> --gossip-ms <ms>
-// --partitions <P> --replication <R>`; kvs.hydro.ts passes them.
+// One replica of the KVS, a member of kvs.hydro.ts's cluster (declare-store.ts), which passes
+// `--listen <address,…> --resp-port <port> --gossip-ms <ms> --partitions <P> --replication <R>`
+// to every member alike. Member i (self().id) listens on the (i mod n)-th address, its host's,
+// at port resp-port + i.
+const me = self();
+if (me?.cluster === undefined) {
+  console.error("replica.ts runs as a member of a cluster: see examples/kvs/declare-store.ts");
+  process.exit(1);
+}
 const { values } = parseArgs({
   options: {
-    replica: { type: "string", default: "0" },
     listen: { type: "string", default: "127.0.0.1" },
     "resp-port": { type: "string", default: "6400" },
     "gossip-ms": { type: "string", default: "100" },
@@ -19,8 +25,14 @@ const { values } = parseArgs({
     replication: { type: "string", default: "1" },
   },
 });
-const replica = Number(values.replica);
+const replica = me.id;
 const layout = { partitions: Number(values.partitions), replication: Number(values.replication) };
+if (layout.partitions * layout.replication !== me.size) {
+  console.error(`${me.name}: --partitions ${layout.partitions} × --replication ${layout.replication} is not the cluster's ${me.size} members`);
+  process.exit(1);
+}
+const addresses = values.listen.split(",");
+const listen = addresses[replica % addresses.length]!;
 const partition = partitionOfReplica(replica, layout);
 const store = new Store(new Clock(replica));
 
@@ -28,10 +40,12 @@ const store = new Store(new Clock(replica));
 // requests that arrive before the graph exists wait here.
 const early: Request[] = [];
 let submit = (request: Request): void => void early.push(request);
-const server = await listenResp({ host: values.listen, port: Number(values["resp-port"]), submit: (request) => submit(request) }).catch((error: Error) => {
+const server = await listenResp({ host: listen, port: Number(values["resp-port"]) + replica, submit: (request) => submit(request) }).catch((error: Error) => {
   console.error(`replica ${replica}: ${error.message}`);
   process.exit(1);
 });
+// Each peer port reaches every member, keyed by its id ("0", "1", …), this one included; a
+// message's `from` is the sender's name, `replica.<id>`.
 const ports = await connect({
   peers: source(PeerMessage, { maxFrameBytes: PEER_FRAME_BYTES }),
   gossip: sink(PeerMessage),
@@ -42,12 +56,17 @@ const ports = await connect({
 });
 onStop(() => server.close());
 
+/** A member's id (its key on a peer port) from its name, `<cluster>.<id>`. */
+const idOf = (name: string) => name.slice(name.lastIndexOf(".") + 1);
+/** The other copies of this partition, by name: whom it gossips with (none when it is the only copy). */
+const copies = copiesOf(replica, layout).map((id) => `${me.cluster}.${id}`);
 const copy = replica % layout.replication;
 const { graph, requests } = replicaGraph({
   store,
   peers: ports.peers,
+  copies,
   send: (message, to) => {
-    for (const peer of to === undefined ? ports.gossip.keys : [to]) ports.gossip.send(message, { to: peer });
+    for (const peer of to === undefined ? copies : [to]) ports.gossip.send(message, { to: idOf(peer) });
   },
   gossipMs: Number(values["gossip-ms"]),
   partitioned:
@@ -57,8 +76,8 @@ const { graph, requests } = replicaGraph({
           partition,
           forwarded: ports.forwarded,
           answers: ports.answers,
-          forward: (request, owner) => ports.forward.send(request, { to: replicaName(owner * layout.replication + copy) }),
-          answer: (answer, to) => ports.answer.send(answer, { to }),
+          forward: (request, owner) => ports.forward.send(request, { to: String(owner * layout.replication + copy) }),
+          answer: (answer, to) => ports.answer.send(answer, { to: idOf(to) }),
         }
       : undefined,
 });

@@ -6,9 +6,9 @@ import { freePorts } from "./free-ports.js";
 /**
  * A benchmark sweep of the store against redis-server:
  * `hydro run examples/kvs/sweep.hydro.ts -- --replicas 1,2,3 --clients 10,50 --out results/
- * [--requests 100000] [--rerun]`. Each point deploys N replicas (or N independent redis-servers,
- * the baseline series), runs one `redis-benchmark -t set,get` per replica as a process() on this
- * machine, sums their requests/s, and tears down. Writes results.json, results.csv and plot.svg.
+ * [--requests 100000] [--rerun]`. Each point deploys a cluster of N replicas (or N independent
+ * redis-servers, the baseline series), runs one `redis-benchmark -t set,get` per replica as a
+ * process() on this machine, sums their requests/s, and tears down. Writes results.json, results.csv and plot.svg.
  */
 export default async function main(args: string[]) {
   const { values } = parseArgs({
@@ -56,7 +56,8 @@ type Target = { host: string; port: number } | { process: ReturnType<Deployment[
 
 async function kvsReplicas(d: Deployment, replicas: number): Promise<Target[]> {
   const respPort = await freePorts(replicas);
-  return declareStore(d, { layout: { partitions: 1, replication: replicas }, respPort, gossipMs: 100, hosts: [{ on: d.localhost(), address: "127.0.0.1" }] });
+  const hosts = [{ on: d.localhost(), address: "127.0.0.1" }];
+  return declareStore(d, { layout: { partitions: 1, replication: replicas }, respPort, gossipMs: 100, hosts }).replicas;
 }
 
 function redisServers(d: Deployment, count: number): Target[] {

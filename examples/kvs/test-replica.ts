@@ -16,7 +16,7 @@ import type { PeerMessage } from "./messages.js";
 export async function startReplica(options: { limits?: RequestLimits } = {}) {
   const store = new Store(new Clock(0));
   const peers = channel<Received<PeerMessage>>();
-  const { graph, requests } = replicaGraph({ store, peers: peers.items, send: () => {}, gossipMs: 60_000 });
+  const { graph, requests } = replicaGraph({ store, peers: peers.items, copies: [], send: () => {}, gossipMs: 60_000 });
   const server = await listenResp({ host: "127.0.0.1", port: 0, limits: options.limits, submit: (request) => requests.send(request) });
   const running = graph.run();
   return {

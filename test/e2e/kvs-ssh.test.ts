@@ -31,8 +31,8 @@ describe("examples/kvs on SSH hosts (--hosts cluster.json)", { skip: notRoot }, 
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /converged: 101 keys on 3 replicas/);
     const [host1, host2] = cluster.hosts;
-    assert.match(result.stdout, new RegExp(`replica-0: redis-cli -h ${host1!.address} -p 7400`));
-    assert.match(result.stdout, new RegExp(`replica-1: redis-cli -h ${host2!.address} -p 7401`));
+    assert.match(result.stdout, new RegExp(`replica\\.0: redis-cli -h ${host1!.address} -p 7400`));
+    assert.match(result.stdout, new RegExp(`replica\\.1: redis-cli -h ${host2!.address} -p 7401`));
   });
 
   test("served: redis-cli from this machine writes on host1 and reads on host2; Ctrl-C stops the replicas on both", async () => {

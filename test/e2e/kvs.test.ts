@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
@@ -14,6 +15,18 @@ const GOSSIP_MS = 250;
 
 const run = (args: string[]) => execa("node", [cli, "run", kvs, "--", ...args], { cwd: tempDir(), reject: false, env: { NO_COLOR: "1" }, timeout: 120_000 });
 const redis = async (port: number, ...args: string[]) => (await execa("redis-cli", ["-p", String(port), ...args])).stdout;
+
+/** The process of the store's member `replica.<id>`: every member has the same arguments, and the runtime tells it its id by environment. */
+function replicaProcess(base: number, id: number): number[] {
+  return processesMatching(`--resp-port ${base}`).filter((pid) => {
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      return env.includes("HYDRO_CLUSTER=replica") && env.includes(`HYDRO_CLUSTER_ID=${id}`);
+    } catch {
+      return false;
+    }
+  });
+}
 
 describe("examples/kvs", () => {
   test("served, 3 replicas: redis-cli SET on one is read on every other within 2 gossip periods; Ctrl-C leaves nothing", async () => {
@@ -39,13 +52,13 @@ describe("examples/kvs", () => {
       const { stdout } = await execa("redis-benchmark", ["-p", String(base), "-n", "5000", "-c", "10", "-t", "set,get", "--csv"]);
       assert.match(stdout, /^"SET","[0-9.]+"/m);
       assert.match(stdout, /^"GET","[0-9.]+"/m);
-      await eventually(async () => (await redis(base + 1, "EXISTS", "key:__rand_int__")) === "1", 10 * GOSSIP_MS, "the benchmark's key on replica-1");
+      await eventually(async () => (await redis(base + 1, "EXISTS", "key:__rand_int__")) === "1", 10 * GOSSIP_MS, "the benchmark's key on replica.1");
     } finally {
       child.kill("SIGINT");
     }
     const result = await child;
     assert.equal(result.exitCode, 130, result.stderr);
-    assert.match(result.stdout, new RegExp(`replica-2: redis-cli -h 127\\.0\\.0\\.1 -p ${base + 2}`));
+    assert.match(result.stdout, new RegExp(`replica\\.2: redis-cli -h 127\\.0\\.0\\.1 -p ${base + 2}`));
     assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
     assert.deepEqual(await Promise.all([0, 1, 2].map((i) => canListen(base + i))), [true, true, true], "every RESP port is closed");
   });
@@ -55,7 +68,7 @@ describe("examples/kvs", () => {
     const child = run(["--partitions", "2", "--replication", "2", "--resp-port", String(base), "--gossip-ms", String(GOSSIP_MS), "--serve"]);
     try {
       await waitForLine(child, "serving until Ctrl-C");
-      // All written through replica-0 (partition 0): partition 1's keys are forwarded to replica-2.
+      // All written through replica.0 (partition 0): partition 1's keys are forwarded to replica.2.
       const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
       for (const key of keys) assert.equal(await redis(base, "SET", key, `v-${key}`), "OK");
       await new Promise((resolve) => setTimeout(resolve, 2 * GOSSIP_MS));
@@ -73,9 +86,9 @@ describe("examples/kvs", () => {
       const { stdout } = await execa("redis-benchmark", ["-p", String(base + 1), "-n", "3000", "-c", "10", "-r", "1000", "-t", "set,get", "--csv"]);
       assert.match(stdout, /^"GET","[0-9.]+"/m);
 
-      // replica-2 frozen: replica-0's forwards to partition 1 get an error after the timeout, not silence.
-      const frozen = processesMatching(`--replica 2 --listen 127.0.0.1 --resp-port ${base + 2}`);
-      assert.equal(frozen.length, 1, "replica-2's process");
+      // replica.2 frozen: replica.0's forwards to partition 1 get an error after the timeout, not silence.
+      const frozen = replicaProcess(base, 2);
+      assert.equal(frozen.length, 1, "replica.2's process");
       const partition1Keys: string[] = [];
       for (const key of keys) if ((await redis(base + 2, "EXISTS", key)) === "1") partition1Keys.push(key);
 
@@ -95,7 +108,7 @@ describe("examples/kvs", () => {
       } finally {
         process.kill(frozen[0]!, "SIGCONT");
       }
-      assert.equal(await redis(base, "GET", partition1Keys[0]!), `v-${partition1Keys[0]}`, "served again once replica-2 runs");
+      assert.equal(await redis(base, "GET", partition1Keys[0]!), `v-${partition1Keys[0]}`, "served again once replica.2 runs");
     } finally {
       child.kill("SIGINT");
     }
@@ -111,7 +124,7 @@ describe("examples/kvs", () => {
       const zeros = Buffer.alloc(3 * 1024 * 1024);
       assert.equal((await execa("redis-cli", ["-p", String(base), "-x", "SET", "zeros"], { input: zeros })).stdout, "OK");
       assert.equal(await redis(base, "SET", "after", "small"), "OK");
-      await eventually(async () => (await redis(base + 1, "GET", "after")) === "small", 20_000, "the small write after the big one on replica-1");
+      await eventually(async () => (await redis(base + 1, "GET", "after")) === "small", 20_000, "the small write after the big one on replica.1");
       const client = await RespClient.connect(`127.0.0.1:${base + 1}`);
       try {
         assert.equal(((await client.command("GET", "zeros")) as string).length, zeros.length);
@@ -128,9 +141,23 @@ describe("examples/kvs", () => {
     const base = await freePorts(2);
     const result = await run(["--replicas", "2", "--resp-port", String(base), "--gossip-ms", "50"]);
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.match(result.stdout, /converged: 101 keys on 2 replicas in \d+ ms; 'contended' = replica-[01] everywhere/);
+    assert.match(result.stdout, /converged: 101 keys on 2 replicas in \d+ ms; 'contended' = replica\.[01] everywhere/);
     assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
   });
+
+  for (const [args, count] of [
+    [["--replicas", "1"], 1],
+    [["--partitions", "2", "--replication", "1"], 2],
+  ] as const) {
+    test(`without --serve, ${args.join(" ")}: a replica that is its partition's only copy (no one to gossip with) serves and converges`, async () => {
+      const base = await freePorts(count);
+      const result = await run([...args, "--resp-port", String(base), "--gossip-ms", "50"]);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`converged: 101 keys on ${count} replicas? in \\d+ ms`));
+      assert.match(result.stdout, new RegExp(`replica\\.${count - 1}: redis-cli -h 127\\.0\\.0\\.1 -p ${base + count - 1}`));
+      assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
+    });
+  }
 
   test("a RESP port already in use fails the run naming the replica and the address, and nothing is left", async () => {
     const base = await freePorts(2);
@@ -138,9 +165,9 @@ describe("examples/kvs", () => {
     try {
       const result = await run(["--replicas", "2", "--resp-port", String(base)]);
       assert.notEqual(result.exitCode, 0);
-      assert.match(result.stderr, new RegExp(`replica-1.*cannot listen for Redis clients on 127\\.0\\.0\\.1:${base + 1}: the port is in use`));
+      assert.match(result.stderr, new RegExp(`replica\\.1.*cannot listen for Redis clients on 127\\.0\\.0\\.1:${base + 1}: the port is in use`));
       assert.deepEqual(processesMatching(`--resp-port ${base}`), []);
-      assert.equal(await canListen(base), true, "replica-0's port is closed again");
+      assert.equal(await canListen(base), true, "replica.0's port is closed again");
     } finally {
       squatter.close();
     }
