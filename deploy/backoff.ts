@@ -12,6 +12,7 @@
  * fewer lines than the adapters p-retry would take.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Backoff as Doubling } from "../runtime/backoff.js";
 import { throwIfTornDown, tornDownError, type TornDownSignal } from "./torn-down.js";
 
 export interface Backoff {
@@ -73,9 +74,10 @@ export function pollUntil<T>(look: () => Promise<T | undefined>, options: PollOp
   );
 }
 
-/** The successive waits of `backoff`; `random` is in [0, 1), as Math.random. */
+/** The successive waits of `backoff` (the runtime's, which reconnecting ports use too); `random` is in [0, 1), as Math.random. */
 export function* backoffDelays({ firstDelayMs, maxDelayMs, jitter = 0 }: Backoff, random: () => number = Math.random): Generator<number, never> {
-  for (let delay = Math.min(firstDelayMs, maxDelayMs); ; delay = Math.min(delay * 2, maxDelayMs)) yield delay * (1 - jitter * random());
+  const delays = new Doubling(Math.min(firstDelayMs, maxDelayMs), maxDelayMs, jitter, random);
+  for (;;) yield delays.next();
 }
 
 async function repeat<T>(attempt: (n: number) => Promise<{ value: T } | undefined>, bounds: Bounds, expired: (waitedMs: number) => unknown): Promise<T> {

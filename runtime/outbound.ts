@@ -1,9 +1,10 @@
-import net from "node:net";
-import type { Address, Target } from "./protocol.js";
-import { encodeFrame, FrameBatch } from "./framing.js";
+import type { Target } from "./protocol.js";
 import { json, type Codec } from "./codec.js";
 import { helloFrame } from "./hello.js";
 import { rateLimitedLog } from "./log.js";
+import { ReceiverConnection, RECONNECT_DEFAULTS, type OutboundStats, type ReconnectOptions } from "./receiver-connection.js";
+
+export type { OutboundStats, ReconnectOptions } from "./receiver-connection.js";
 
 export interface SendOptions {
   /** Which receiver of a demux port gets the message (a receiver's key, by default its service name). */
@@ -12,6 +13,11 @@ export interface SendOptions {
 
 export interface OutboundOptions {
   codec?: Codec;
+  /**
+   * Waits between attempts to reach a receiver that went away, in ms: `firstMs` (default 50)
+   * doubling up to `maxMs` (default 2000), each shortened by up to half at random.
+   */
+  reconnect?: ReconnectOptions;
 }
 
 /**
@@ -35,20 +41,26 @@ export class UnknownReceiverError extends Error {
 }
 
 /**
- * A client port: one connection per receiver. `send` never blocks; frames sent in the same tick
- * go out as one buffer in one write.
+ * A client port: one connection per receiver (runtime/receiver-connection.ts). `send` never blocks;
+ * frames sent in the same tick go out as one buffer in one write. A receiver that goes away is
+ * reconnected to with backoff; what is sent to it meanwhile is dropped and counted in `stats`.
  */
 export class Outbound<T> {
-  private readonly peers = new Map<string, Peer>();
+  private readonly peers = new Map<string, ReceiverConnection>();
   private readonly codec: Codec;
+  private readonly reconnect: Required<ReconnectOptions>;
 
   private readonly log: (message: string) => void;
+
+  /** Per receiver key (once connect() has been called): messages sent, dropped, reconnections, and whether it is connected now. Live. */
+  readonly stats: Readonly<Record<string, Readonly<OutboundStats>>> = {};
 
   constructor(
     readonly name: string,
     options: OutboundOptions = {},
   ) {
     this.codec = options.codec ?? json;
+    this.reconnect = reconnectOptions(name, options.reconnect);
     this.log = rateLimitedLog(`port '${name}'`);
   }
 
@@ -59,7 +71,12 @@ export class Outbound<T> {
 
   /** Connects to every target (retrying while a receiver comes up), presenting each target's credential. */
   async connect(targets: Target[], timeoutMs = 30_000): Promise<void> {
-    for (const target of targets) this.peers.set(target.key, new Peer(`port '${this.name}' → ${target.key}`, target.address, helloFrame(target.token)));
+    for (const target of targets) {
+      const peer = new ReceiverConnection(this.name, target.key, target.address, helloFrame(target.token), this.reconnect, this.log);
+      this.peers.set(target.key, peer);
+      // Defined rather than assigned: a key is any string, "__proto__" too.
+      Object.defineProperty(this.stats, target.key, { value: peer.stats, enumerable: true, configurable: true });
+    }
     await Promise.all([...this.peers.values()].map((peer) => peer.connected(timeoutMs)));
   }
 
@@ -75,7 +92,7 @@ export class Outbound<T> {
     }
   }
 
-  private peerFor(to: string | undefined): Peer | undefined {
+  private peerFor(to: string | undefined): ReceiverConnection | undefined {
     // Wired to nothing (or inert, while `hydro graph` loads the program): every message is dropped.
     if (this.peers.size === 0) return undefined;
     const peer = to === undefined ? (this.peers.size === 1 ? this.peers.values().next().value : undefined) : this.peers.get(to);
@@ -83,101 +100,22 @@ export class Outbound<T> {
     return peer;
   }
 
-  /** Resolves once everything sent so far has been handed to the kernel. */
+  /** Resolves once everything sent so far has been handed to the kernel; what goes to an unreachable receiver is dropped, not waited for. */
   async flush(): Promise<void> {
     await Promise.all([...this.peers.values()].map((peer) => peer.flush()));
   }
 
+  /** Flushes, then ends every connection and stops reconnecting (no timer or attempt is left). */
   async close(): Promise<void> {
     await this.flush();
     for (const peer of this.peers.values()) peer.close();
   }
 }
 
-const RETRY_FIRST_MS = 20;
-const RETRY_MAX_MS = 1000;
-/** A tick's batch is written out early once it holds this much, so one long burst is not one huge buffer. */
-const BATCH_BYTES = 1024 * 1024;
-
-/** One connection to one receiver, reconnecting with backoff; frames wait while it is down. */
-class Peer {
-  private socket: net.Socket | undefined;
-  private up = false;
-  private closed = false;
-  /** Frames not written yet: this tick's, or all of them while the connection is down. */
-  private batch = new FrameBatch();
-  private writeScheduled = false;
-  private readonly firstConnect: Promise<void>;
-  private resolveFirst!: () => void;
-
-  constructor(
-    private readonly label: string,
-    private readonly address: Address,
-    private readonly hello: Buffer,
-  ) {
-    this.firstConnect = new Promise((resolve) => (this.resolveFirst = resolve));
-    this.dial(RETRY_FIRST_MS);
+function reconnectOptions(port: string, options: ReconnectOptions = {}): Required<ReconnectOptions> {
+  const { firstMs = RECONNECT_DEFAULTS.firstMs, maxMs = RECONNECT_DEFAULTS.maxMs } = options;
+  if (!(firstMs > 0 && maxMs >= firstMs && Number.isFinite(maxMs))) {
+    throw new RangeError(`port '${port}': reconnect needs 0 < firstMs <= maxMs, both finite (got firstMs ${firstMs}, maxMs ${maxMs})`);
   }
-
-  connected(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.label}: could not connect to ${describe(this.address)} within ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([this.firstConnect, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  private dial(retryMs: number): void {
-    if (this.closed) return;
-    const socket = this.address.kind === "unix" ? net.connect(this.address.path) : net.connect(this.address.port, this.address.host);
-    socket.setNoDelay(true);
-    this.socket = socket;
-    socket.once("connect", () => {
-      this.up = true;
-      socket.write(encodeFrame(this.hello));
-      this.writeBatch();
-      this.resolveFirst();
-    });
-    socket.on("error", () => {});
-    // A receiver that goes away is the deployer's to report (it sees the exit); here we only reconnect.
-    socket.once("close", () => {
-      this.up = false;
-      if (!this.closed) setTimeout(() => this.dial(Math.min(retryMs * 2, RETRY_MAX_MS)), retryMs).unref();
-    });
-  }
-
-  write(payload: Uint8Array | string): void {
-    this.batch.add(payload);
-    if (!this.up) return;
-    if (this.batch.bytes >= BATCH_BYTES) this.writeBatch();
-    else if (!this.writeScheduled) {
-      this.writeScheduled = true;
-      process.nextTick(() => {
-        this.writeScheduled = false;
-        if (this.up) this.writeBatch();
-      });
-    }
-  }
-
-  private writeBatch(): void {
-    if (!this.batch.empty) this.socket!.write(this.batch.take());
-  }
-
-  flush(): Promise<void> {
-    const socket = this.socket;
-    if (!this.up || !socket) return Promise.resolve();
-    this.writeBatch();
-    if (socket.writableLength === 0) return Promise.resolve();
-    return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.up) this.writeBatch();
-    this.socket?.end();
-  }
-}
-
-function describe(address: Address): string {
-  return address.kind === "unix" ? address.path : `${address.host}:${address.port}`;
+  return { firstMs, maxMs };
 }

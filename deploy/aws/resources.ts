@@ -10,7 +10,7 @@ import { createRecorded, type ResourceIntent } from "../state/recorded.js";
 import { HydroError } from "../errors.js";
 import { pollUntil, retry } from "../backoff.js";
 import { tornDownError, type TornDownSignal } from "../torn-down.js";
-import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
+import { BOOT_POLL, RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { ec2Client, ec2Sdk, errorCode, explain, GONE } from "./ec2.js";
 
 /** The tag every resource carries, exactly this key: how `hydro down --all` finds them without a state file. */
@@ -248,8 +248,7 @@ async function untilRunning(
       return undefined;
     },
     {
-      firstDelayMs: 250,
-      maxDelayMs: 5_000,
+      ...BOOT_POLL,
       deadline,
       tornDown,
       expired: (waitedMs) =>

@@ -7,6 +7,8 @@ import { LaunchedVm } from "./vm-host.js";
 
 /** How long a new VM may take to be running: clouds usually need well under a minute; one stuck starting has no capacity behind it. */
 export const RUNNING_WITHIN_MS = 5 * 60_000;
+/** How often a new VM's state is asked while it boots: from 250 ms, doubling to every 5 s. */
+export const BOOT_POLL = { firstDelayMs: 250, maxDelayMs: 5_000 };
 
 /** How long a new VM may take to answer SSH with its pinned key (boot, cloud-init, the boot script). */
 const BOOT_MS = 5 * 60_000;

@@ -9,7 +9,7 @@ import { createRecorded, type ResourceIntent } from "../state/recorded.js";
 import { HydroError } from "../errors.js";
 import { pollUntil } from "../backoff.js";
 import { throwIfTornDown, type TornDownSignal } from "../torn-down.js";
-import { RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
+import { BOOT_POLL, RUNNING_WITHIN_MS } from "../cloud/launch-vm.js";
 import { computeClients, explain, isNotFound, OperationError, reasonOf, retried } from "./compute.js";
 
 /** The label every instance carries, exactly this key (firewalls have no labels: they are found by name). */
@@ -217,8 +217,7 @@ async function untilRunning(
       return undefined;
     },
     {
-      firstDelayMs: 250,
-      maxDelayMs: 5_000,
+      ...BOOT_POLL,
       deadline,
       tornDown,
       expired: (waitedMs) =>

@@ -1,7 +1,7 @@
 import type { Address, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost } from "../host.js";
 import { Inbound, type Received } from "../../runtime/inbound.js";
-import { Outbound, type SendOptions } from "../../runtime/outbound.js";
+import { Outbound, type OutboundStats, type SendOptions } from "../../runtime/outbound.js";
 import type { StandardSchema } from "../../runtime/schema.js";
 import { HydroError } from "../errors.js";
 import { PortRef, sendersOf } from "../ports.js";
@@ -75,7 +75,7 @@ export class External extends DeployNode {
   }
 
   killAtOnce(): void {
-    for (const port of this.inbound.values()) void port.close();
+    for (const port of [...this.outbound.values(), ...this.inbound.values()]) void port.close();
   }
 }
 
@@ -89,6 +89,11 @@ export class ExternalPort<T = any> extends PortRef implements AsyncIterable<Rece
 
   flush(): Promise<void> {
     return this.node.sending(this.name).flush();
+  }
+
+  /** Per receiver: messages sent, dropped while it was unreachable, reconnections, and whether it is connected now. */
+  get stats(): Readonly<Record<string, OutboundStats>> {
+    return this.node.sending(this.name).stats;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {

@@ -110,6 +110,31 @@ describe("a program's lifecycle while the deployment runs", () => {
     assert.equal(await slow.exitCode(), 3, "resumed, then asked: its own exit, not a SIGKILL");
   });
 
+  test("a killed and restarted service: the script's port reconnects to it, what was sent meanwhile is dropped and counted", async () => {
+    const d = new Deployment();
+    const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
+    const me = d.external({ name: "script" });
+    me.ports.requests.connect(relay.ports.inbound);
+    relay.ports.outbound.connect(me.ports.replies);
+    try {
+      await d.deploy();
+      const replies = me.ports.replies[Symbol.asyncIterator]();
+      me.ports.requests.send({ n: 1 });
+      assert.deepEqual((await replies.next()).value.data, { n: 1, from: "script" });
+      relay.kill();
+      await relay.exitCode();
+      await eventually(() => !me.ports.requests.stats.relay!.connected, 5_000, "the script's port to notice");
+      me.ports.requests.send({ n: 2 });
+      await relay.restart();
+      await eventually(() => me.ports.requests.stats.relay!.connected, 10_000, "the script's port to reconnect");
+      me.ports.requests.send({ n: 3 });
+      assert.deepEqual((await replies.next()).value.data, { n: 3, from: "script" }, "n: 2 went nowhere");
+      assert.deepEqual({ ...me.ports.requests.stats.relay }, { sent: 2, dropped: 1, reconnects: 1, connected: true });
+    } finally {
+      await d.teardown();
+    }
+  });
+
   test("restart() of a running program stops it first; concurrent restarts are one; teardown leaves no run behind", async () => {
     const tag = uniqueTag();
     const d = new Deployment({ stopTimeoutMs: 500 });

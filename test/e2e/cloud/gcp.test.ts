@@ -126,17 +126,21 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     });
   });
 
+  /** Every read of the VM `name` says it is still being provisioned, as in a zone short of capacity. */
+  function provisioningForever(name: string): void {
+    const body = JSON.stringify({ kind: "compute#instance", name, status: "PROVISIONING", networkInterfaces: [] });
+    gce.inject({
+      method: "GET",
+      path: `instances/${name}`,
+      times: Infinity,
+      fault: { kind: "raw", status: 200, body, contentType: "application/json; charset=UTF-8" },
+    });
+  }
+
   test("an instance never seen RUNNING is given up after the bound: one line with its last status, deleted, and no record left", async () => {
     await inDir(async () => {
       const state = new stateFile.DeploymentState("gcp-slow", "deployment gcp-slow");
-      // Every read of the VM says it is still being provisioned, as in a zone short of capacity.
-      const body = JSON.stringify({ kind: "compute#instance", name: "hydro-gcp-slow-web", status: "PROVISIONING", networkInterfaces: [] });
-      gce.inject({
-        method: "GET",
-        path: "instances/hydro-gcp-slow-web",
-        times: Infinity,
-        fault: { kind: "raw", status: 200, body, contentType: "application/json; charset=UTF-8" },
-      });
+      provisioningForever("hydro-gcp-slow-web");
       try {
         await assert.rejects(
           resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-slow"), notTornDown, 1_500),
@@ -155,13 +159,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   test("teardown while an instance is provisioning gives up the wait at once with a TornDownError, and deletes it", async () => {
     await inDir(async () => {
       const state = new stateFile.DeploymentState("gcp-torn", "deployment gcp-torn");
-      const body = JSON.stringify({ kind: "compute#instance", name: "hydro-gcp-torn-web", status: "PROVISIONING", networkInterfaces: [] });
-      gce.inject({
-        method: "GET",
-        path: "instances/hydro-gcp-torn-web",
-        times: Infinity,
-        fault: { kind: "raw", status: 200, body, contentType: "application/json; charset=UTF-8" },
-      });
+      provisioningForever("hydro-gcp-torn-web");
       const teardown = new AbortController();
       try {
         const launching = resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-torn"), teardown.signal);
