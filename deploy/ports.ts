@@ -179,7 +179,7 @@ export async function targetsOf(
   for (const edge of edges) {
     if (edge.from.node !== node) continue;
     const address = await route(await placeOf(node), await placeOf(edge.to.node), bound.get(edge.to)!);
-    (targets[edge.from.name] ??= []).push({ key: edge.key, address, token: edge.token });
+    (targets[edge.from.name] ??= []).push({ key: edge.key, address, token: edge.token, ...(edge.to.node === node ? { self: true as const } : {}) });
   }
   return targets;
 }

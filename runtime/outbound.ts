@@ -7,8 +7,13 @@ import { ReceiverConnection, RECONNECT_DEFAULTS, type OutboundStats, type Reconn
 export type { OutboundStats, ReconnectOptions } from "./receiver-connection.js";
 
 export interface SendOptions {
-  /** Which receiver of a demux port gets the message (a receiver's key, by default its service name). */
-  to?: string;
+  /** Which receiver of a demux port gets the message: its key (by default its service name; a cluster member's id, a number or its string). */
+  to?: string | number;
+}
+
+export interface BroadcastOptions {
+  /** Skips the receiver that is this program itself (a cluster member sending to its own cluster). */
+  exceptSelf?: boolean;
 }
 
 export interface OutboundOptions {
@@ -47,6 +52,8 @@ export class UnknownReceiverError extends Error {
  */
 export class Outbound<T> {
   private readonly peers = new Map<string, ReceiverConnection>();
+  /** The key of the receiver that is this program itself, if it is one. */
+  private selfKey: string | undefined;
   private readonly codec: Codec;
   private readonly reconnect: Required<ReconnectOptions>;
 
@@ -74,6 +81,7 @@ export class Outbound<T> {
     for (const target of targets) {
       const peer = new ReceiverConnection(this.name, target.key, target.address, helloFrame(target.token), this.reconnect, this.log);
       this.peers.set(target.key, peer);
+      if (target.self) this.selfKey = target.key;
       // Defined rather than assigned: a key is any string, "__proto__" too.
       Object.defineProperty(this.stats, target.key, { value: peer.stats, enumerable: true, configurable: true });
     }
@@ -84,12 +92,21 @@ export class Outbound<T> {
   dropped = 0;
 
   send(data: T, options: SendOptions = {}): void {
-    const peer = this.peerFor(options.to);
+    const peer = this.peerFor(options.to === undefined ? undefined : String(options.to));
     if (peer) peer.write(this.codec.encode(data));
-    else {
-      this.dropped++;
-      this.log("is not connected to anything; dropping what is sent on it");
-    }
+    else this.dropUnwired();
+  }
+
+  /** Sends `data` to every receiver of the port (encoded once), or every one but itself. */
+  broadcast(data: T, options: BroadcastOptions = {}): void {
+    if (this.peers.size === 0) return this.dropUnwired();
+    const payload = this.codec.encode(data);
+    for (const [key, peer] of this.peers) if (!(options.exceptSelf && key === this.selfKey)) peer.write(payload);
+  }
+
+  private dropUnwired(): void {
+    this.dropped++;
+    this.log("is not connected to anything; dropping what is sent on it");
   }
 
   private peerFor(to: string | undefined): ReceiverConnection | undefined {

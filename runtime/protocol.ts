@@ -34,6 +34,8 @@ export interface Target {
   key: string;
   address: Address;
   token: string;
+  /** The receiver is the sending program itself (a cluster member wired to its own cluster): `broadcast(…, { exceptSelf })` skips it. */
+  self?: true;
 }
 
 /** A sender the deployer wired to a receiving port: the name its messages are tagged with, and its credential. */

@@ -36,6 +36,32 @@ describe("clusters", () => {
     }
   });
 
+  test("broadcast: the script reaches every member; a member's broadcast to its own cluster may skip itself; `to` may be a number", async () => {
+    const d = new Deployment();
+    const members = d.cluster({ name: "member", src: fixture("member.ts"), on: d.localhost(), count: 3, args: ["--not-self"] });
+    const me = d.external({ name: "script" });
+    me.ports.ask.connect(members.ports.asks);
+    members.ports.answers.connect(me.ports.answers);
+    members.ports.toPeers.connect(members.ports.fromPeers);
+    try {
+      await d.deploy();
+      me.ports.ask.broadcast("all?");
+      me.ports.ask.send("two?", { to: 2 });
+      const heard = new Set<string>();
+      const answers: string[] = [];
+      for await (const { data } of me.ports.answers) {
+        if (data.text.startsWith("heard")) heard.add(`${data.name} ${data.text}`);
+        else answers.push(`${data.name} ${data.text}`);
+        if (heard.size === 6 && answers.length === 4) break;
+      }
+      assert.deepEqual(answers.sort(), ["member.0 answer to all?", "member.1 answer to all?", "member.2 answer to all?", "member.2 answer to two?"]);
+      const expected = [0, 1, 2].flatMap((to) => [0, 1, 2].filter((by) => by !== to).map((by) => `member.${to} heard ${by} from member.${by}`));
+      assert.deepEqual([...heard].sort(), expected.sort());
+    } finally {
+      await d.teardown();
+    }
+  });
+
   test("bad cluster options are one line each", () => {
     const d = new Deployment();
     const cases: Array<[() => unknown, RegExp]> = [

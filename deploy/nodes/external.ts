@@ -87,6 +87,11 @@ export class ExternalPort<T = any> extends PortRef implements AsyncIterable<Rece
     this.node.sending(this.name).send(data, options);
   }
 
+  /** Sends `data` to every receiver of this port (every member of a cluster it is connected to). */
+  broadcast(data: T): void {
+    this.node.sending(this.name).broadcast(data);
+  }
+
   flush(): Promise<void> {
     return this.node.sending(this.name).flush();
   }
