@@ -75,8 +75,14 @@ Exit codes:
     for (const { kind, scopes } of cleanups) command.addOption(new Option(`--${kind} <${scopes.split(" ").at(-1)}...>`, `${scopes} ${purpose}`));
     return command.addOption(pluginOption());
   };
+  // By the option's attribute name: commander camel-cases a kind such as `my-cloud` (myCloud).
   const scopesGiven = (command: Command) =>
-    Object.fromEntries(cleanups.flatMap(({ kind }) => (command.getOptionValue(kind) ? [[kind, command.getOptionValue(kind) as string[]]] : [])));
+    Object.fromEntries(
+      cleanups.flatMap(({ kind }) => {
+        const given = command.getOptionValue(new Option(`--${kind}`).attributeName()) as string[] | undefined;
+        return given ? [[kind, given]] : [];
+      }),
+    );
   const flagList = cleanups.map(({ kind }) => `--${kind}`).join(" or ");
 
   const downCommand = program

@@ -6,7 +6,7 @@ import type { DeployEvent, Reporter } from "./report/deploy-event.js";
  * (progress tree, plain lines, JSON lines) turns them into output. One stream serves the CLI's
  * three display modes.
  */
-export type { DeployEvent, Reporter, StepStatus } from "./report/deploy-event.js";
+export type { DeployEvent, ProgramAction, Reporter, StepStatus } from "./report/deploy-event.js";
 
 const reporters = new Set<Reporter>();
 /** With no reporter installed (a script run without the CLI), events still reach the user as plain lines. */

@@ -21,6 +21,17 @@ export function tempDir(prefix = "hydro-test-"): string {
   return dir;
 }
 
+/** Runs `body` with a fresh working directory, where `.hydro` (state files, keys) is then found. */
+export async function inTempDir<T>(body: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(tempDir());
+  try {
+    return await body();
+  } finally {
+    process.chdir(before);
+  }
+}
+
 /** Pids of live processes whose command line contains `text`. */
 export function processesMatching(text: string): number[] {
   try {

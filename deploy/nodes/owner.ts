@@ -11,6 +11,8 @@ export type Phase = "declaring" | "deploying" | "running" | "torn down";
 export interface NodeOwner {
   /** The deployment's id: part of every program's marker (deploy/containment.ts). */
   readonly id: string;
+  /** What messages call it (`new Deployment({ name })`, else `deployment <id>`). */
+  readonly name: string;
   /** Where the deployment is in its life: a program is restarted or killed only while it is `running`. */
   readonly phase: Phase;
   /** Its timeouts and heartbeat. */

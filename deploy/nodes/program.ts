@@ -1,5 +1,5 @@
 import { LineStream } from "../lines.js";
-import { emit } from "../events.js";
+import { emit, type ProgramAction } from "../events.js";
 import { exitCodeOf, PROGRAM_SIGNALS, type Command, type Host, type LaunchedHost, type ProgramSignal, type RunningProcess, type Exit } from "../host.js";
 import { ConfigError, HydroError, TornDownError } from "../errors.js";
 import { callsite, formatCallsite, type Callsite } from "../callsite.js";
@@ -88,7 +88,7 @@ export abstract class ProgramNode extends DeployNode {
   /** Starts the program on its host and tracks it: its exit is reported unless the deployer stopped it. */
   protected async launch(host: LaunchedHost, command: Omit<Command, "marker">): Promise<RunningProcess> {
     const incarnation = this.incarnation;
-    if (this.stopped) throw new TornDownError(`deployment ${this.owner.id}`, `starting ${this.describe()}`);
+    if (this.stopped) throw new TornDownError(this.owner.name, `starting ${this.describe()}`);
     // Each run its own marker (and cgroup): killing what is left of one run must not reach the next. '+' is in no name.
     const marker = `${this.owner.id}.${this.name}${incarnation.number > 1 ? `+${incarnation.number}` : ""}`;
     const process = await host.spawn({ ...command, marker });
@@ -126,7 +126,7 @@ export abstract class ProgramNode extends DeployNode {
    * rejects, naming the program, if even its kill goes unanswered. Also for the script: `await
    * service.stop()`, after which it cannot be restarted.
    */
-  async stop(timeoutMs = this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs): Promise<void> {
+  async stop(timeoutMs = this.ownStopTimeoutMs): Promise<void> {
     this.stopped = true;
     await this.stopRun(this.incarnation, timeoutMs);
   }
@@ -159,7 +159,7 @@ export abstract class ProgramNode extends DeployNode {
     if (!(PROGRAM_SIGNALS as readonly string[]).includes(signal))
       throw new ConfigError(`${formatCallsite(site)}: kill(): signal: expected one of ${PROGRAM_SIGNALS.join(", ")}, got ${JSON.stringify(signal)}`);
     const process = this.whileRunning(site, "kill()");
-    emit({ type: "program", service: this.name, host: this.host.name, action: "kill", signal, run: this.incarnation.number });
+    this.report("kill", signal);
     process?.signal(signal);
   }
 
@@ -173,7 +173,7 @@ export abstract class ProgramNode extends DeployNode {
     const process = this.whileRunning(callsite(), "pause()");
     if (!process || this.incarnation.paused) return;
     this.incarnation.paused = true;
-    emit({ type: "program", service: this.name, host: this.host.name, action: "pause", run: this.incarnation.number });
+    this.report("pause");
     process.signal("SIGSTOP");
   }
 
@@ -183,7 +183,7 @@ export abstract class ProgramNode extends DeployNode {
     if (!process || !this.incarnation.paused) return;
     this.incarnation.paused = false;
     process.signal("SIGCONT");
-    emit({ type: "program", service: this.name, host: this.host.name, action: "resume", run: this.incarnation.number });
+    this.report("resume");
   }
 
   /**
@@ -201,12 +201,12 @@ export abstract class ProgramNode extends DeployNode {
 
   private async startNextRun(): Promise<void> {
     const previous = this.incarnation;
-    await this.stopRun(previous, this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs);
-    if (this.stopped) throw new TornDownError(`deployment ${this.owner.id}`, `restarting ${this.describe()}`);
+    await this.stopRun(previous, this.ownStopTimeoutMs);
+    if (this.stopped) throw new TornDownError(this.owner.name, `restarting ${this.describe()}`);
     this.incarnation = new Incarnation(previous.number + 1);
     this.stdoutLines.reopen();
     this.stderrLines.reopen();
-    emit({ type: "program", service: this.name, host: this.host.name, action: "restart", run: this.incarnation.number });
+    this.report("restart");
     try {
       await this.relaunch();
     } catch (error) {
@@ -216,11 +216,21 @@ export abstract class ProgramNode extends DeployNode {
     }
   }
 
+  /** Its own time to exit when asked to stop, else the deployment's. */
+  private get ownStopTimeoutMs(): number {
+    return this.stopTimeoutMs ?? this.owner.options.stopTimeoutMs;
+  }
+
+  /** The script acted on the run going on now: a `program` event. */
+  private report(action: ProgramAction, signal?: ProgramSignal): void {
+    emit({ type: "program", service: this.name, host: this.host.name, action, run: this.incarnation.number, ...(signal ? { signal } : {}) });
+  }
+
   /** The running deployment's current process (undefined between a kill and a restart); anything else is refused in one line. */
   private whileRunning(site: Callsite | undefined, what: string): RunningProcess | undefined {
     const phase = this.owner.phase;
     if (phase === "torn down" || this.stopped)
-      throw new TornDownError(`deployment ${this.owner.id}`, `${formatCallsite(site)}: ${what} of ${this.describe()}`, "it is stopped");
+      throw new TornDownError(this.owner.name, `${formatCallsite(site)}: ${what} of ${this.describe()}`, "it is stopped");
     if (phase !== "running") throw new HydroError(`${formatCallsite(site)}: ${what}: ${this.describe()} is not running yet (after deploy() only)`);
     return this.incarnation.process;
   }

@@ -1,4 +1,4 @@
-import type { DeployEvent, StepStatus } from "./deploy-event.js";
+import type { DeployEvent, ProgramAction, StepStatus } from "./deploy-event.js";
 import { describeExit } from "../host.js";
 import { colorsFor, serviceColor } from "./colors.js";
 
@@ -13,7 +13,7 @@ export function stepSuffix(event: { ms?: number; detail?: string; status: StepSt
 
 type Colors = ReturnType<typeof colorsFor>;
 
-const programActions: Record<Extract<DeployEvent, { type: "program" }>["action"], (event: { signal?: string; run: number }) => string> = {
+const programActions: Record<ProgramAction, (event: { signal?: string; run: number }) => string> = {
   kill: (event) => `killed with ${event.signal}`,
   pause: () => "paused",
   resume: () => "resumed",

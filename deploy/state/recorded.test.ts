@@ -2,20 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { tempDir } from "../../test/helpers.js";
+import { inTempDir } from "../../test/helpers.js";
 import { DeploymentState, readState } from "./state-file.js";
 import { createRecorded, type ResourceIntent } from "./recorded.js";
-
-/** Runs `body` with a fresh working directory: `.hydro` is found there. */
-async function inTempDir<T>(body: () => Promise<T>): Promise<T> {
-  const before = process.cwd();
-  process.chdir(tempDir());
-  try {
-    return await body();
-  } finally {
-    process.chdir(before);
-  }
-}
 
 const intent: ResourceIntent = {
   key: "aws/eu-west-1/security-group/sg",

@@ -8,7 +8,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { after, before, describe, test } from "node:test";
 import { faults, type GceDouble, startGceDouble } from "../../doubles/gce/double.js";
-import { cli, tempDir } from "../../helpers.js";
+import { cli, inTempDir, tempDir } from "../../helpers.js";
 import { CloudError, TornDownError } from "../../../deploy/errors.js";
 
 /** A launch nobody tears down. */
@@ -32,16 +32,6 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     assert.deepEqual(gce?.backgroundErrors ?? [], []);
   });
 
-  async function inDir<T>(body: () => Promise<T>): Promise<T> {
-    const before = process.cwd();
-    process.chdir(tempDir());
-    try {
-      return await body();
-    } finally {
-      process.chdir(before);
-    }
-  }
-
   const spec = (name: string, zones: string[], networkTag: string) => ({
     name,
     project: gce.project,
@@ -63,7 +53,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
       .map((request) => (JSON.parse(request.body) as { name: string }).name);
 
   test("a deployment's firewall rules and VM are labelled or named for it, recorded, and all gone after teardown", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-ok", "deployment gcp-ok");
       const rules = await resources.createFirewalls(state, gce.project, "default", "198.51.100.0/24");
       const vm = await resources.createInstance(state, spec("web", ["us-central1-a"], rules.tag), notTornDown);
@@ -101,7 +91,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   });
 
   test("a lost insert response (503 after the VM was made) and throttled reads are retried: one VM, the insert replayed by its requestId", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-retry", "deployment gcp-retry");
       const lost = gce.inject({ method: "POST", path: "zones/*/instances", fault: faults.backendError(503, { afterEffect: true }) });
       const throttled = gce.inject({ method: "GET", path: "instances/hydro-gcp-retry-web", times: 2, fault: faults.rateLimitExceeded() });
@@ -138,7 +128,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   }
 
   test("an instance never seen RUNNING is given up after the bound: one line with its last status, deleted, and no record left", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-slow", "deployment gcp-slow");
       provisioningForever("hydro-gcp-slow-web");
       try {
@@ -157,7 +147,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   });
 
   test("teardown while an instance is provisioning gives up the wait at once with a TornDownError, and deletes it", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-torn", "deployment gcp-torn");
       provisioningForever("hydro-gcp-torn-web");
       const teardown = new AbortController();
@@ -182,7 +172,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   });
 
   test("a zone without capacity is skipped for the next one of zones: [...], and nothing is left in the first", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-zones", "deployment gcp-zones");
       gce.inject({ method: "POST", path: "zones/us-central1-a/instances", fault: faults.zoneResourcePoolExhausted() });
       const vm = await resources.createInstance(state, spec("web", ["us-central1-a", "us-central1-b"], "hydro-gcp-zones"), notTornDown);
@@ -212,7 +202,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
     { name: "missing permissions (synchronous 403)", fault: faults.forbidden("compute.instances.create"), code: "forbidden", says: /may not do this/ },
   ]) {
     test(`an insert refused for ${name} is one line with the code and what to do, and leaves no VM and no record`, async () => {
-      await inDir(async () => {
+      await inTempDir(async () => {
         const state = new stateFile.DeploymentState("gcp-refused", "deployment gcp-refused");
         gce.inject({ method: "POST", path: "zones/*/instances", fault });
         await assert.rejects(resources.createInstance(state, spec("web", ["us-central1-a"], "hydro-gcp-refused"), notTornDown), (error: Error) => {
@@ -231,7 +221,7 @@ describe("GCP resources on the GCE double, through the real SDK", () => {
   }
 
   test("firewall rules open SSH only from sshFrom, and everything only between the deployment's VMs", async () => {
-    await inDir(async () => {
+    await inTempDir(async () => {
       const state = new stateFile.DeploymentState("gcp-fw", "deployment gcp-fw");
       const rules = await resources.createFirewalls(state, gce.project, "default", "203.0.113.0/24");
       const bodies = gce.requests
