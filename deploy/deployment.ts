@@ -34,6 +34,7 @@ import { Service } from "./nodes/service.js";
 import { ProcessNode } from "./nodes/process.js";
 import { External } from "./nodes/external.js";
 import { Cluster } from "./nodes/cluster.js";
+import { Network } from "./faults/network.js";
 
 /**
  * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
@@ -54,6 +55,8 @@ export class Deployment implements HostOwner, NodeOwner {
   private readonly hostNames = new Set<string>();
   private currentPhase: Phase = "declaring";
   private tearingDown: Promise<void> | undefined;
+  /** Faults on the running deployment's ports: partition, delay, loss, heal (deploy/faults/network.ts). */
+  readonly network: Network = new Network(this);
 
   /**
    * `stepsUnder`: where its steps sit in the progress tree, at the root by default; sweep() puts

@@ -58,15 +58,36 @@ export class ProgramSession {
     return printed;
   }
 
+  /** Drops the messages of `type` that `stale` picks (answers nobody waits for any more). */
+  discard<K extends ProgramMessage["type"]>(type: K, stale: (message: Extract<ProgramMessage, { type: K }>) => boolean): void {
+    for (let i = this.inbox.length - 1; i >= 0; i--) {
+      const message = this.inbox[i]!;
+      if (message.type === type && stale(message as Extract<ProgramMessage, { type: K }>)) this.inbox.splice(i, 1);
+    }
+  }
+
+  /** The program's run has ended (its exit was seen). */
+  get ended(): boolean {
+    return this.exit !== undefined;
+  }
+
   send(message: DeployerMessage): void {
     this.process.stdin.write(encodeControl(message, this.secret));
   }
 
-  async expect<K extends ProgramMessage["type"]>(type: K, timeoutMs: number, phase: string): Promise<Extract<ProgramMessage, { type: K }>> {
+  /** The next message of `type` (that `matches`, if given); fails, naming the program, on an error, its exit, or the timeout. */
+  async expect<K extends ProgramMessage["type"]>(
+    type: K,
+    timeoutMs: number,
+    phase: string,
+    matches: (message: Extract<ProgramMessage, { type: K }>) => boolean = () => true,
+  ): Promise<Extract<ProgramMessage, { type: K }>> {
     const deadline = Date.now() + timeoutMs;
     const hint = phase === BINDING ? " (does it call connect() from hydro-deploy/runtime?)" : "";
     for (;;) {
-      const index = this.inbox.findIndex((message) => message.type === type || message.type === "error");
+      const index = this.inbox.findIndex(
+        (message) => (message.type === type && matches(message as Extract<ProgramMessage, { type: K }>)) || message.type === "error",
+      );
       if (index >= 0) {
         const [message] = this.inbox.splice(index, 1);
         if (message!.type === "error") throw this.failure(`failed while ${phase}: ${message!.message}`);

@@ -10,6 +10,7 @@ export type { Service } from "./nodes/service.js";
 export type { ProcessNode } from "./nodes/process.js";
 export type { External, ExternalPort } from "./nodes/external.js";
 export type { PortRef } from "./ports.js";
+export type { Network, Fault, FaultKind, EdgeCounts, Group, Party, PartitionInput, DelayInput, LossInput } from "./faults/network.js";
 export { HydroError, ConfigError, HostError, HostLostError, ProgramFailedError, TornDownError, CloudError } from "./errors.js";
 export { SshConnectError, type SshConnectReason } from "./ssh/errors.js";
 export { addReporter, type DeployEvent, type Reporter } from "./events.js";

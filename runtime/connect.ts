@@ -5,6 +5,7 @@ import { Outbound } from "./outbound.js";
 import { openControl } from "./control.js";
 import { writtenOut } from "./written-out.js";
 import { isCapturingGraphs } from "./dataflow/capture.js";
+import { applyFaults, faultsByPort } from "./faults/rules.js";
 
 type StopHandler = () => void | Promise<void>;
 
@@ -42,13 +43,17 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
     control.send({ type: "ready", declared, bound });
 
     const start = await control.expect("start");
-    await Promise.all(
+    const faults = faultsByPort(start.faults ?? []);
+    const connecting = Promise.all(
       Object.entries(ports as Record<string, Inbound<unknown> | Outbound<unknown>>).map(async ([name, port]) => {
         if (!(port instanceof Outbound)) return;
         outbounds.push(port);
-        await port.connect(start.ports[name] ?? [], start.connectTimeoutMs);
+        await port.connect(start.ports[name] ?? [], start.connectTimeoutMs, faults.get(name));
       }),
     );
+    // The ports exist now (connecting goes on): later changes of the faults apply to them at once.
+    control.onFaults(({ id, rules }) => control.send({ type: "faults", id, counts: applyFaults(outbounds, rules) }));
+    await connecting;
     control.send({ type: "started" });
   } catch (error) {
     control.send({ type: "error", message: (error as Error).message });

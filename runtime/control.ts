@@ -11,6 +11,8 @@ export interface Control {
   expect<K extends DeployerMessage["type"]>(type: K): Promise<Extract<DeployerMessage, { type: K }>>;
   /** After connect(): how `stop` is handled (graceful shutdown). */
   onStop(handler: () => void): void;
+  /** From start on: how `faults` messages are handled (those that came before are handled now, in order). */
+  onFaults(handler: (message: Extract<DeployerMessage, { type: "faults" }>) => void): void;
   /** From connect() on, the deployer's channel keeps the program alive (before, a plain script may end). */
   keepAlive(): void;
 }
@@ -32,6 +34,7 @@ export function openControl(): Control | undefined {
 function readControl(secret: string): Control {
   const pending: DeployerMessage[] = [];
   let wake: (() => void) | undefined;
+  let faults: ((message: Extract<DeployerMessage, { type: "faults" }>) => void) | undefined;
   // Until connect() has ports to flush, stopping is just exiting.
   let stop: () => void = () => process.exit(0);
   const heard = deadMansSwitch(Number(process.env[ENV_HEARTBEAT]));
@@ -43,6 +46,7 @@ function readControl(secret: string): Control {
       heard();
       if (parsed.message.type === "ping") return;
       if (parsed.message.type === "stop") return stop();
+      if (parsed.message.type === "faults" && faults) return faults(parsed.message);
       pending.push(parsed.message);
       wake?.();
     },
@@ -62,6 +66,10 @@ function readControl(secret: string): Control {
     },
     onStop(handler) {
       stop = handler;
+    },
+    onFaults(handler) {
+      faults = handler;
+      for (let index; (index = pending.findIndex((message) => message.type === "faults")) >= 0;) handler(pending.splice(index, 1)[0] as never);
     },
     keepAlive() {
       (process.stdin as Ref).ref?.();

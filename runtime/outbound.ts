@@ -3,6 +3,7 @@ import { json, type Codec } from "./codec.js";
 import { helloFrame } from "./hello.js";
 import { rateLimitedLog } from "./log.js";
 import { ReceiverConnection, RECONNECT_DEFAULTS, type OutboundStats, type ReconnectOptions } from "./receiver-connection.js";
+import type { EdgeFault } from "./faults/edge-fault.js";
 
 export type { OutboundStats, ReconnectOptions } from "./receiver-connection.js";
 
@@ -76,8 +77,11 @@ export class Outbound<T> {
     return [...this.peers.keys()];
   }
 
-  /** Connects to every target (retrying while a receiver comes up), presenting each target's credential. */
-  async connect(targets: Target[], timeoutMs = 30_000): Promise<void> {
+  /**
+   * Connects to every target (retrying while a receiver comes up), presenting each target's
+   * credential; `faults` (by receiver key) apply from the first message on.
+   */
+  async connect(targets: Target[], timeoutMs = 30_000, faults?: ReadonlyMap<string, EdgeFault>): Promise<void> {
     for (const target of targets) {
       const peer = new ReceiverConnection(this.name, target.key, target.address, helloFrame(target.token), this.reconnect, this.log);
       this.peers.set(target.key, peer);
@@ -85,7 +89,24 @@ export class Outbound<T> {
       // Defined rather than assigned: a key is any string, "__proto__" too.
       Object.defineProperty(this.stats, target.key, { value: peer.stats, enumerable: true, configurable: true });
     }
+    if (faults) this.setFaults(faults);
     await Promise.all([...this.peers.values()].map((peer) => peer.connected(timeoutMs)));
+  }
+
+  /**
+   * The deployer's faults on this port's edges (runtime/faults/), by receiver key: the whole
+   * state, so an edge not named is cleared.
+   */
+  setFaults(faults: ReadonlyMap<string, EdgeFault>): void {
+    for (const [key, peer] of this.peers) {
+      const fault = faults.get(key);
+      if (fault || peer.hasFault) peer.setFault(fault ?? {});
+    }
+  }
+
+  /** A fault was set on the edge to receiver `key` once. */
+  hasFault(key: string): boolean {
+    return this.peers.get(key)?.hasFault ?? false;
   }
 
   /** Messages sent while the port is wired to nothing: dropped, and counted here. */

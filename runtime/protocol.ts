@@ -10,6 +10,7 @@
  */
 
 import { LineSplitter } from "./line-splitter.js";
+import type { EdgeCount, EdgeRule } from "./faults/edge-fault.js";
 
 export const PROTOCOL_VERSION = 1;
 /** Starts every control line, followed by the program's secret (DLE, 0x10, is rare in text, so lookalikes are rare too). */
@@ -48,15 +49,24 @@ export interface Sender {
 export type DeployerMessage =
   /** `senders`: per receiving port, who may connect to it (every other connection is refused). */
   | { type: "bind"; service: string; ports: Record<string, Address>; senders: Record<string, Sender[]> }
-  /** `connectTimeoutMs`: how long the program may retry connecting (the deployment's readyTimeoutMs). */
-  | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number }
+  /**
+   * `connectTimeoutMs`: how long the program may retry connecting (the deployment's readyTimeoutMs).
+   * `faults`: the network faults on its sending edges (a restart while some are set).
+   */
+  | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number; faults?: EdgeRule[] }
+  /** After start: the faults on its sending edges from now on, the whole set (an edge not named has none). Answered with `faults`. */
+  | { type: "faults"; id: number; rules: EdgeRule[] }
   | { type: "stop" }
   /** "Still here": sent to programs on remote hosts, which exit when pings stop (ENV_HEARTBEAT). */
   | { type: "ping" };
 
 /** Program → deployer. */
 export type ProgramMessage =
-  { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> } | { type: "started" } | { type: "error"; message: string };
+  | { type: "ready"; declared: Record<string, PortDirection>; bound: Record<string, Address> }
+  | { type: "started" }
+  /** The rules of the `faults` message `id` apply; what the faults did so far on every edge that had one. */
+  | { type: "faults"; id: number; counts: EdgeCount[] }
+  | { type: "error"; message: string };
 
 export function encodeControl(message: DeployerMessage | ProgramMessage, secret: string): string {
   return `${controlMark(secret)}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;

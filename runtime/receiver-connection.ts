@@ -9,9 +9,11 @@ import net from "node:net";
 import type { Address } from "./protocol.js";
 import { encodeFrame, FrameBatch } from "./framing.js";
 import { Backoff } from "./backoff.js";
+import { EdgeShaper, type FaultCounts } from "./faults/shaper.js";
+import type { EdgeFault } from "./faults/edge-fault.js";
 
-/** What one receiver of a sending port got, and lost: `outbound.stats[key]`. */
-export interface OutboundStats {
+/** What one receiver of a sending port got, and lost: `outbound.stats[key]`. `droppedByFault` and `delayed` count what the deployer's faults did (runtime/faults/). */
+export interface OutboundStats extends FaultCounts {
   /** Messages written to a connection to this receiver (handed to the socket: what is in its buffers when the connection fails is lost uncounted, as on any network). */
   sent: number;
   /** Messages lost while the receiver was unreachable: sent while it was, or not yet written when its connection failed. */
@@ -50,7 +52,9 @@ type State =
   | "closed";
 
 export class ReceiverConnection {
-  readonly stats: OutboundStats = { sent: 0, dropped: 0, reconnects: 0, connected: false };
+  readonly stats: OutboundStats = { sent: 0, dropped: 0, reconnects: 0, connected: false, droppedByFault: 0, delayed: 0 };
+  /** The deployer's fault on this edge, once one was set: every message passes through it. */
+  private shaper: EdgeShaper | undefined;
   private state: State = "first";
   private socket: net.Socket | undefined;
   /** Frames not written yet: this tick's (or, before the first connection, all of them). */
@@ -104,6 +108,22 @@ export class ReceiverConnection {
   }
 
   write(payload: Uint8Array | string): void {
+    if (this.shaper) this.shaper.admit(payload);
+    else this.deliver(payload);
+  }
+
+  /** The fault injector's rule for this edge from now on (runtime/faults/shaper.ts); `{}` clears it. */
+  setFault(fault: EdgeFault): void {
+    this.shaper ??= new EdgeShaper(`${this.port}→${this.key}`, this.stats, this.deliver, this.log);
+    this.shaper.set(fault);
+  }
+
+  /** A fault was set on this edge once (and may still hold delayed messages). */
+  get hasFault(): boolean {
+    return this.shaper !== undefined;
+  }
+
+  private readonly deliver = (payload: Uint8Array | string): void => {
     if (this.state !== "up") return this.writeWhileNotUp(payload);
     this.batch.add(payload);
     this.pending++;
@@ -112,7 +132,7 @@ export class ReceiverConnection {
       this.writeScheduled = true;
       process.nextTick(this.writeTick);
     }
-  }
+  };
 
   private writeWhileNotUp(payload: Uint8Array | string): void {
     if (this.state !== "first") {
@@ -137,8 +157,12 @@ export class ReceiverConnection {
     this.batch = new FrameBatch();
   }
 
-  /** Resolves once everything sent so far is handed to the kernel, or at once (and dropped) if the receiver is unreachable. */
+  /**
+   * Resolves once everything sent so far is handed to the kernel, or at once (and dropped) if the
+   * receiver is unreachable. Messages a delay holds are waited for: they go out at their time.
+   */
   flush(): Promise<void> {
+    if (this.shaper?.holding) return this.shaper.drained().then(() => this.flush());
     const socket = this.socket;
     if (this.state !== "up" || !socket) return Promise.resolve();
     this.writeBatch();
@@ -154,6 +178,7 @@ export class ReceiverConnection {
     this.state = "closed";
     this.stats.connected = false;
     clearTimeout(this.retry);
+    this.shaper?.discard();
     if (state === "up") {
       this.writeBatch();
       this.socket!.end();

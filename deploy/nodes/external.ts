@@ -8,6 +8,9 @@ import { PortRef, sendersOf } from "../ports.js";
 import { DeployNode, type BindResult } from "./node.js";
 import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
+import type { EdgeRule } from "../../runtime/faults/edge-fault.js";
+import { applyFaults } from "../../runtime/faults/rules.js";
+import type { FaultReport } from "./node.js";
 
 /** Accepts any message: the config script decides what it expects. */
 const anything: StandardSchema<any> = { "~standard": { version: 1, vendor: "hydro-deploy", validate: (value) => ({ value }) } };
@@ -67,6 +70,11 @@ export class External extends DeployNode {
         await port.connect(receivers, this.owner.options.readyTimeoutMs);
       }),
     );
+  }
+
+  /** The script's own sending ports take their faults directly. */
+  async applyFaults(rules: EdgeRule[]): Promise<FaultReport> {
+    return { run: 1, counts: applyFaults(this.outbound.values(), rules) };
   }
 
   async stop(): Promise<void> {

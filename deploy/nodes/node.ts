@@ -1,4 +1,5 @@
 import type { Address, PortDirection, Target } from "../../runtime/protocol.js";
+import type { EdgeCount, EdgeRule } from "../../runtime/faults/edge-fault.js";
 import type { Callsite } from "../callsite.js";
 import type { Host, LaunchedHost } from "../host.js";
 import { PortRef, type WiredNode } from "../ports.js";
@@ -9,6 +10,12 @@ export interface BindResult {
   bound: Record<string, Address>;
   /** The ports the program declared, when only the running program knows them (service()). */
   declared?: Record<string, PortDirection>;
+}
+
+/** What a sender said when given its faults: which run of it answered, and what the faults did on its edges in that run. */
+export interface FaultReport {
+  run: number;
+  counts: EdgeCount[];
 }
 
 /**
@@ -64,6 +71,14 @@ export abstract class DeployNode implements WiredNode {
    * `deploy › bundle › <name>` shows the detail it returns. Absent: nothing to prepare.
    */
   prepare?(): Promise<{ detail: string }>;
+
+  /**
+   * The network faults on its sending edges from now on, the whole set (deploy/faults/): applied
+   * where it sends, before it resolves. Undefined when no run answered (a run killed, paused or
+   * not started yet gets them when it starts or resumes). Absent: its traffic cannot be faulted
+   * (a process()'s raw TCP).
+   */
+  applyFaults?(rules: EdgeRule[]): Promise<FaultReport | undefined>;
 
   /** Binds its server ports on `host`, where it runs (for the config script's own ports, the deployer's machine). */
   abstract bind(host: LaunchedHost, plan: Record<string, Address>): Promise<BindResult>;

@@ -80,6 +80,21 @@ export abstract class ProgramNode extends DeployNode {
     return exitCodeOf(await this.incarnation.exited);
   }
 
+  /** The number of the run going on now: 1, then one more per restart. */
+  protected get run(): number {
+    return this.incarnation.number;
+  }
+
+  /** The run going on now is frozen by pause(). */
+  protected get paused(): boolean {
+    return this.incarnation.paused;
+  }
+
+  /** The run going on now is being ended by the deployer (stop(), teardown, a restart). */
+  protected get ending(): boolean {
+    return this.stopped || this.incarnation.stopping;
+  }
+
   /** How many times restart() has started it again. */
   get restarts(): number {
     return this.incarnation.number - 1;

@@ -9,7 +9,8 @@ import { step } from "../events.js";
 import { ProgramNode } from "./program.js";
 import { FromPhase } from "./phase.js";
 import { sendersOf } from "../ports.js";
-import type { BindResult } from "./node.js";
+import type { BindResult, FaultReport } from "./node.js";
+import type { EdgeRule } from "../../runtime/faults/edge-fault.js";
 import type { NodeOwner } from "./owner.js";
 import type { Callsite } from "../callsite.js";
 
@@ -24,6 +25,11 @@ export class Service extends ProgramNode {
   private readonly boundAt = new FromPhase<Record<string, Address>>("the addresses it bound", "bind");
   private readonly targets = new FromPhase<Record<string, Target[]>>("its receivers", "start");
   private installedPath: string | undefined;
+  /** The faults on its sending edges (deploy/faults/): each start carries them, so a restarted run has them from its first message. */
+  private faultRules: EdgeRule[] = [];
+  private faultsAsked = 0;
+  /** The session `start` was sent on: only a started run takes `faults` messages (one not started yet gets them with its start). */
+  private startedSession: ProgramSession | undefined;
 
   constructor(
     owner: NodeOwner,
@@ -76,8 +82,34 @@ export class Service extends ProgramNode {
   async start(targets: Record<string, Target[]>): Promise<void> {
     this.targets.set(targets);
     const session = this.session.get();
-    session.send({ type: "start", ports: targets, connectTimeoutMs: this.owner.options.readyTimeoutMs });
+    session.send({
+      type: "start",
+      ports: targets,
+      connectTimeoutMs: this.owner.options.readyTimeoutMs,
+      ...(this.faultRules.length ? { faults: this.faultRules } : {}),
+    });
+    this.startedSession = session;
     await session.expect("started", this.owner.options.readyTimeoutMs, STARTING);
+  }
+
+  async applyFaults(rules: EdgeRule[]): Promise<FaultReport | undefined> {
+    this.faultRules = rules;
+    const session = this.session.current;
+    if (!session || session !== this.startedSession || session.ended || this.ending) return undefined;
+    const id = ++this.faultsAsked;
+    const run = this.run;
+    session.discard("faults", (answer) => answer.id < id);
+    session.send({ type: "faults", id, rules });
+    // A frozen run reads them when it is resumed.
+    if (this.paused) return undefined;
+    try {
+      const answer = await session.expect("faults", this.owner.options.readyTimeoutMs, "applying network faults", (answer) => answer.id === id);
+      return { run, counts: answer.counts };
+    } catch (error) {
+      // A run that ended meanwhile (killed, crashed, stopped) gets them when it is restarted.
+      if (session.ended || this.ending) return undefined;
+      throw error;
+    }
   }
 
   protected async relaunch(): Promise<void> {

@@ -31,6 +31,8 @@ export function formatLine(event: DeployEvent, colors: Colors): string | undefin
     }
     case "program":
       return colors.yellow(`[${event.service}] ${programActions[event.action](event)}`);
+    case "network":
+      return colors.yellow(`[network] ${event.description} (${event.edges} edge${event.edges === 1 ? "" : "s"})`);
     case "log":
       return event.level === "error" ? colors.red(event.message) : event.level === "warn" ? colors.yellow(event.message) : event.message;
     case "error":
