@@ -4,6 +4,10 @@
  * Every row runs hydro and the floor interleaved, A B A B… (bench/interleave.ts). Throughput rows
  * report hydro ÷ floor (higher is better); the latency row reports p99 hydro ÷ floor (lower is better).
  * Run: npm run bench:ports [-- --runs 5 --small 1000000 --large 2000 --pings 10000]
+ *
+ * With `--baseline <checkout>` (another clone or worktree of this project, built), the other side
+ * of every row is that checkout's hydro instead of the floor: before/after rows for a change to
+ * the ports, e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci && npm run build)`.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -19,18 +23,21 @@ const { values } = parseArgs({
     small: { type: "string", default: "1000000" },
     large: { type: "string", default: "2000" },
     pings: { type: "string", default: "10000" },
+    baseline: { type: "string" },
   },
 });
 const runs = Number(values.runs);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, "..", "..", "bin", "hydro.js");
+const baseline = values.baseline && path.resolve(values.baseline);
+if (baseline && !fs.existsSync(path.join(baseline, "dist", "hydro.mjs"))) throw new Error(`--baseline ${baseline}: no built checkout there (run npm run build in it)`);
 const bare = path.join(here, "bare.mjs");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ports-"));
 process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
 
-/** One `hydro run ports.hydro.ts -- <args>`: the number it prints after `result`. */
-async function hydro(args: string[]): Promise<number> {
-  const result = await execa("node", [cli, "run", path.join(here, "ports.hydro.ts"), "--", ...args], { cwd: work, reject: false, env: { NO_COLOR: "1" } });
+/** One `hydro run ports.hydro.ts -- <args>` of this checkout (or of `root`'s): the number it prints after `result`. */
+async function hydro(args: string[], root = path.join(here, "..", "..")): Promise<number> {
+  const run = [path.join(root, "bin", "hydro.js"), "run", path.join(root, "bench", "ports", "ports.hydro.ts"), "--", ...args];
+  const result = await execa("node", run, { cwd: work, reject: false, env: { NO_COLOR: "1" } });
   const match = /^result (\S+)$/m.exec(result.stdout);
   if (result.exitCode !== 0 || !match) throw new Error(`hydro run ports.hydro.ts -- ${args.join(" ")} failed (exit ${result.exitCode}):\n${result.stderr}`);
   return Number(match[1]);
@@ -64,37 +71,39 @@ const throughputFloor = (count: string, bytes: string, batch: string) => () => f
 
 const small = values.small;
 const large = values.large;
-const row = async (name: string, unit: string, a: () => Promise<number>, b: () => Promise<number>, target?: Row["target"]) => {
+/** A row: this checkout's hydro (`args`) against the floor, or against the baseline's hydro with the same args. */
+const row = async (name: string, unit: string, args: string[], againstFloor: () => Promise<number>, target?: Row["target"]) => {
   process.stderr.write(`${name} …\n`);
-  rows.push({ name, unit, target, result: await interleave({ pairs: runs, warmup: 1, a, b }) });
+  const b = baseline ? () => hydro(args, baseline) : againstFloor;
+  rows.push({ name, unit, target: baseline ? undefined : target, result: await interleave({ pairs: runs, warmup: 1, a: () => hydro(args), b }) });
 };
 
-await row(`${small} × 16 B, sender → receiver`, "msg/s", () => hydro(["throughput", small, "16", "1000"]), throughputFloor(small, "16", "1000"), {
+await row(`${small} × 16 B, sender → receiver`, "msg/s", ["throughput", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
   atLeast: 0.95,
 });
 await row(
   `${small} × 16 B, receiver iterates batches()`,
   "msg/s",
-  () => hydro(["throughput", small, "16", "1000", "json", "batches"]),
+  ["throughput", small, "16", "1000", "json", "batches"],
   throughputFloor(small, "16", "1000"),
 );
-await row(`${large} × 64 KB, sender → receiver`, "msg/s", () => hydro(["throughput", large, "65536", "16"]), throughputFloor(large, "65536", "16"), {
+await row(`${large} × 64 KB, sender → receiver`, "msg/s", ["throughput", large, "65536", "16"], throughputFloor(large, "65536", "16"), {
   atLeast: 1.0,
 });
 await row(
   `ping-pong 16 B, p99 of ${values.pings}`,
   "µs",
-  () => hydro(["pingpong", values.pings, "16", "1000"]),
+  ["pingpong", values.pings, "16", "1000"],
   () => floor(["ponger"], ["pinger", values.pings, "16", "1000"], "client", "p99"),
   { atMost: 1.1 },
 );
-await row(`${small} × 16 B, sender → script's external port`, "msg/s", () => hydro(["external", small, "16", "1000"]), throughputFloor(small, "16", "1000"), {
+await row(`${small} × 16 B, sender → script's external port`, "msg/s", ["external", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
   atLeast: 0.9,
 });
 await row(
   `${small} × 16 B, msgpack codec (floor: JSON)`,
   "msg/s",
-  () => hydro(["throughput", small, "16", "1000", "msgpack"]),
+  ["throughput", small, "16", "1000", "msgpack"],
   throughputFloor(small, "16", "1000"),
 );
 
@@ -104,10 +113,11 @@ const targetCell = ({ result, target }: Row) => {
   if (target?.atMost !== undefined) return `≤ ${formatRatio(target.atMost, 2)} ${result.ratio <= target.atMost ? "met" : "MISSED"}`;
   return "";
 };
-console.log(`bench/ports: ${runs} interleaved pairs per row, medians; ratio = median of per-pair hydro ÷ floor\n`);
+const other = baseline ? "baseline" : "floor";
+console.log(`bench/ports: ${runs} interleaved pairs per row, medians; ratio = median of per-pair hydro ÷ ${other}${baseline ? ` (${baseline})` : ""}\n`);
 console.log(
   table(
-    ["row", "hydro", "floor", "unit", "ratio", "target"],
+    ["row", "hydro", other, "unit", "ratio", "target"],
     rows.map((r) => [r.name, number(r.result.a), number(r.result.b), r.unit, formatRatio(r.result.ratio), targetCell(r)]),
   ),
 );

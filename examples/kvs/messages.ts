@@ -1,15 +1,18 @@
 import { z } from "zod";
+import { DIGEST_BUCKETS } from "./store.js";
 
 const entry = z.tuple([z.string(), z.number().int().nonnegative(), z.string().nullable()]);
 
 /**
- * What replicas send each other: `gossip` carries registers (a delta, or everything for a
- * replica that joined, the last part of which says `whole`); `join` asks the receiver for
- * everything it holds.
+ * What replicas send each other: `gossip` carries registers (a delta, everything for a replica
+ * that joined, the last part of which says `whole`, or the buckets a digest showed differ); `join`
+ * asks the receiver for everything it holds; `digest` is the sender's per-bucket digest, answered
+ * with the registers of the buckets that differ.
  */
 export const PeerMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("gossip"), entries: z.array(entry), whole: z.literal(true).optional() }),
   z.object({ kind: z.literal("join") }),
+  z.object({ kind: z.literal("digest"), buckets: z.array(z.number().int().nonnegative()).check(z.maxLength(DIGEST_BUCKETS)) }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;
 

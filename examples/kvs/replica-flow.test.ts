@@ -4,7 +4,7 @@ import type { Received } from "hydro-deploy/runtime";
 import { channel } from "../../runtime/dataflow/test-channel.js";
 import { Clock } from "./versioned.js";
 import { Store } from "./store.js";
-import { replicaGraph } from "./replica-flow.js";
+import { ANTI_ENTROPY_ROUNDS, replicaGraph } from "./replica-flow.js";
 import type { PeerMessage } from "./messages.js";
 
 const GOSSIP_MS = 20;
@@ -16,8 +16,11 @@ const GOSSIP_MS = 20;
 function replicaSet(names: string[]) {
   const running = new Map<string, { store: Store; inbox: ReturnType<typeof channel<Received<PeerMessage>>>; stop(): Promise<void> }>();
   const unreachable = new Set<string>();
+  /** Replicas cut off from the rest, both ways (a partition): what they send each other is dropped. */
+  const isolated = new Set<string>();
   const deliver = (from: string, to: string, data: PeerMessage) => {
-    if (!unreachable.has(to)) running.get(to)?.inbox.send({ from, data: structuredClone(data) });
+    if (unreachable.has(to) || isolated.has(from) !== isolated.has(to)) return;
+    running.get(to)?.inbox.send({ from, data: structuredClone(data) });
   };
   const start = (name: string) => {
     const store = new Store(new Clock(names.indexOf(name)));
@@ -45,6 +48,7 @@ function replicaSet(names: string[]) {
   return {
     start,
     unreachable,
+    isolated,
     stop: (name: string) => running.get(name)!.stop(),
     stopAll: () => Promise.all([...running.values()].map((replica) => replica.stop())),
   };
@@ -106,6 +110,27 @@ describe("replica dataflow", () => {
       assert.equal(fresh.size, 0);
       set.unreachable.delete("r2");
       await eventually(() => fresh.get("before") === "1" && fresh.get("also") === "2", "r2 caught up once reachable");
+    } finally {
+      await set.stopAll();
+    }
+  });
+
+  test("after a partition heals, writes whose gossip it dropped reach the other side by anti-entropy, with no write since", async () => {
+    const set = replicaSet(["r0", "r1", "r2"]);
+    const [r0, r1, r2] = ["r0", "r1", "r2"].map(set.start);
+    try {
+      set.isolated.add("r2");
+      for (let i = 0; i < 50; i++) (i % 2 ? r0 : r2)!.write(`key:${i}`, `side ${i % 2}`);
+      r0!.write("both", "majority");
+      r2!.write("both", "minority, later");
+      await new Promise((resolve) => setTimeout(resolve, 3 * GOSSIP_MS));
+      assert.equal(r1!.get("key:0"), null, "the majority did not hear the minority");
+      set.isolated.delete("r2");
+      const agree = () =>
+        [r0, r1, r2].every((store) => Array.from({ length: 50 }, (_, i) => store!.get(`key:${i}`) === `side ${i % 2}`).every(Boolean)) &&
+        [r0, r1, r2].every((store) => store!.get("both") === "minority, later");
+      await eventually(agree, "every replica holds both sides' writes, and the later write of 'both'", 30 * ANTI_ENTROPY_ROUNDS * GOSSIP_MS);
+      assert.deepEqual(r1!.digest(), r2!.digest());
     } finally {
       await set.stopAll();
     }

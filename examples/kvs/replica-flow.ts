@@ -34,6 +34,9 @@ export interface PartitionWiring {
 /** A forwarded request not answered within this gets an error reply, so its client is not stuck. */
 export const FORWARD_TIMEOUT_MS = 5_000;
 
+/** Every this many gossip rounds, a replica sends its digest to its peers (anti-entropy: what gossip lost is found). */
+export const ANTI_ENTROPY_ROUNDS = 10;
+
 /** A `join` not answered with a whole table is sent again after gossipMs, then twice as long each time, up to this. */
 export const JOIN_RETRY_MAX_MS = 2_000;
 
@@ -73,9 +76,11 @@ const CROSSSLOT = error("CROSSSLOT Keys in request don't hash to the same partit
  *                    └─ forward ─ to the owning partition ── answers
  *   forwarded ─ run here ─ answer to the sender
  *   peers ── demux ─┬─ gossip ─ merge into the table (a lattice merge)
- *                   └─ join   ─ send the whole table back to that peer
+ *                   ├─ join   ─ send the whole table back to that peer
+ *                   └─ digest ─ send that peer the buckets whose digests differ
  *   every gossipMs ─ the local writes since the last round ─ every peer; expire stuck forwards;
- *                    ask again the peers whose whole table has not arrived (backing off)
+ *                    ask again the peers whose whole table has not arrived (backing off);
+ *                    every ANTI_ENTROPY_ROUNDS rounds, the table's digest ─ every peer
  *   first tick ─ ask every peer for its table (a replica that restarts catches up)
  *
  * Each local request runs to its reply inside one tick, in the order it arrived, so a pipelined
@@ -129,8 +134,9 @@ export function replicaGraph({ store, peers, copies, send, gossipMs, partitioned
 
   const fromPeers = graph
     .sourceStream(peers)
-    .demux<{ gossip: Received<PeerMessage & { kind: "gossip" }>; join: string }>(["gossip", "join"], ({ from, data }, out) =>
-      data.kind === "gossip" ? out.gossip({ from, data }) : out.join(from),
+    .demux<{ gossip: Received<PeerMessage & { kind: "gossip" }>; join: string; digest: Received<PeerMessage & { kind: "digest" }> }>(
+      ["gossip", "join", "digest"],
+      ({ from, data }, out) => (data.kind === "gossip" ? out.gossip({ from, data }) : data.kind === "join" ? out.join(from) : out.digest({ from, data })),
     );
   fromPeers.gossip.forEach(({ from, data }) => {
     store.mergeRemote(data.entries);
@@ -142,7 +148,15 @@ export function replicaGraph({ store, peers, copies, send, gossipMs, partitioned
     if (parts.length === 0) send({ kind: "gossip", entries: [], whole: true }, peer);
   });
 
+  fromPeers.digest.forEach(({ from, data }) => {
+    for (const entries of inMessages(store.differingFrom(data.buckets))) send({ kind: "gossip", entries }, from);
+  });
+
   const ticks = graph.sourceInterval(gossipMs);
+  let rounds = 0;
+  ticks.forEach(() => {
+    if (++rounds % ANTI_ENTROPY_ROUNDS === 0 && copies.length > 0) send({ kind: "digest", buckets: store.digest() });
+  });
   ticks
     .map(() => store.takeDelta())
     .filter((entries) => entries.length > 0)
