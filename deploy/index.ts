@@ -17,6 +17,7 @@ export { addReporter, type DeployEvent, type Reporter } from "./events.js";
 export { sweep, SweepPointError, type SweepOptions, type Metrics } from "./sweep/sweep.js";
 export type { Grid, GridValue, Point } from "./sweep/grid.js";
 export type { PlotOptions } from "./sweep/plot.js";
+export { vegaLiteSvg } from "./vega-lite-svg.js";
 export type { Received } from "../runtime/inbound.js";
 
 // The seam for a plug-in host kind (docs/ARCHITECTURE.md §2: adding a host kind).

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import { ConfigError } from "../errors.js";
+import { vegaLiteSvg } from "../vega-lite-svg.js";
 import { ERROR_FIELD } from "./grid.js";
 import type { SweepRecord } from "./results-files.js";
 
@@ -43,15 +44,9 @@ export function checkPlot(plot: unknown, records: SweepRecord[], parameters: str
   return { x, y, series: seriesList };
 }
 
-/** The plot as SVG: a vega-lite spec compiled to vega and rendered headless (vega and vega-lite load here, only when a sweep plots). */
-export async function renderPlot(records: SweepRecord[], chart: Chart, title: string): Promise<string> {
-  const [{ compile }, { View, parse }] = await Promise.all([import("vega-lite"), import("vega")]);
-  const view = new View(parse(compile(plotSpec(records, chart, title)).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** The plot as SVG (vega and vega-lite load only when a sweep plots). */
+export function renderPlot(records: SweepRecord[], chart: Chart, title: string): Promise<string> {
+  return vegaLiteSvg(plotSpec(records, chart, title));
 }
 
 /**

@@ -1,10 +1,10 @@
-import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { Deployment } from "hydro-deploy";
 import { RespClient } from "./resp-client.js";
 import type { Partitioning } from "./partitioning.js";
 import { declareStore, REPLICAS } from "./declare-store.js";
 import { MAX_REPLICAS } from "./versioned.js";
+import { integerOption, storeHosts } from "./cli-options.js";
 
 /**
  * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3 | --partitions P
@@ -30,7 +30,7 @@ export default async function main(args: string[]) {
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
 
   const d = new Deployment({ name: "kvs" });
-  const hosts = values.hosts ? clusterHosts(d, values.hosts) : [{ on: d.localhost(), address: "127.0.0.1" }];
+  const hosts = storeHosts(d, values.hosts);
   const { replicas } = declareStore(d, { layout, respPort, gossipMs, hosts });
   await d.deploy();
   for (const { service, host, port } of replicas) console.log(`${service.name}: redis-cli -h ${host} -p ${port}`);
@@ -59,25 +59,6 @@ function partitioning(values: { replicas?: string; partitions?: string; replicat
   if (layout.partitions * layout.replication > MAX_REPLICAS)
     throw new Error(`kvs: --partitions × --replication must be at most ${MAX_REPLICAS}, got ${layout.partitions * layout.replication}`);
   return layout;
-}
-
-function integerOption(flag: string, text: string | undefined, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`kvs: ${flag} must be an integer from ${min} to ${max}, got '${text}'`);
-  return value;
-}
-
-/** Hosts of a cluster file in the format `npm run cluster:up` prints; they share one network. */
-function clusterHosts(d: Deployment, file: string) {
-  const cluster = JSON.parse(fs.readFileSync(file, "utf8")) as {
-    privateKeyPath: string;
-    hosts: Array<{ name: string; address: string; user: string; hostPublicKey: string }>;
-  };
-  if (!Array.isArray(cluster.hosts) || cluster.hosts.length === 0) throw new Error(`kvs: ${file} lists no hosts`);
-  return cluster.hosts.map((host) => ({
-    on: d.ssh({ host: host.address, user: host.user, privateKeyPath: cluster.privateKeyPath, hostKey: host.hostPublicKey, name: host.name, network: "kvs" }),
-    address: host.address,
-  }));
 }
 
 /** Writes keys round-robin across replicas, one key from all at once, and waits until all agree. */
