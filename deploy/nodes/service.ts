@@ -1,5 +1,6 @@
 import type { Address, Target } from "../../runtime/protocol.js";
 import { ENV_CONTROL_SECRET, ENV_HEARTBEAT, ENV_SERVICE } from "../../runtime/protocol.js";
+import { ENV_HOST_ADDRESS } from "../../runtime/self.js";
 import { bundle, type Bundle } from "../bundle.js";
 import { ProgramSession, BINDING, STARTING, newControlSecret } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
@@ -66,6 +67,7 @@ export class Service extends ProgramNode {
       env: {
         ...this.options.env,
         [ENV_SERVICE]: this.name,
+        [ENV_HOST_ADDRESS]: host.networkAddress,
         [ENV_CONTROL_SECRET]: secret,
         ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}),
       },

@@ -9,7 +9,7 @@ export interface StoreOptions {
   /** Replica i serves Redis on respPort + i. */
   respPort: number;
   gossipMs: number;
-  /** Where the replicas run, round-robin, and the address each listens on there. */
+  /** Where the replicas run, round-robin, and the address the script reaches each at (the replica listens on it: self().address). */
   hosts: ReadonlyArray<{ on: Host; address: string }>;
 }
 
@@ -20,8 +20,6 @@ export interface StoreOptions {
  */
 export function declareStore(d: Deployment, { layout, respPort, gossipMs, hosts }: StoreOptions) {
   const args = {
-    // Member i runs on hosts[i % hosts.length] (the cluster's round-robin) and listens on that host's address.
-    listen: hosts.map(({ address }) => address).join(","),
     "resp-port": respPort,
     "gossip-ms": gossipMs,
     partitions: layout.partitions,
@@ -40,6 +38,7 @@ export function declareStore(d: Deployment, { layout, respPort, gossipMs, hosts 
     cluster.ports.forward.connect(cluster.ports.forwarded);
     cluster.ports.answer.connect(cluster.ports.answers);
   }
+  // Member i runs on hosts[i % hosts.length]: the cluster's round-robin.
   const replicas = cluster.members.map((service, i) => ({ service, host: hosts[i % hosts.length]!.address, port: respPort + i }));
   return { cluster, replicas };
 }

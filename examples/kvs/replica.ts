@@ -8,9 +8,8 @@ import { PEER_FRAME_BYTES, replicaGraph } from "./replica-flow.js";
 import { copiesOf, partitionOfReplica } from "./partitioning.js";
 
 // One replica of the KVS, a member of kvs.hydro.ts's cluster (declare-store.ts), which passes
-// `--listen <address,…> --resp-port <port> --gossip-ms <ms> --partitions <P> --replication <R>`
-// to every member alike. Member i (self().id) listens on the (i mod n)-th address, its host's,
-// at port resp-port + i.
+// `--resp-port <port> --gossip-ms <ms> --partitions <P> --replication <R>` to every member alike.
+// Member i (self().id) listens on its host's address (self().address) at port resp-port + i.
 const me = self();
 if (me?.cluster === undefined) {
   console.error("replica.ts runs as a member of a cluster: see examples/kvs/declare-store.ts");
@@ -18,7 +17,6 @@ if (me?.cluster === undefined) {
 }
 const { values } = parseArgs({
   options: {
-    listen: { type: "string", default: "127.0.0.1" },
     "resp-port": { type: "string", default: "6400" },
     "gossip-ms": { type: "string", default: "100" },
     partitions: { type: "string", default: "1" },
@@ -31,8 +29,6 @@ if (layout.partitions * layout.replication !== me.size) {
   console.error(`${me.name}: --partitions ${layout.partitions} × --replication ${layout.replication} is not the cluster's ${me.size} members`);
   process.exit(1);
 }
-const addresses = values.listen.split(",");
-const listen = addresses[replica % addresses.length]!;
 const partition = partitionOfReplica(replica, layout);
 const store = new Store(new Clock(replica));
 
@@ -40,10 +36,12 @@ const store = new Store(new Clock(replica));
 // requests that arrive before the graph exists wait here.
 const early: Request[] = [];
 let submit = (request: Request): void => void early.push(request);
-const server = await listenResp({ host: listen, port: Number(values["resp-port"]) + replica, submit: (request) => submit(request) }).catch((error: Error) => {
-  console.error(`replica ${replica}: ${error.message}`);
-  process.exit(1);
-});
+const server = await listenResp({ host: me.address, port: Number(values["resp-port"]) + replica, submit: (request) => submit(request) }).catch(
+  (error: Error) => {
+    console.error(`replica ${replica}: ${error.message}`);
+    process.exit(1);
+  },
+);
 // Each peer port reaches every member, keyed by its id ("0", "1", …), this one included; a
 // message's `from` is the sender's name, `replica.<id>`.
 const ports = await connect({
