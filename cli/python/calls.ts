@@ -9,6 +9,8 @@ import { ProgramNode } from "../../deploy/nodes/program.js";
 import { PortRef } from "../../deploy/ports.js";
 import { Cluster, type ClusterPort } from "../../deploy/nodes/cluster.js";
 import type { Host } from "../../deploy/host.js";
+import { Fault } from "../../deploy/faults/fault.js";
+import type { Group } from "../../deploy/faults/parties.js";
 import { BatchedStream } from "./streams.js";
 import type { ErrorReply, PythonHostKind, PythonSite } from "./protocol.js";
 
@@ -59,6 +61,13 @@ export class BridgeCalls {
     address: (node, args) => processNode(node).address(String(args.port)),
     terminate: async (host) => (await hostOf(host).terminate(), null),
     send: (node, args) => (externalNode(node).ports[String(args.port)]!.send(args.data, args.to === undefined ? undefined : { to: String(args.to) }), null),
+    broadcast: (node, args) => (externalNode(node).ports[String(args.port)]!.broadcast(args.data), null),
+    "network.partition": async (d, args) => this.fault(await deployment(d).network.partition(this.group(args.a), this.group(args.b), args.options as never)),
+    "network.delay": async (d, args) => this.fault(await deployment(d).network.delay(this.group(args.a), this.group(args.b), args.options as never)),
+    "network.loss": async (d, args) => this.fault(await deployment(d).network.loss(this.group(args.a), this.group(args.b), args.options as never)),
+    "network.heal": async (d) => (await deployment(d).network.heal(), null),
+    "network.counts": (d) => deployment(d).network.counts(),
+    "fault.clear": async (fault) => (await expectKind(fault, Fault, "a Fault").clear(), null),
     receive: (node, args) => this.handle(BatchedStream.ofBatches(externalNode(node).receiving(String(args.port)).batches()[Symbol.asyncIterator]())),
     next: (stream) => batched(stream).next(),
     close: async (stream) => (await batched(stream).close(), null),
@@ -85,6 +94,17 @@ export class BridgeCalls {
     const handle = this.nextHandle++;
     this.objects.set(handle, object);
     return handle;
+  }
+
+  /** A fault's handle and what the Python side shows of it. */
+  private fault(fault: Fault): Args {
+    return { handle: this.handle(fault), kind: fault.kind, description: fault.description, seed: fault.seed, setAt: fault.setAt };
+  }
+
+  /** A group of a fault: handles (one, or a list) made the nodes and clusters they stand for; anything else is left for the API to refuse. */
+  private group(value: unknown): Group {
+    const object = (handle: unknown) => (typeof handle === "number" ? (this.objects.get(handle) ?? handle) : handle);
+    return (Array.isArray(value) ? value.map(object) : object(value)) as Group;
   }
 
   /** `options` with the handles in `fields` (the Python side names which options are handles: `on`, a jump host) made the objects they stand for. */

@@ -6,21 +6,26 @@ does the work; this package turns the script's calls into messages to it (docs/p
 from .deployment import Deployment
 from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError
 from .hosts import Host
-from .nodes import Address, External, Node, Process, Program, Service
+from .network import EdgeCounts, Fault, Network
+from .nodes import Address, Cluster, External, Node, Process, Program, Service
 from .ports import ExternalPort, PortRef, Ports, Received
 
 __all__ = [
     "Address",
     "BridgeError",
     "CloudError",
+    "Cluster",
     "ConfigError",
     "Deployment",
+    "EdgeCounts",
     "External",
     "ExternalPort",
+    "Fault",
     "Host",
     "HostError",
     "HostLostError",
     "HydroError",
+    "Network",
     "Node",
     "PortRef",
     "Ports",

@@ -58,8 +58,14 @@ def start(call: str, target: Optional[int], args: _bridge.Message) -> Call:
 
 def lifecycle(call: str, target: Optional[int], args: Optional[_bridge.Message] = None) -> Coroutine[Any, Any, Any]:
     """A coroutine that makes the call when awaited, reported at the line that called the method."""
-    return _sent_when_awaited(call, target, args or {}, caller_site())
+    return _sent_when_awaited(call, target, args or {}, caller_site(), {})
 
 
-async def _sent_when_awaited(call: str, target: Optional[int], args: _bridge.Message, site: Optional[Site]) -> Any:
-    return await Call(call, target, args, site, {}).answer()
+def act(call: str, target: Optional[int], args: _bridge.Message, options: Mapping[str, Any]) -> Coroutine[Any, Any, Any]:
+    """A lifecycle call with keyword options, sent as ``args["options"]`` in their TS names (and said back in the user's)."""
+    wired, spoken = wire_options(options)
+    return _sent_when_awaited(call, target, {**args, "options": wired}, caller_site(), spoken)
+
+
+async def _sent_when_awaited(call: str, target: Optional[int], args: _bridge.Message, site: Optional[Site], spoken: Mapping[str, str]) -> Any:
+    return await Call(call, target, args, site, spoken).answer()

@@ -13,6 +13,7 @@ from typing import Any, Callable, Coroutine, Dict, Mapping, Optional, Sequence, 
 from . import _bridge, nodes
 from ._calls import declare, declare_host, lifecycle
 from .hosts import Host
+from .network import Network
 
 
 def _given(scope: Dict[str, Any]) -> Dict[str, Any]:
@@ -34,6 +35,8 @@ class Deployment:
         **more: Any,
     ) -> None:
         self._handle: int = declare("deployment.new", None, _given(locals()))
+        #: Faults on the running deployment's ports: ``await deployment.network.partition(a, b)``, ``heal()``, …
+        self.network = Network(self._handle)
 
     # Hosts: every kind the deployer registered is a method named as the kind says (``AwsMachine``);
     # those below are typed sugar for the built-in kinds, a plug-in's come from __getattr__.

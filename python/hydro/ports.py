@@ -65,6 +65,10 @@ class ExternalPort(PortRef):
             args["to"] = to
         return lifecycle("send", self.node._handle, args)
 
+    def broadcast(self, data: Any) -> Coroutine[Any, Any, None]:
+        """Sends ``data`` to every receiver of the port (every member of a cluster it is connected to)."""
+        return lifecycle("broadcast", self.node._handle, {"port": self.name, "data": data})
+
     def __aiter__(self) -> AsyncIterator[Received]:
         # The port's one deployer stream is opened by the first loop, so every message from then on
         # is kept; later loops share it (and what an earlier loop left of a batch).

@@ -170,3 +170,35 @@ class ExternalPorts(LifecycleTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NetworkFaults(LifecycleTestCase):
+    async def test_a_fault_names_its_groups_by_handle_and_its_options_by_their_ts_names(self) -> None:
+        fault = {"handle": 90, "kind": "delay", "description": "delay a → b: 5 ms (seed 3)", "seed": 3, "setAt": 1700000000000}
+        self.deployer.answer = scripted({"network.delay": [{"ok": fault}], "fault.clear": [{"ok": None}]})
+        d = hydro.Deployment()
+        a, b, c = (d.Service(src="x.ts", on=d.Localhost()) for _ in range(3))
+        set_fault = await d.network.delay(a, [b, c], ms=5, jitter_ms=2, seed=3, both_ways=True)
+        await set_fault.clear()
+        for call in ("deployment.new", "host", "service", "host", "service", "host", "service"):
+            self.deployer.call(call)
+        call = self.deployer.call("network.delay")
+        self.assertEqual(call["target"], d._handle)
+        self.assertEqual(call["args"], {"a": a._handle, "b": [b._handle, c._handle], "options": {"ms": 5, "jitterMs": 2, "seed": 3, "bothWays": True}})
+        self.assertEqual((set_fault.kind, set_fault.seed, set_fault.description), ("delay", 3, "delay a → b: 5 ms (seed 3)"))
+        self.assertEqual(self.deployer.call("fault.clear")["target"], 90)
+
+    async def test_an_option_refused_by_the_deployer_is_said_in_python_names(self) -> None:
+        refusal = {"error": {"type": "ConfigError", "message": "x.hydro.py:3: partition(): bothWays: Invalid input: expected boolean, received string"}}
+        self.deployer.answer = scripted({"network.partition": [refusal]})
+        d = hydro.Deployment()
+        a = d.External()
+        with self.assertRaisesRegex(hydro.ConfigError, r"^x\.hydro\.py:3: partition\(\): both_ways: Invalid input"):
+            await d.network.partition(a, a, both_ways="yes")  # type: ignore[arg-type]
+
+    async def test_counts_come_back_as_named_tuples(self) -> None:
+        edge = {"from": "relay", "port": "out", "to": "script", "toPort": "back", "dropped": 4, "delayed": 1}
+        self.deployer.answer = scripted({"network.counts": [{"ok": [edge]}], "network.heal": [{"ok": None}]})
+        d = hydro.Deployment()
+        await d.network.heal()
+        self.assertEqual(await d.network.counts(), [hydro.EdgeCounts("relay", "out", "script", "back", 4, 1)])

@@ -68,6 +68,20 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     );
   });
 
+  test("network faults and broadcast from Python: partition, counts, clear, delay, heal; options refused in Python's names", async () => {
+    const result = await hydro(["run", pythonFixture("faults.hydro.py")]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^set: partition relay \| script \(partition, seed None\)$/m);
+    assert.match(result.stdout, /^counts: \[\('script', 'send', 'relay', 'inbound', 5, 0\), \('relay', 'outbound', 'script', 'back', 0, 0\)\]$/m);
+    assert.match(result.stdout, /^after clear: \[5, 6, 7\]$/m, "what was sent across the partition was dropped");
+    assert.match(result.stdout, /^set: delay relay ⇄ script: 20 ms \+ up to 5 ms \(seed 3\)$/m);
+    assert.match(result.stdout, /^refused: \S*faults\.hydro\.py:\d+: delay\(\): jitter_ms: Invalid input: expected number, received string$/m);
+    assert.match(result.stdout, /^refused: \S*faults\.hydro\.py:\d+: loss\(\): p: Too big: expected number to be <=1$/m);
+    assert.match(result.stdout, /^refused: \S*faults\.hydro\.py:\d+: partition\(\): first group: the group is empty$/m);
+    assert.match(result.stdout, /^broadcast reached: \['relays\.0', 'relays\.1'\]$/m);
+    assert.match(result.stderr, /\[network\] partition relay \| script \(2 edges\)/);
+  });
+
   test("the script's external ports: 10,000 pings sent and their echoes read back, in order", async () => {
     const result = await hydro(["run", pythonFixture("external.hydro.py"), "--", "10000"]);
     assert.equal(result.exitCode, 0, result.stderr);
