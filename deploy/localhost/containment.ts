@@ -35,18 +35,24 @@ export class LocalContainment {
   /** SIGKILL to everything the program with `marker` started, wherever it went. */
   kill(marker: string): void {
     if (this.cgroup) killCgroup(this.cgroupOf(marker));
-    const wanted = `${ENV_RUN_MARKER}=${marker}`;
-    for (const entry of readdir("/proc")) {
-      const pid = Number(entry);
-      if (!pid || pid === process.pid) continue;
-      let environment: string;
+    signalMarked(marker, "SIGKILL");
+  }
+
+  /**
+   * Freezes (or thaws) everything the program with `marker` started, wherever it went: through its
+   * cgroup's `cgroup.freeze`, else with SIGSTOP (SIGCONT) to every process that carries its marker.
+   * The program's own process group gets SIGSTOP/SIGCONT besides (what a pause looks like to it).
+   */
+  freeze(marker: string, frozen: boolean): void {
+    if (this.cgroup) {
       try {
-        environment = fs.readFileSync(`/proc/${pid}/environ`, "latin1");
+        fs.writeFileSync(path.join(this.cgroupOf(marker), "cgroup.freeze"), frozen ? "1" : "0");
+        return;
       } catch {
-        continue; // Gone, or another user's.
+        // No freezer (a kernel before 5.2), or the program never got its cgroup.
       }
-      if (environment.split("\0").includes(wanted)) signal(pid);
     }
+    signalMarked(marker, frozen ? "SIGSTOP" : "SIGCONT");
   }
 
   /** Kills what is left and removes the cgroups (a cgroup is removed with rmdir once empty). */
@@ -101,11 +107,27 @@ function removeCgroup(dir: string): void {
   }
 }
 
-function signal(pid: number): void {
+function signal(pid: number, name: NodeJS.Signals = "SIGKILL"): void {
   try {
-    process.kill(pid, "SIGKILL");
+    process.kill(pid, name);
   } catch {
     // Already gone.
+  }
+}
+
+/** `name` to every process (but this one) whose environment carries the program's marker. */
+function signalMarked(marker: string, name: NodeJS.Signals): void {
+  const wanted = `${ENV_RUN_MARKER}=${marker}`;
+  for (const entry of readdir("/proc")) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid) continue;
+    let environment: string;
+    try {
+      environment = fs.readFileSync(`/proc/${pid}/environ`, "latin1");
+    } catch {
+      continue; // Gone, or another user's.
+    }
+    if (environment.split("\0").includes(wanted)) signal(pid, name);
   }
 }
 

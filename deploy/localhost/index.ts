@@ -115,12 +115,15 @@ class LaunchedLocalhost implements LaunchedHost {
       },
       signal(signal) {
         if (child.pid === undefined) return;
+        // A pause reaches what left the group too (a daemon): the freezer holds it; a resume thaws it first.
+        if (signal === "SIGCONT") containment.freeze(marker, false);
         try {
           process.kill(-child.pid, signal);
         } catch {
           // The group is already gone.
         }
         if (signal === "SIGKILL") containment.kill(marker);
+        else if (signal === "SIGSTOP") containment.freeze(marker, true);
       },
     };
   }

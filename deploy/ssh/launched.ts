@@ -9,7 +9,7 @@ import { spawnRemote } from "./remote-process.js";
 import { forward, Tunnels } from "./tunnels.js";
 import { upload, type UploadOptions } from "./upload.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
-import { killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
+import { freezeContained, killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
 
 /**
  * Where and how to reach a machine over SSH. Hand-made hosts build it from their options
@@ -131,7 +131,10 @@ export class LaunchedSshHost implements LaunchedHost {
   spawn({ argv, env, marker }: Command): Promise<RunningProcess> {
     const contained = ["sh", "-c", ENTER_CGROUP, "hydro-contain", programCgroup(this.cgroup, marker), ...argv];
     const line = `cd ${quote(this.home)} && ${commandLine(contained, { ...env, [ENV_RUN_MARKER]: marker })}`;
-    return spawnRemote(this.pool, line, `ssh host "${this.name}"`, killContained(this.cgroup, marker));
+    return spawnRemote(this.pool, line, `ssh host "${this.name}"`, {
+      kill: killContained(this.cgroup, marker),
+      freeze: (frozen) => freezeContained(this.cgroup, marker, frozen),
+    });
   }
 
   async accepts(address: Address): Promise<boolean> {

@@ -8,7 +8,9 @@ export const CONTAINMENT_FUNCTIONS = [
   // A cgroup goes with rmdir, children first, once its killed processes are gone.
   'cgremove() { cgkill "$1"; for try in 1 2 3 4 5 6 7 8 9 10; do for d in "$1"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; rmdir "$1" 2>/dev/null && return; sleep 0.1; done; }',
   // One grep reads every environment this user may read (GNU grep's -z: NUL-separated records).
-  `markkill() { grep -lzx "${ENV_RUN_MARKER}=$1" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/\\([0-9]*\\)/environ$|\\1|' | xargs -r kill -9 2>/dev/null; }`,
+  `markkill() { grep -lzx "${ENV_RUN_MARKER}=$1" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/\\([0-9]*\\)/environ$|\\1|' | xargs -r kill -s "\${2:-KILL}" 2>/dev/null; }`,
+  // Freezes (1) or thaws (0) a program's cgroup; without a freezer, stops or continues its marked processes.
+  'cgfreeze() { [ -n "$1" ] && echo "$3" > "$1/cgroup.freeze" 2>/dev/null || markkill "$2" "$4"; }',
 ].join("\n");
 
 /**
@@ -39,6 +41,10 @@ export const programCgroup = (hostCgroup: string, marker: string) => (hostCgroup
 /** SIGKILL to everything the program with `marker` started, wherever it went. */
 export const killContained = (hostCgroup: string, marker: string) =>
   `${CONTAINMENT_FUNCTIONS}\n${hostCgroup ? `cgkill ${quote(programCgroup(hostCgroup, marker))}; ` : ""}markkill ${quote(marker)}`;
+
+/** Freezes (or thaws) everything the program with `marker` started, wherever it went (deploy/localhost/containment.ts says how). */
+export const freezeContained = (hostCgroup: string, marker: string, frozen: boolean) =>
+  `${CONTAINMENT_FUNCTIONS}\ncgfreeze ${quote(programCgroup(hostCgroup, marker))} ${quote(marker)} ${frozen ? "1 STOP" : "0 CONT"}`;
 
 /** Kills what is left in the host's cgroup and removes it. */
 export const removeHostCgroup = (hostCgroup: string) => (hostCgroup ? `${CONTAINMENT_FUNCTIONS}\ncgremove ${quote(hostCgroup)}` : "true");

@@ -10,10 +10,11 @@ const PID_LINE = /^HYDRO_PID=(\d+)$/;
  * Runs a command line over SSH as a RunningProcess. The login shell first prints its pid, then
  * becomes the program (`exec`): that pid leads the session's process group, which is what gets
  * signalled, since sshd ignores signal requests for root logins without privilege separation
- * (docs/ARCHITECTURE.md §8). Resolves once the pid is known, so a signal is never lost. `killDescendants`
- * runs with every SIGKILL: it reaches what left the group (deploy/containment.ts).
+ * (docs/ARCHITECTURE.md §8). Resolves once the pid is known, so a signal is never lost. `contained`
+ * reaches what left the group (deploy/containment.ts): its `kill` runs with every SIGKILL, its
+ * `freeze` with SIGSTOP (and thawing before SIGCONT).
  */
-export async function spawnRemote(pool: SessionPool, commandLine: string, label: string, killDescendants: string): Promise<RunningProcess> {
+export async function spawnRemote(pool: SessionPool, commandLine: string, label: string, contained: Contained): Promise<RunningProcess> {
   const session = await pool.exec(`echo HYDRO_PID=$$; ${commandLine}`);
   const { channel } = session;
   const stdout = new PassThrough();
@@ -30,9 +31,23 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
     signal(signal) {
       const name = signal.replace(/^SIG/, "");
       const group = `kill -s ${name} -- -${pid} 2>/dev/null || kill -s ${name} ${pid} 2>/dev/null`;
-      pool.run(signal === "SIGKILL" ? `${group}\n${killDescendants}` : group).catch(() => {});
+      const script =
+        signal === "SIGKILL"
+          ? `${group}\n${contained.kill}`
+          : signal === "SIGSTOP"
+            ? `${group}\n${contained.freeze(true)}`
+            : signal === "SIGCONT"
+              ? `${contained.freeze(false)}\n${group}`
+              : group;
+      pool.run(script).catch(() => {});
     },
   };
+}
+
+/** Shell scripts that reach everything a program started, wherever it went (deploy/ssh/remote-containment.ts). */
+export interface Contained {
+  kill: string;
+  freeze(frozen: boolean): string;
 }
 
 /** Takes the pid line out of the channel's output; anything a shell start-up file printed before it is passed on. */

@@ -160,6 +160,55 @@ describe("nothing a program started survives teardown", () => {
   }
 });
 
+describe("pause() reaches what left the process group", () => {
+  for (const { name, skip, on } of places) {
+    for (const mode of ["cgroups", "environment"] as const) {
+      test(
+        `on ${name}, through ${mode === "cgroups" ? "the cgroup's freezer" : "the marker in the environment"}: a setsid daemon stops while paused and goes on when resumed`,
+        { skip },
+        async () => {
+          const tag = uniqueTag();
+          const file = `/tmp/${tag}.ticks`;
+          const d = new Deployment();
+          const host = on(d);
+          // A daemon in a session of its own (out of reach of a signal to the group) ticking into a file.
+          const ticker = `setsid sh -c 'while :; do echo tick >> ${file}; sleep 0.02; done' ${tag} </dev/null >/dev/null 2>&1 &`;
+          const starter = d.process({ name: "starter", command: `${ticker} echo started; exec sleep 600`, on: host });
+          const lines = starter.stdout();
+          const ticks = async () => {
+            const text = host.name === "localhost" ? fs.readFileSync(file, "utf8") : (await cluster.host(host.name).exec(`cat ${file}`)).stdout;
+            return text.split("\n").length;
+          };
+          const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+          try {
+            await withContainment(mode, async () => {
+              await d.deploy();
+              assert.deepEqual(await lines.next(), { done: false, value: "started" });
+              await sleep(200);
+              starter.pause();
+              await sleep(300);
+              const frozen = await ticks();
+              await sleep(500);
+              assert.equal(await ticks(), frozen, "no tick while paused");
+              starter.resume();
+              await sleep(300);
+              assert.ok((await ticks()) > frozen + 3, "ticking again once resumed");
+              await d.teardown();
+            });
+          } finally {
+            await d.teardown();
+            if (host.name === "localhost") fs.rmSync(file, { force: true });
+            else await cluster.host(host.name).exec(`rm -f ${file}`);
+          }
+          const deadline = Date.now() + 5_000;
+          while ((await carrying(tag, host)).length && Date.now() < deadline) await sleep(100);
+          assert.deepEqual(await carrying(tag, host), [], "the daemon does not outlive teardown, frozen or not");
+        },
+      );
+    }
+  }
+});
+
 describe("kill() (a second Ctrl-C)", () => {
   test("removes the run directory and its sockets before it returns", async () => {
     const d = new Deployment();
