@@ -129,7 +129,7 @@ describe("a program's lifecycle while the deployment runs", () => {
       await eventually(() => me.ports.requests.stats.relay!.connected, 10_000, "the script's port to reconnect");
       me.ports.requests.send({ n: 3 });
       assert.deepEqual((await replies.next()).value.data, { n: 3, from: "script" }, "n: 2 went nowhere");
-      assert.deepEqual({ ...me.ports.requests.stats.relay }, { sent: 2, dropped: 1, reconnects: 1, connected: true });
+      assert.deepEqual({ ...me.ports.requests.stats.relay }, { sent: 2, dropped: 1, reconnects: 1, connected: true, droppedByFault: 0, delayed: 0 });
     } finally {
       await d.teardown();
     }
