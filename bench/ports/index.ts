@@ -29,7 +29,8 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const baseline = values.baseline && path.resolve(values.baseline);
-if (baseline && !fs.existsSync(path.join(baseline, "dist", "hydro.mjs"))) throw new Error(`--baseline ${baseline}: no built checkout there (run npm run build in it)`);
+if (baseline && !fs.existsSync(path.join(baseline, "dist", "hydro.mjs")))
+  throw new Error(`--baseline ${baseline}: no built checkout there (run npm run build in it)`);
 const bare = path.join(here, "bare.mjs");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ports-"));
 process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
@@ -100,12 +101,7 @@ await row(
 await row(`${small} × 16 B, sender → script's external port`, "msg/s", ["external", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
   atLeast: 0.9,
 });
-await row(
-  `${small} × 16 B, msgpack codec (floor: JSON)`,
-  "msg/s",
-  ["throughput", small, "16", "1000", "msgpack"],
-  throughputFloor(small, "16", "1000"),
-);
+await row(`${small} × 16 B, msgpack codec (floor: JSON)`, "msg/s", ["throughput", small, "16", "1000", "msgpack"], throughputFloor(small, "16", "1000"));
 
 const number = (value: number) => (value >= 1000 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1));
 const targetCell = ({ result, target }: Row) => {

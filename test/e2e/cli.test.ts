@@ -214,6 +214,20 @@ describe("nothing is left running", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
+  test("Ctrl-C during restarts and fault changes: exit 130, no run of anything left, whenever it lands", async () => {
+    for (const [round, delayMs] of [0, 150, 400].entries()) {
+      const tag = uniqueTag();
+      const child = execa("node", [cli, "run", fixture("restart-loop.hydro.ts"), "--", tag], { cwd: tempDir(), reject: false });
+      await waitForLine(child, round === 0 ? "deployed" : "restart 2");
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      child.kill("SIGINT");
+      const result = await child;
+      assert.equal(result.exitCode, 130, `round ${round}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /^error:/m, `round ${round}: an interruption, not a failure`);
+      assert.deepEqual(processesMatching(tag), [], `round ${round}: nothing left`);
+    }
+  });
+
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     test(`${signal} while tearing down after the script returned exits 130`, async () => {
       const child = execa("node", [cli, "run", fixture("stubborn.hydro.ts"), "--", "3000", "return"], { cwd: tempDir(), reject: false });
