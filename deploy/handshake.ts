@@ -20,7 +20,8 @@ export function newControlSecret(): string {
  */
 export class ProgramSession {
   private readonly inbox: ProgramMessage[] = [];
-  private wake: (() => void) | undefined;
+  /** Everyone waiting for a message (a restart's `started` and a fault change's answer may wait at once). */
+  private readonly waiting = new Set<() => void>();
   private exit: Exit | undefined;
   private protocolProblem: string | undefined;
 
@@ -44,7 +45,7 @@ export class ProgramSession {
     );
     process.exited.then((exit) => {
       this.exit = exit;
-      this.wake?.();
+      this.nudge();
     });
   }
 
@@ -54,7 +55,7 @@ export class ProgramSession {
     if (parsed.kind === "text") return printed;
     if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
     else this.inbox.push(parsed.message);
-    this.wake?.();
+    this.nudge();
     return printed;
   }
 
@@ -82,6 +83,17 @@ export class ProgramSession {
     phase: string,
     matches: (message: Extract<ProgramMessage, { type: K }>) => boolean = () => true,
   ): Promise<Extract<ProgramMessage, { type: K }>> {
+    return (await this.expectUnless(type, timeoutMs, phase, matches, () => false))!;
+  }
+
+  /** As expect(), but gives up (undefined) once `giveUp()` holds, checked whenever the session is nudged. */
+  async expectUnless<K extends ProgramMessage["type"]>(
+    type: K,
+    timeoutMs: number,
+    phase: string,
+    matches: (message: Extract<ProgramMessage, { type: K }>) => boolean,
+    giveUp: () => boolean,
+  ): Promise<Extract<ProgramMessage, { type: K }> | undefined> {
     const deadline = Date.now() + timeoutMs;
     const hint = phase === BINDING ? " (does it call connect() from hydro-deploy/runtime?)" : "";
     for (;;) {
@@ -100,17 +112,24 @@ export class ProgramSession {
         // A crash says why itself; a clean exit before the handshake is the program not taking part.
         throw this.failure(`${describeExit(this.exit)} while ${phase}${this.exit.code === 0 ? hint : ""}`);
       }
+      if (giveUp()) return undefined;
       const left = deadline - Date.now();
       if (left <= 0) throw this.failure(`did not answer within ${timeoutMs} ms while ${phase}${hint}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
+        const wake = () => {
           clearTimeout(timer);
+          this.waiting.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, left);
+        this.waiting.add(wake);
       });
-      this.wake = undefined;
     }
+  }
+
+  /** Wakes everyone waiting, to look again (a message came, the program exited, or a waiter may give up now). */
+  nudge(): void {
+    for (const wake of [...this.waiting]) wake();
   }
 
   private failure(reason: string): ProgramFailedError {

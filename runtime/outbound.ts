@@ -146,6 +146,11 @@ export class Outbound<T> {
   /** Flushes, then ends every connection and stops reconnecting (no timer or attempt is left). */
   async close(): Promise<void> {
     await this.flush();
+    this.closeNow();
+  }
+
+  /** Ends every connection now: what is batched is written, what a delay holds is dropped (counted); no redial is left. */
+  closeNow(): void {
     for (const peer of this.peers.values()) peer.close();
   }
 }

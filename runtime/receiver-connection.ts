@@ -159,10 +159,14 @@ export class ReceiverConnection {
 
   /**
    * Resolves once everything sent so far is handed to the kernel, or at once (and dropped) if the
-   * receiver is unreachable. Messages a delay holds are waited for: they go out at their time.
+   * receiver is unreachable. Messages a delay holds now are waited for: they go out at their time.
    */
   flush(): Promise<void> {
-    if (this.shaper?.holding) return this.shaper.drained().then(() => this.flush());
+    if (this.shaper?.holding) return this.shaper.drained().then(() => this.flushWritten());
+    return this.flushWritten();
+  }
+
+  private flushWritten(): Promise<void> {
     const socket = this.socket;
     if (this.state !== "up" || !socket) return Promise.resolve();
     this.writeBatch();

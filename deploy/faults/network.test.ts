@@ -326,4 +326,42 @@ describe("network faults", () => {
     }
     assert.equal(await relay.exitCode().then(() => "exited"), "exited");
   });
+
+  test("a fault change while a restart waits for its run to start does not hold the restart up; a paused sender is not waited for", async () => {
+    const d = new Deployment({ readyTimeoutMs: 20_000 });
+    const { relay, script } = relayed(d);
+    try {
+      await d.deploy();
+      await d.network.partition(relay, script, { bothWays: false });
+      let asking = true;
+      // counts() asks the relay's current run for its counts, over and over, while it is restarted.
+      const asker = (async () => {
+        while (asking) {
+          await d.network.counts();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      for (let round = 0; round < 5; round++) {
+        const started = performance.now();
+        await relay.restart();
+        assert.ok(performance.now() - started < 10_000, `restart ${round} took ${Math.round(performance.now() - started)} ms`);
+      }
+      asking = false;
+      await asker;
+
+      relay.pause();
+      const started = performance.now();
+      await d.network.heal();
+      assert.ok(performance.now() - started < 5_000, "a paused sender's answer is not waited for");
+      relay.resume();
+      // counts() waits for the resumed run's answer: by then it has applied the heal.
+      await d.network.counts();
+      await eventually(() => script.ports.send!.stats.relay!.connected, 10_000, "the script's port to reconnect");
+      const back = collect(script.ports.back!);
+      script.ports.send!.send({ n: 1 });
+      assert.deepEqual(await back.next(300), [1], "healed");
+    } finally {
+      await d.teardown();
+    }
+  });
 });

@@ -6,7 +6,8 @@
  * works alike on every host kind. Changes are applied one after another, each resolving once
  * every sender it touches has it; each is an event with the time it took effect.
  */
-import type { EdgeCount, EdgeRule } from "../../runtime/faults/edge-fault.js";
+import type { EdgeCount, EdgeFault, EdgeRule } from "../../runtime/faults/edge-fault.js";
+import { edgeSeed } from "../../runtime/faults/random.js";
 import { callsite, formatCallsite, type Callsite } from "../callsite.js";
 import { ConfigError, HydroError, TornDownError } from "../errors.js";
 import { emit } from "../events.js";
@@ -32,6 +33,16 @@ export interface EdgeCounts {
   dropped: number;
   /** Messages held for a delay. */
   delayed: number;
+}
+
+/** A fault as one edge applies it: its random draws seeded by the fault's seed and the edge's name, so no two edges draw alike. */
+function seededFor(edge: Edge, { cut, loss, delay }: EdgeFault): EdgeFault {
+  const name = `${edge.from}→${edge.to}`;
+  return {
+    ...(cut ? { cut } : {}),
+    ...(loss ? { loss: { ...loss, seed: edgeSeed(loss.seed, name) } } : {}),
+    ...(delay ? { delay: { ...delay, seed: edgeSeed(delay.seed, name) } } : {}),
+  };
 }
 
 export class Network {
@@ -87,10 +98,15 @@ export class Network {
     return this.set(new Fault("loss", edges, { loss: { p, seed } }, description, site, this.clear));
   }
 
-  /** Clears every fault; resolves once no sender applies any. */
-  heal(): Promise<void> {
+  /**
+   * Clears every fault; resolves once no sender applies any. Before deploy() it is refused; after
+   * teardown there is nothing left to heal (it resolves, and says nothing).
+   */
+  async heal(): Promise<void> {
+    this.refuseBeforeDeploy(callsite(), "heal()");
     const faults = this.active.splice(0);
     if (faults.length === 0) return this.queue.then(() => {});
+    if (this.owner.phase === "torn down") return this.forget(faults);
     return this.enqueue(async () => {
       const edges = faults.flatMap((fault) => fault.edges);
       await this.apply(edges);
@@ -110,7 +126,8 @@ export class Network {
    * What the faults did so far, per edge that ever had one: messages dropped and delayed, summed
    * over every run of its sender. A run that is gone counts as of the last time it answered.
    */
-  counts(): Promise<EdgeCounts[]> {
+  async counts(): Promise<EdgeCounts[]> {
+    this.refuseBeforeDeploy(callsite(), "counts()");
     return this.enqueue(async () => {
       if (this.owner.phase === "running") await Promise.all([...this.senders].map((sender) => this.tell(sender)));
       return [...this.reports].flatMap(([sender, runs]) => this.summed(sender, runs));
@@ -121,6 +138,7 @@ export class Network {
     const index = this.active.indexOf(fault);
     if (index < 0) return this.queue.then(() => {});
     this.active.splice(index, 1);
+    if (this.owner.phase === "torn down") return this.forget([fault]);
     return this.enqueue(async () => {
       await this.apply(fault.edges);
       fault.clearedAt = Date.now();
@@ -131,7 +149,16 @@ export class Network {
   private set(fault: Fault): Promise<Fault> {
     this.active.push(fault);
     return this.enqueue(async () => {
-      await this.apply(fault.edges);
+      // Cleared (or healed) before its turn came: it never took effect.
+      if (!this.active.includes(fault)) return fault;
+      try {
+        await this.apply(fault.edges);
+      } catch (error) {
+        // A sender did not take it: it is not in effect, so it does not stay listed (nor block a next one); the others let go of it.
+        this.active.splice(this.active.indexOf(fault), 1);
+        await this.apply(fault.edges).catch(() => {});
+        throw error;
+      }
       fault.setAt = Date.now();
       const { seed } = fault;
       emit({
@@ -144,6 +171,13 @@ export class Network {
       });
       return fault;
     });
+  }
+
+  /** After teardown: every program is gone with its faults; they are only marked cleared. */
+  private async forget(faults: readonly Fault[]): Promise<void> {
+    await this.queue;
+    const at = Date.now();
+    for (const fault of faults) fault.clearedAt ??= at;
   }
 
   /** Runs one change after the ones before it, whether they failed or not. */
@@ -163,7 +197,7 @@ export class Network {
     this.senders.add(sender);
     const rules: EdgeRule[] = [];
     for (const [edge, fault] of combined(this.active)) {
-      if (edge.from.node === sender) rules.push({ port: edge.from.name, key: edge.key, fault });
+      if (edge.from.node === sender) rules.push({ port: edge.from.name, key: edge.key, fault: seededFor(edge, fault) });
     }
     const report = await sender.applyFaults!(rules);
     if (!report) return;
@@ -218,9 +252,15 @@ export class Network {
 
   /** `file:line: partition()`, once the deployment runs; refused in one line before deploy() and after teardown. */
   private where(site: Callsite | undefined, what: string): string {
-    const where = site ? `${formatCallsite(site)}: ${what}` : what;
+    const where = this.refuseBeforeDeploy(site, what);
     if (this.owner.phase === "torn down") throw new TornDownError(this.owner.name, where);
-    if (this.owner.phase !== "running") throw new HydroError(`${where}: ${this.owner.name} is not running yet (after deploy() only)`);
+    return where;
+  }
+
+  private refuseBeforeDeploy(site: Callsite | undefined, what: string): string {
+    const where = site ? `${formatCallsite(site)}: ${what}` : what;
+    if (this.owner.phase === "declaring" || this.owner.phase === "deploying")
+      throw new HydroError(`${where}: ${this.owner.name} is not running yet (after deploy() only)`);
     return where;
   }
 }

@@ -40,6 +40,7 @@ export function groupName(group: Group): string {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "string") return `the string ${JSON.stringify(value)} (pass the program's handle, not its name)`;
+  if (typeof value === "function") return `a function ${value.name || "(anonymous)"}`;
   if (typeof value !== "object") return `${typeof value} ${String(value)}`;
   return `an object of class ${value.constructor?.name ?? "Object"}`;
 }

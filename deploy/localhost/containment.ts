@@ -39,17 +39,16 @@ export class LocalContainment {
   }
 
   /**
-   * Freezes (or thaws) everything the program with `marker` started, wherever it went: through its
-   * cgroup's `cgroup.freeze`, else with SIGSTOP (SIGCONT) to every process that carries its marker.
-   * The program's own process group gets SIGSTOP/SIGCONT besides (what a pause looks like to it).
+   * Freezes (or thaws) everything the program with `marker` started, wherever it went: its cgroup's
+   * `cgroup.freeze`, and SIGSTOP (SIGCONT) to every process carrying its marker, for what is not in
+   * the cgroup (a move into it refused, or no cgroups). Its process group gets SIGSTOP/SIGCONT besides.
    */
   freeze(marker: string, frozen: boolean): void {
     if (this.cgroup) {
       try {
         fs.writeFileSync(path.join(this.cgroupOf(marker), "cgroup.freeze"), frozen ? "1" : "0");
-        return;
       } catch {
-        // No freezer (a kernel before 5.2), or the program never got its cgroup.
+        // No freezer (a kernel before 5.2), or the program never got its cgroup: the marker reaches it.
       }
     }
     signalMarked(marker, frozen ? "SIGSTOP" : "SIGCONT");

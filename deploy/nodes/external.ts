@@ -4,6 +4,7 @@ import { Inbound, type Received } from "../../runtime/inbound.js";
 import { Outbound, type OutboundStats, type SendOptions } from "../../runtime/outbound.js";
 import type { StandardSchema } from "../../runtime/schema.js";
 import { HydroError } from "../errors.js";
+import { within } from "../bounded.js";
 import { PortRef, sendersOf } from "../ports.js";
 import { DeployNode, type BindResult } from "./node.js";
 import type { NodeOwner } from "./owner.js";
@@ -77,13 +78,17 @@ export class External extends DeployNode {
     return { run: 1, counts: applyFaults(this.outbound.values(), rules) };
   }
 
+  /** Flushes its sending ports (within the deployment's stopTimeoutMs: a delay may hold messages), then closes everything. */
   async stop(): Promise<void> {
-    await Promise.all([...this.outbound.values()].map((port) => port.close()));
+    const outbound = [...this.outbound.values()];
+    await within(Promise.all(outbound.map((port) => port.flush())), this.owner.options.stopTimeoutMs);
+    for (const port of outbound) port.closeNow();
     await Promise.all([...this.inbound.values()].map((port) => port.close()));
   }
 
   killAtOnce(): void {
-    for (const port of [...this.outbound.values(), ...this.inbound.values()]) void port.close();
+    for (const port of this.outbound.values()) port.closeNow();
+    for (const port of this.inbound.values()) void port.close();
   }
 }
 

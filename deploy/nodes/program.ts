@@ -190,7 +190,11 @@ export abstract class ProgramNode extends DeployNode {
     this.incarnation.paused = true;
     this.report("pause");
     process.signal("SIGSTOP");
+    this.justPaused();
   }
+
+  /** The run going on now was just paused: whoever waits for its answer should stop waiting. */
+  protected justPaused(): void {}
 
   /** Lets a paused program run on (SIGCONT); resuming a program that is not paused does nothing. */
   resume(): void {

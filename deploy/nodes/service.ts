@@ -102,16 +102,25 @@ export class Service extends ProgramNode {
     const run = this.run;
     session.discard("faults", (answer) => answer.id < id);
     session.send({ type: "faults", id, rules });
-    // A frozen run reads them when it is resumed.
-    if (this.paused) return undefined;
     try {
-      const answer = await session.expect("faults", this.owner.options.readyTimeoutMs, "applying network faults", (answer) => answer.id === id);
-      return { run, counts: answer.counts };
+      // A frozen run reads them when it is resumed: not waited for (nor is one that is being ended).
+      const answer = await session.expectUnless(
+        "faults",
+        this.owner.options.readyTimeoutMs,
+        "applying network faults",
+        (answer) => answer.id === id,
+        () => this.paused || this.ending,
+      );
+      return answer && { run, counts: answer.counts };
     } catch (error) {
       // A run that ended meanwhile (killed, crashed, stopped) gets them when it is restarted.
       if (session.ended || this.ending) return undefined;
       throw error;
     }
+  }
+
+  protected override justPaused(): void {
+    this.session.current?.nudge();
   }
 
   protected async relaunch(): Promise<void> {

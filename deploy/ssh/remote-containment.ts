@@ -7,10 +7,10 @@ export const CONTAINMENT_FUNCTIONS = [
   'cgkill() { echo 1 > "$1/cgroup.kill" 2>/dev/null || cat "$1/cgroup.procs" "$1"/*/cgroup.procs 2>/dev/null | xargs -r kill -9 2>/dev/null; }',
   // A cgroup goes with rmdir, children first, once its killed processes are gone.
   'cgremove() { cgkill "$1"; for try in 1 2 3 4 5 6 7 8 9 10; do for d in "$1"/*/; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; rmdir "$1" 2>/dev/null && return; sleep 0.1; done; }',
-  // One grep reads every environment this user may read (GNU grep's -z: NUL-separated records).
-  `markkill() { grep -lzx "${ENV_RUN_MARKER}=$1" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/\\([0-9]*\\)/environ$|\\1|' | xargs -r kill -s "\${2:-KILL}" 2>/dev/null; }`,
-  // Freezes (1) or thaws (0) a program's cgroup; without a freezer, stops or continues its marked processes.
-  'cgfreeze() { [ -n "$1" ] && echo "$3" > "$1/cgroup.freeze" 2>/dev/null || markkill "$2" "$4"; }',
+  // One grep reads every environment this user may read (GNU grep's -z: NUL-separated records; -F: a marker's dots are dots).
+  `markkill() { grep -lzxF "${ENV_RUN_MARKER}=$1" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/\\([0-9]*\\)/environ$|\\1|' | xargs -r kill -s "\${2:-KILL}" 2>/dev/null; }`,
+  // Freezes (1) or thaws (0) a program's cgroup, and stops or continues its marked processes (those not in it too).
+  'cgfreeze() { [ -n "$1" ] && echo "$3" > "$1/cgroup.freeze" 2>/dev/null; markkill "$2" "$4"; }',
 ].join("\n");
 
 /**

@@ -22,6 +22,7 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
   // Like a local child's "close": the exit is reported once its output has been read to the end,
   // so whoever reads it never learns of the exit before the last lines (a `started` line, say).
   const exited = Promise.all([session.exited, closed(stdout), closed(channel.stderr)]).then(([exit]) => exit);
+  let signalling: Promise<unknown> = Promise.resolve();
   return {
     stdin: channel,
     stdout,
@@ -39,7 +40,9 @@ export async function spawnRemote(pool: SessionPool, commandLine: string, label:
             : signal === "SIGCONT"
               ? `${contained.freeze(false)}\n${group}`
               : group;
-      pool.run(script).catch(() => {});
+      // In order: a resume's thaw must not overtake the pause's freeze. A SIGKILL waits for nothing.
+      if (signal === "SIGKILL") pool.run(script).catch(() => {});
+      else signalling = signalling.then(() => pool.run(script)).catch(() => {});
     },
   };
 }

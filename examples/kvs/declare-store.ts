@@ -9,6 +9,8 @@ export interface StoreOptions {
   /** Replica i serves Redis on respPort + i. */
   respPort: number;
   gossipMs: number;
+  /** Every this many gossip rounds, anti-entropy (replica-flow.ts); 0: never. */
+  antiEntropyRounds?: number;
   /** Where the replicas run, round-robin, and the address the script reaches each at (the replica listens on it: self().address). */
   hosts: ReadonlyArray<{ on: Host; address: string }>;
 }
@@ -18,10 +20,11 @@ export interface StoreOptions {
  * peer ports reaching every member by id. Returns the cluster and each replica's service and
  * Redis address.
  */
-export function declareStore(d: Deployment, { layout, respPort, gossipMs, hosts }: StoreOptions) {
+export function declareStore(d: Deployment, { layout, respPort, gossipMs, antiEntropyRounds = 10, hosts }: StoreOptions) {
   const args = {
     "resp-port": respPort,
     "gossip-ms": gossipMs,
+    "anti-entropy-rounds": antiEntropyRounds,
     partitions: layout.partitions,
     replication: layout.replication,
   };

@@ -12,7 +12,7 @@ import { timelineCsv, timelineRows, timelineSpec, type FaultWindow } from "./fau
 /**
  * A Jepsen-style experiment on the KVS (examples/kvs/README.md, "The faults experiment"):
  * `hydro run examples/kvs/faults.hydro.ts -- [--hosts cluster.json] [--resp-port 6400]
- * [--phase-ms 2000] [--out kvs-faults]`. Three replicas under a steady load of real Redis clients;
+ * [--phase-ms 2000] [--out kvs-faults] …` (the README lists every option). Three replicas under a steady load of real Redis clients;
  * one is partitioned away and healed, one is killed and restarted, one is paused and resumed. Then
  * it checks the history (faults/check.ts), prints the verdict, and writes timeline.svg and
  * timeline.csv. Exits 1 if the check fails.
@@ -24,6 +24,7 @@ export default async function main(args: string[]) {
       hosts: { type: "string" },
       "resp-port": { type: "string", default: "6400" },
       "gossip-ms": { type: "string", default: "100" },
+      "anti-entropy-rounds": { type: "string", default: "10" },
       "phase-ms": { type: "string", default: "2000" },
       "interval-ms": { type: "string", default: "5" },
       "timeout-ms": { type: "string", default: "500" },
@@ -33,13 +34,20 @@ export default async function main(args: string[]) {
   });
   const respPort = integerOption("--resp-port", values["resp-port"], 1, 65533);
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 60_000);
+  const antiEntropyRounds = integerOption("--anti-entropy-rounds", values["anti-entropy-rounds"], 0, 1_000_000);
   const phaseMs = integerOption("--phase-ms", values["phase-ms"], 100, 600_000);
   const intervalMs = integerOption("--interval-ms", values["interval-ms"], 1, 60_000);
   const timeoutMs = integerOption("--timeout-ms", values["timeout-ms"], 1, 600_000);
   const slackMs = integerOption("--slack-ms", values["slack-ms"], 0, 60_000);
 
   const d = new Deployment({ name: "kvs-faults" });
-  const { cluster, replicas } = declareStore(d, { layout: { partitions: 1, replication: 3 }, respPort, gossipMs, hosts: storeHosts(d, values.hosts) });
+  const { cluster, replicas } = declareStore(d, {
+    layout: { partitions: 1, replication: 3 },
+    respPort,
+    gossipMs,
+    antiEntropyRounds,
+    hosts: storeHosts(d, values.hosts),
+  });
   await d.deploy();
   const addresses = replicas.map(({ host, port }) => `${host}:${port}`);
   const [r0, r1, r2] = [0, 1, 2].map((id) => cluster.members[id]!) as [Service, Service, Service];

@@ -8,7 +8,7 @@ import { integerOption, storeHosts } from "./cli-options.js";
 
 /**
  * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3 | --partitions P
- * --replication R] [--resp-port 6400] [--gossip-ms 100] [--hosts cluster.json] [--serve]`.
+ * --replication R] [--resp-port 6400] [--gossip-ms 100] [--anti-entropy-rounds 10] [--hosts cluster.json] [--serve]`.
  * The replicas are one cluster; member i, `replica.<i>`, serves Redis on port resp-port + i. With --serve it runs until Ctrl-C; without, it runs
  * a short workload, checks that every replica converged, and exits.
  */
@@ -21,6 +21,7 @@ export default async function main(args: string[]) {
       replication: { type: "string" },
       "resp-port": { type: "string", default: "6400" },
       "gossip-ms": { type: "string", default: "100" },
+      "anti-entropy-rounds": { type: "string", default: "10" },
       hosts: { type: "string" },
       serve: { type: "boolean", default: false },
     },
@@ -28,10 +29,11 @@ export default async function main(args: string[]) {
   const layout = partitioning(values);
   const respPort = integerOption("--resp-port", values["resp-port"], 1, 65535 - layout.partitions * layout.replication + 1);
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
+  const antiEntropyRounds = integerOption("--anti-entropy-rounds", values["anti-entropy-rounds"], 0, 1_000_000);
 
   const d = new Deployment({ name: "kvs" });
   const hosts = storeHosts(d, values.hosts);
-  const { replicas } = declareStore(d, { layout, respPort, gossipMs, hosts });
+  const { replicas } = declareStore(d, { layout, respPort, gossipMs, antiEntropyRounds, hosts });
   await d.deploy();
   for (const { service, host, port } of replicas) console.log(`${service.name}: redis-cli -h ${host} -p ${port}`);
   if (values.serve) {

@@ -16,6 +16,8 @@ export interface ReplicaWiring {
   send(message: PeerMessage, to?: string): void;
   /** How often local writes are gossiped to the peers. */
   gossipMs: number;
+  /** Every this many gossip rounds, the table's digest goes to the peers (ANTI_ENTROPY_ROUNDS by default; 0: never). */
+  antiEntropyRounds?: number;
   /** With several partitions: this replica's partition, and how it reaches the others'. */
   partitioned?: PartitionWiring;
 }
@@ -34,7 +36,7 @@ export interface PartitionWiring {
 /** A forwarded request not answered within this gets an error reply, so its client is not stuck. */
 export const FORWARD_TIMEOUT_MS = 5_000;
 
-/** Every this many gossip rounds, a replica sends its digest to its peers (anti-entropy: what gossip lost is found). */
+/** By default, every this many gossip rounds a replica sends its digest to its peers (anti-entropy: what gossip lost is found). */
 export const ANTI_ENTROPY_ROUNDS = 10;
 
 /** A `join` not answered with a whole table is sent again after gossipMs, then twice as long each time, up to this. */
@@ -80,13 +82,16 @@ const CROSSSLOT = error("CROSSSLOT Keys in request don't hash to the same partit
  *                   └─ digest ─ send that peer the buckets whose digests differ
  *   every gossipMs ─ the local writes since the last round ─ every peer; expire stuck forwards;
  *                    ask again the peers whose whole table has not arrived (backing off);
- *                    every ANTI_ENTROPY_ROUNDS rounds, the table's digest ─ every peer
+ *                    every antiEntropyRounds rounds, the table's digest ─ every peer
  *   first tick ─ ask every peer for its table (a replica that restarts catches up)
  *
  * Each local request runs to its reply inside one tick, in the order it arrived, so a pipelined
  * GET sees the SET before it; forwarded ones keep their place in the client's reply order.
  */
-export function replicaGraph({ store, peers, copies, send, gossipMs, partitioned }: ReplicaWiring): { graph: Graph; requests: Sender<Request> } {
+export function replicaGraph({ store, peers, copies, send, gossipMs, antiEntropyRounds = ANTI_ENTROPY_ROUNDS, partitioned }: ReplicaWiring): {
+  graph: Graph;
+  requests: Sender<Request>;
+} {
   const graph = new Graph({ name: "kvs_replica" });
   const [requests, sender] = graph.sourceChannel<Request>();
   const reply = (request: Request, encoded: string) => request.client.reply(request.slot, encoded, request.last);
@@ -155,7 +160,7 @@ export function replicaGraph({ store, peers, copies, send, gossipMs, partitioned
   const ticks = graph.sourceInterval(gossipMs);
   let rounds = 0;
   ticks.forEach(() => {
-    if (++rounds % ANTI_ENTROPY_ROUNDS === 0 && copies.length > 0) send({ kind: "digest", buckets: store.digest() });
+    if (antiEntropyRounds > 0 && ++rounds % antiEntropyRounds === 0 && copies.length > 0) send({ kind: "digest", buckets: store.digest() });
   });
   ticks
     .map(() => store.takeDelta())

@@ -8,7 +8,7 @@ import { PEER_FRAME_BYTES, replicaGraph } from "./replica-flow.js";
 import { copiesOf, partitionOfReplica } from "./partitioning.js";
 
 // One replica of the KVS, a member of kvs.hydro.ts's cluster (declare-store.ts), which passes
-// `--resp-port <port> --gossip-ms <ms> --partitions <P> --replication <R>` to every member alike.
+// `--resp-port <port> --gossip-ms <ms> --anti-entropy-rounds <n> --partitions <P> --replication <R>` to every member alike.
 // Member i (self().id) listens on its host's address (self().address) at port resp-port + i.
 const me = self();
 if (me?.cluster === undefined) {
@@ -19,6 +19,7 @@ const { values } = parseArgs({
   options: {
     "resp-port": { type: "string", default: "6400" },
     "gossip-ms": { type: "string", default: "100" },
+    "anti-entropy-rounds": { type: "string", default: "10" },
     partitions: { type: "string", default: "1" },
     replication: { type: "string", default: "1" },
   },
@@ -67,6 +68,7 @@ const { graph, requests } = replicaGraph({
     for (const peer of to === undefined ? copies : [to]) ports.gossip.send(message, { to: idOf(peer) });
   },
   gossipMs: Number(values["gossip-ms"]),
+  antiEntropyRounds: Number(values["anti-entropy-rounds"]),
   partitioned:
     layout.partitions > 1
       ? {

@@ -46,6 +46,15 @@ class EdgeCounts(NamedTuple):
     delayed: int
 
 
+def _group(group: Group, which: str) -> Union[Node[Any], List[Node[Any]]]:
+    """A group as the bridge sends it (handles): each member checked here, since a plain int would pass for a handle."""
+    members = list(group) if isinstance(group, (list, tuple)) else [group]
+    for member in members:
+        if not isinstance(member, Node):
+            raise TypeError(f"{which}: expected a program, a cluster or an External (or a list of them), got {type(member).__name__} {member!r}")
+    return members if isinstance(group, (list, tuple)) else group
+
+
 class Network:
     """``deployment.network``: partition, delay, loss, heal, counts."""
 
@@ -54,18 +63,20 @@ class Network:
 
     async def partition(self, a: Group, b: Group, *, both_ways: Optional[bool] = None) -> Fault:
         """Cuts every hydro port between ``a`` and ``b`` (``both_ways=False``: only what ``a`` sends to ``b``)."""
-        return Fault(await act("network.partition", self._deployment, {"a": a, "b": b}, {"both_ways": both_ways}))
+        return Fault(await act("network.partition", self._deployment, {"a": _group(a, "partition(): first group"), "b": _group(b, "partition(): second group")}, {"both_ways": both_ways}))
 
     async def delay(
         self, a: Group, b: Group, *, ms: float, jitter_ms: Optional[float] = None, seed: Optional[int] = None, both_ways: Optional[bool] = None
     ) -> Fault:
         """Each message ``a`` sends to ``b`` waits ``ms`` plus up to ``jitter_ms`` more, in order."""
         options = {"ms": ms, "jitter_ms": jitter_ms, "seed": seed, "both_ways": both_ways}
-        return Fault(await act("network.delay", self._deployment, {"a": a, "b": b}, options))
+        groups = {"a": _group(a, "delay(): first group"), "b": _group(b, "delay(): second group")}
+        return Fault(await act("network.delay", self._deployment, groups, options))
 
     async def loss(self, a: Group, b: Group, *, p: float, seed: Optional[int] = None, both_ways: Optional[bool] = None) -> Fault:
         """Drops each message ``a`` sends to ``b`` with probability ``p``."""
-        return Fault(await act("network.loss", self._deployment, {"a": a, "b": b}, {"p": p, "seed": seed, "both_ways": both_ways}))
+        groups = {"a": _group(a, "loss(): first group"), "b": _group(b, "loss(): second group")}
+        return Fault(await act("network.loss", self._deployment, groups, {"p": p, "seed": seed, "both_ways": both_ways}))
 
     def heal(self) -> Coroutine[Any, Any, None]:
         """Clears every fault."""

@@ -202,3 +202,11 @@ class NetworkFaults(LifecycleTestCase):
         d = hydro.Deployment()
         await d.network.heal()
         self.assertEqual(await d.network.counts(), [hydro.EdgeCounts("relay", "out", "script", "back", 4, 1)])
+
+    async def test_a_group_that_is_not_a_node_is_refused_here_not_taken_for_a_handle(self) -> None:
+        d = hydro.Deployment()
+        a = d.External()
+        with self.assertRaisesRegex(TypeError, r"^partition\(\): first group: expected a program, a cluster or an External \(or a list of them\), got int 1$"):
+            await d.network.partition(1, a)  # type: ignore[arg-type]
+        with self.assertRaisesRegex(TypeError, r"^loss\(\): second group: .*got str 'relay'$"):
+            await d.network.loss(a, [a, "relay"], p=0.5)  # type: ignore[list-item]

@@ -6,9 +6,9 @@
 export interface EdgeFault {
   /** Partitioned: every message is dropped. */
   cut?: true;
-  /** Each message is dropped with probability `p`, drawn from a stream seeded by `seed` and the edge. */
+  /** Each message is dropped with probability `p`, drawn from a stream seeded by `seed` (this edge's own: random.ts edgeSeed). */
   loss?: { p: number; seed: number };
-  /** Each message waits `ms` plus a uniform extra in [0, jitterMs] (seeded likewise), and never overtakes one sent before it. */
+  /** Each message waits `ms` plus a uniform extra in [0, jitterMs] (drawn likewise), and never overtakes one sent before it. */
   delay?: { ms: number; jitterMs: number; seed: number };
 }
 

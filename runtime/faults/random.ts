@@ -1,7 +1,7 @@
 /**
- * A seeded random stream for the fault injector: the same seed and edge give the same draws, so
- * the same schedule drops the same messages. sfc32 (Chris Doty-Humphrey's small fast counter
- * generator) seeded through a string hash: Math.random cannot be seeded.
+ * A seeded random stream for the fault injector: the same seed and stream name give the same
+ * draws, so the same schedule drops the same messages. sfc32 (Chris Doty-Humphrey's small fast
+ * counter generator) seeded through a string hash: Math.random cannot be seeded.
  */
 export function seededRandom(seed: number, stream: string): () => number {
   let a = hash(`${seed}|a|${stream}`);
@@ -20,6 +20,14 @@ export function seededRandom(seed: number, stream: string): () => number {
   // The first draws of sfc32 still echo the seed: warm it up.
   for (let i = 0; i < 12; i++) next();
   return next;
+}
+
+/**
+ * The seed of one edge under a fault seeded `seed` (the deployer's, deploy/faults/network.ts):
+ * every edge draws its own stream, cluster members' alike-named ports too.
+ */
+export function edgeSeed(seed: number, edge: string): number {
+  return hash(`${seed}|${edge}`);
 }
 
 /** FNV-1a, 32 bits. */

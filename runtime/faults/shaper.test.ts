@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EdgeShaper, MAX_HELD_BYTES, type FaultCounts } from "./shaper.js";
 import type { EdgeFault } from "./edge-fault.js";
+import { edgeSeed } from "./random.js";
 
 function shaper(edge = "out→receiver") {
   const counts: FaultCounts = { droppedByFault: 0, delayed: 0 };
@@ -20,9 +21,9 @@ function shaper(edge = "out→receiver") {
   return { shaper, counts, delivered, logged };
 }
 
-/** Which of 0 … n-1 pass a loss of `p` seeded `seed` on `edge`. */
-function survivors(p: number, seed: number, n: number, edge?: string): number[] {
-  const { shaper: edgeShaper, delivered, counts } = shaper(edge);
+/** Which of 0 … n-1 pass a loss of `p` seeded `seed`. */
+function survivors(p: number, seed: number, n: number): number[] {
+  const { shaper: edgeShaper, delivered, counts } = shaper();
   edgeShaper.set({ loss: { p, seed } });
   for (let i = 0; i < n; i++) edgeShaper.admit(String(i));
   assert.equal(counts.droppedByFault + delivered.length, n, "every message is delivered or counted");
@@ -49,7 +50,7 @@ test("loss: the same seed drops the same messages, another seed others, at about
   const first = survivors(0.3, 42, n);
   assert.deepEqual(survivors(0.3, 42, n), first, "same seed, same survivors");
   assert.notDeepEqual(survivors(0.3, 43, n), first, "another seed");
-  assert.notDeepEqual(survivors(0.3, 42, n, "out→other"), first, "another edge draws its own stream");
+  assert.notDeepEqual(survivors(0.3, edgeSeed(42, "a.out→c.in"), n), survivors(0.3, edgeSeed(42, "b.out→c.in"), n), "edges draw their own streams");
   // Binomial(20000, 0.7): sd ≈ 65; 5 sd either way.
   assert.ok(Math.abs(first.length - 0.7 * n) < 5 * 65, `${first.length} of ${n} survived a loss of 0.3`);
   assert.equal(survivors(0, 1, 1000).length, 1000, "p = 0 drops nothing");
@@ -129,4 +130,20 @@ test("changing one part of a rule keeps the other's random stream: adding a dela
     return dropped;
   };
   assert.deepEqual(run(200), run(undefined));
+});
+
+test("drained() waits for the messages held when it was called, not for those sent after (a steady sender under a delay)", async () => {
+  const { shaper: edge, delivered } = shaper();
+  edge.set({ delay: { ms: 50, jitterMs: 0, seed: 1 } });
+  edge.admit("first");
+  const drained = edge.drained().then(() => delivered.map(({ payload }) => payload));
+  const keepSending = setInterval(() => edge.admit("later"), 5);
+  try {
+    const seen = await drained;
+    assert.equal(seen[0], "first");
+    assert.ok(seen.length < 4, `resolved once 'first' was out, not after everything sent since (${seen.length} out)`);
+  } finally {
+    clearInterval(keepSending);
+    edge.discard();
+  }
 });

@@ -37,10 +37,13 @@ export class EdgeShaper {
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private overflowLogged = false;
-  private drainedWaiters: Array<() => void> = [];
+  /** Messages ever held, and ever let go of (passed on or discarded): a flush waits for those held when it was called. */
+  private everHeld = 0;
+  private letGo = 0;
+  private drainedWaiters: Array<{ upTo: number; wake: () => void }> = [];
 
   constructor(
-    /** Names the edge's random streams: `<port>→<key>`. */
+    /** Names the edge in what it logs: `<port>→<key>`. (Its seeds are the edge's own already: random.ts edgeSeed.) */
     private readonly edge: string,
     private readonly counts: FaultCounts,
     /** Passes a message on to the connection. */
@@ -52,10 +55,10 @@ export class EdgeShaper {
   set(fault: EdgeFault): void {
     const { loss, delay } = this.fault;
     if (fault.loss && !(loss && loss.p === fault.loss.p && loss.seed === fault.loss.seed)) {
-      this.lossDraw = seededRandom(fault.loss.seed, `loss ${this.edge}`);
+      this.lossDraw = seededRandom(fault.loss.seed, "loss");
     }
     if (fault.delay && !(delay && delay.ms === fault.delay.ms && delay.jitterMs === fault.delay.jitterMs && delay.seed === fault.delay.seed)) {
-      this.delayDraw = seededRandom(fault.delay.seed, `delay ${this.edge}`);
+      this.delayDraw = seededRandom(fault.delay.seed, "delay");
     }
     this.fault = fault;
   }
@@ -78,6 +81,7 @@ export class EdgeShaper {
     const at = Math.max(this.lastAt, delay ? now + delay.ms + delay.jitterMs * this.delayDraw() : now);
     if (delay) this.counts.delayed++;
     this.held.put({ payload, at, bytes });
+    this.everHeld++;
     this.heldBytes += bytes;
     this.lastAt = at;
     if (this.held.size === 1) this.schedule(at - now);
@@ -88,16 +92,18 @@ export class EdgeShaper {
     return this.held.size > 0;
   }
 
-  /** Resolves once nothing is held (at once if nothing is). */
+  /** Resolves once every message held now has gone out (or was discarded); later ones are not waited for. */
   drained(): Promise<void> {
-    if (this.held.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainedWaiters.push(resolve));
+    const upTo = this.everHeld;
+    if (this.letGo >= upTo) return Promise.resolve();
+    return new Promise((wake) => this.drainedWaiters.push({ upTo, wake }));
   }
 
-  /** The connection closed: what is held is lost (counted as dropped). */
+  /** The connection closed: what is held is lost (counted as dropped too). */
   discard(): void {
     clearTimeout(this.timer);
     this.counts.droppedByFault += this.held.size;
+    this.letGo += this.held.size;
     while (this.held.take());
     this.heldBytes = 0;
     this.wakeDrained();
@@ -113,17 +119,19 @@ export class EdgeShaper {
     for (let next = this.held.peek(); next && next.at <= now; next = this.held.peek()) {
       this.held.take();
       this.heldBytes -= next.bytes;
+      this.letGo++;
       this.deliver(next.payload);
     }
+    this.wakeDrained();
     const next = this.held.peek();
     if (next) return this.schedule(next.at - now);
     this.overflowLogged = false;
-    this.wakeDrained();
   }
 
   private wakeDrained(): void {
-    const waiters = this.drainedWaiters;
-    this.drainedWaiters = [];
-    for (const wake of waiters) wake();
+    if (this.drainedWaiters.length === 0) return;
+    const due = this.drainedWaiters.filter(({ upTo }) => upTo <= this.letGo);
+    this.drainedWaiters = this.drainedWaiters.filter(({ upTo }) => upTo > this.letGo);
+    for (const { wake } of due) wake();
   }
 }

@@ -88,6 +88,16 @@ describe("examples/kvs/faults.hydro.ts: the Jepsen-style experiment", () => {
     assertRun(await runExperiment([]));
   });
 
+  test("with anti-entropy off, the check finds the writes the partition lost: INVALID, exit 1", async () => {
+    const { result } = await runExperiment(["--anti-entropy-rounds", "0"]);
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(
+      result.stdout,
+      /^  split:\d holds "s\d-split:\d" \(acknowledged at [\d.]+ ms\), but "s\d-split:\d" was sent after that \(at [\d.]+ ms\) and acknowledged: a write was lost$/m,
+    );
+    assert.match(result.stderr, /^error: kvs faults: the check failed \(verdict: INVALID, \d+ problems, the first of each kind above\)/m);
+  });
+
   describe("on the SSH namespace cluster, a replica per host", { skip: notRoot }, () => {
     let cluster: Cluster;
     before(async () => {
