@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import type { Plugin, Message } from "esbuild";
 import { HydroError, describeBuildMessage } from "./errors.js";
 import { apiModule, deployerFile, hydroDir, privateDir, runtimeSource, writeAtomically } from "./paths.js";
+import { hfPlugin } from "./hf/esbuild-plugin.js";
 
 /** A program or config compiled into one ESM file, named by the hash of its content. */
 export interface Bundle {
@@ -75,7 +76,7 @@ async function build(entry: string, kind: BundleKind): Promise<Bundle> {
       logLevel: "silent",
       // ESM output still meets CommonJS dependencies that call require(); give them one.
       banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
-      plugins: [packageAliases(kind), programEntry()],
+      plugins: [packageAliases(kind), programEntry(), hfPlugin()],
     })
     .catch((error: { errors?: Message[] }) => {
       throw new HydroError(error.errors?.length ? error.errors.map(describeBuildMessage).join("\n") : String(error));

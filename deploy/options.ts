@@ -148,7 +148,7 @@ function programSource(src: string, site: Callsite | undefined, what: string): s
 }
 
 /** A program's default name: its file's, without the extension. */
-const programName = (src: string) => path.basename(src).replace(/\.[cm]?[jt]sx?$/, "");
+const programName = (src: string) => path.basename(src).replace(/\.(?:[cm]?[jt]sx?|hf)$/, "");
 
 function resolveSource(src: string, site: Callsite | undefined): string {
   return path.resolve(site ? path.dirname(site.file) : process.cwd(), src);

@@ -6,7 +6,9 @@ The seed's echo script in Python, on the TS echo programs beside it:
 
 Localhost by default; with --gcp, the server and the client each on a GCE VM of that project,
 created at deploy() and deleted at the end. Also: --user U, --private (reach the VMs at their
-private addresses: the deployer is in their network), --image (a GCE image path).
+private addresses: the deployer is in their network), --image (a GCE image path), --hf (the
+programs written in Hydroflow's surface syntax, echo_server.hf and echo_client.hf, deployed with
+``deployment.Hydroflow``; echo_hf.hydro.py is this script with --hf).
 """
 
 import argparse
@@ -23,6 +25,7 @@ def parse(args):
     parser.add_argument("--user")
     parser.add_argument("--image")
     parser.add_argument("--private", action="store_true")
+    parser.add_argument("--hf", action="store_true", help="run the .hf programs (echo_server.hf, echo_client.hf)")
     return parser.parse_args(args)
 
 
@@ -46,8 +49,12 @@ async def main(args):
     else:
         server_machine = client_machine = deployment.Localhost()
 
-    server = deployment.Service(name="echo_server", src="./echo_server.ts", on=server_machine)
-    client = deployment.Service(name="echo_client", src="./echo_client.ts", on=client_machine, args=["--count", str(options.count)])
+    if options.hf:
+        server = deployment.Hydroflow(name="echo_server", src="./echo_server.hf", on=server_machine)
+        client = deployment.Hydroflow(name="echo_client", src="./echo_client.hf", on=client_machine, args=["--count", str(options.count)])
+    else:
+        server = deployment.Service(name="echo_server", src="./echo_server.ts", on=server_machine)
+        client = deployment.Service(name="echo_client", src="./echo_client.ts", on=client_machine, args=["--count", str(options.count)])
     client.ports.outbound.connect(server.ports.inbound)
     server.ports.outbound.connect(client.ports.inbound)
 

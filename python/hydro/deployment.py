@@ -136,6 +136,19 @@ class Deployment:
         """A TS/JS program that imports ``hydro-deploy/runtime``; a relative ``src`` is relative to this file."""
         return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
 
+    def Hydroflow(
+        self,
+        *,
+        src: str,
+        on: Host,
+        args: Optional[Sequence[str]] = None,
+        env: Optional[Mapping[str, str]] = None,
+        name: Optional[str] = None,
+        **more: Any,
+    ) -> nodes.Service:
+        """The seed's name for a service written in Hydroflow's surface syntax: ``src`` is a ``.hf`` file (the README's "Hydroflow programs")."""
+        return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
+
     def Cluster(
         self,
         *,

@@ -94,6 +94,15 @@ describe("hydro run on GCE VMs, and across EC2, GCE and localhost", { skip: notR
     assert.deepEqual(gceAgent.gce.instances(), []);
   });
 
+  test("examples/echo/echo_hf.hydro.py --gcp: the seed's script with its programs in .hf, on two GCE VMs", async () => {
+    const example = path.resolve("examples/echo/echo_hf.hydro.py");
+    const result = await hydro([example, "--", "--gcp", gceAgent.gce.project, "--user", "root", "--private", "--count", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^client says: echo 2: [\d.]+ ms round trip$/m);
+    assert.match(result.stdout, /^\[echo_server\] echo_client says: hello 2$/m);
+    assert.deepEqual(gceAgent.gce.instances(), []);
+  });
+
   test("after kill -9 of the deployer, a GCE VM's dead-man switch stops it, and hydro down deletes it and its firewall rules", async () => {
     const dir = tempDir();
     const child = execa("node", [cli, "run", fixture("clouds.hydro.ts"), "--", "forever-gcp", gceAgent.gce.project, "", "0.05"], {

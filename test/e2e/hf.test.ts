@@ -1,0 +1,51 @@
+/** `.hf` programs deployed as a user deploys them: the seed's echo from .hf files, in TS and Python configs; errors at .hf positions. */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { hydro, repoRoot, tempDir } from "../helpers.js";
+
+const example = (name: string) => path.join(repoRoot, "examples", "echo", name);
+
+describe(".hf programs, deployed", () => {
+  test("examples/echo/echo_hf.hydro.ts: the seed's echo server and client from .hf files", async () => {
+    const result = await hydro(["run", example("echo_hf.hydro.ts"), "--", "4"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    for (let seq = 0; seq < 4; seq++) {
+      assert.match(result.stdout, new RegExp(`^\\[echo_server\\] echo_client says: hello ${seq}$`, "m"));
+      assert.match(result.stdout, new RegExp(`^\\[echo_client\\] echo ${seq}: [\\d.]+ ms round trip$`, "m"));
+    }
+  });
+
+  test("examples/echo/echo_hf.hydro.py: the seed's Python script, deployment.Hydroflow(src=…, on=…)", async () => {
+    const result = await hydro(["run", example("echo_hf.hydro.py"), "--", "--count", "3"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^client says: echo 2: [\d.]+ ms round trip$/m);
+  });
+
+  const broken: Array<[string, string, RegExp]> = [
+    [
+      "a TypeScript syntax error in a closure",
+      "// one\nsource_iter([1])\n  -> map((x) => x +* 2)\n  -> null();\n",
+      /^error: service "program" on localhost: cannot bundle \S*program\.hf: \S*program\.hf:3:20: Unexpected "\*"$/m,
+    ],
+    [
+      "an unknown operator",
+      "source_iter([1]) -> flatmap((x) => [x]) -> null();\n",
+      /^error: service "program" on localhost: cannot bundle \S*program\.hf: \S*program\.hf:1:21: unknown operator flatmap\(\); did you mean flat_map\(\)\?$/m,
+    ],
+  ];
+  for (const [name, text, expected] of broken) {
+    test(`${name}: one error line at the .hf position, nothing started`, async () => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, "program.hf"), text);
+      fs.writeFileSync(
+        path.join(dir, "run.hydro.ts"),
+        'import { Deployment } from "hydro-deploy";\nexport default async function main() {\n  const d = new Deployment();\n  d.service({ src: "./program.hf", on: d.localhost() });\n  await d.deploy();\n}\n',
+      );
+      const result = await hydro(["run", "run.hydro.ts"], { cwd: dir });
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, expected);
+    });
+  }
+});
