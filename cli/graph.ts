@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
+import { hfPlugin } from "../deploy/hf/esbuild-plugin.js";
 import { beginGraphCapture, endGraphCapture } from "../runtime/dataflow/capture.js";
 import { runtimeSource } from "../deploy/paths.js";
 import { HydroError, describeBuildMessage, oneLinePerProblem } from "../deploy/errors.js";
@@ -80,7 +81,7 @@ async function bundleProgram(entry: string, outfile: string, file: string): Prom
     logLevel: "silent",
     // Bundled CommonJS dependencies may still call require().
     banner: { js: 'import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);' },
-    plugins: [runtimeFromThisPackage],
+    plugins: [runtimeFromThisPackage, hfPlugin()],
   }).catch((error: Error & { errors?: Message[] }) => {
     // Its own errors, not its message: that starts "Build failed with 1 error:" on a line of its own.
     const problems = error.errors?.length ? error.errors.map(describeBuildMessage).join("\n") : error.message;
