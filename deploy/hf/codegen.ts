@@ -120,12 +120,15 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
     // A sink has no output to name.
     out.write(node.operator?.outputs === "none" ? "" : `const __n${node.id} = `, node.at);
     if (node.kind === "input") {
-      out.write(`__g.sourceStream(__hfPorts[${JSON.stringify(node.name)}]).map(({ from, data }) => [data, from]);\n`);
+      const port = JSON.stringify(node.name);
+      out.write(`__g.labelled(${JSON.stringify(`input ${node.name}`)}, () => __g.sourceStream(__hfPorts[${port}])).map(({ from, data }) => [data, from]);\n`);
     } else {
       const outputs = [...new Set(node.outs.map((edge) => edge.fromPort?.text).filter((label): label is string => label !== undefined))];
       const lifetimes = node.use!.lifetimes.map((lifetime) => lifetime.text);
+      // Pictures show the operator as the .hf file writes it.
+      out.write(`__g.labelled(${JSON.stringify(labelOf(node))}, () => `);
       out.pieces(node.operator!.build(input, node.use!.args, lifetimes, outputs), node.at);
-      out.write(";\n");
+      out.write(");\n");
     }
     built.add(node);
   };
@@ -146,10 +149,9 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
 
   for (const edge of graph.edges) {
     if (edge.to.kind === "output") {
-      out.write(
-        `${streamOf(edge)}.forEach(([data, to]) => __hfPorts[${JSON.stringify(edge.to.name)}].send(data, to === undefined ? undefined : { to }));\n`,
-        edge.at,
-      );
+      const port = JSON.stringify(edge.to.name);
+      const send = `${streamOf(edge)}.forEach(([data, to]) => __hfPorts[${port}].send(data, to === undefined ? undefined : { to }))`;
+      out.write(`__g.labelled(${JSON.stringify(`output ${edge.to.name}`)}, () => ${send});\n`, edge.at);
     } else if (multiInput(edge.to)) {
       const inlet = edge.toPort === undefined ? "" : /^[0-9]+$/.test(edge.toPort) ? `.in[${edge.toPort}]` : `.${edge.toPort}`;
       out.write(`${streamOf(edge)}.to(__n${edge.to.id}${inlet});\n`, edge.at);
@@ -157,6 +159,14 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
   }
   out.write("await __g.run();\nawait __hfExit(0);\n");
   return { code: out.text, map: toEncodedMap(out.map) };
+}
+
+/** An operator as the .hf file writes it, on one line and shortened, for pictures: `join::<'static, 'tick>()`. */
+function labelOf(node: HfNode): string {
+  const use = node.use!;
+  const lifetimes = use.lifetimes.length ? `::<${use.lifetimes.map((lifetime) => `'${lifetime.text}`).join(", ")}>` : "";
+  const text = `${use.name}${lifetimes}(${use.args.map((arg) => arg.text).join(", ")})`.replace(/\s+/g, " ");
+  return text.length <= 64 ? text : `${text.slice(0, 63)}…`;
 }
 
 /** The expression of the stream an edge carries: the node's output, or its named output. */

@@ -30,6 +30,8 @@ export class Graph implements GraphBuilder {
   private readonly nodeList: GraphNode[] = [];
   private readonly edgeList: GraphEdge[] = [];
   private readonly scopes: string[] = [];
+  /** While `labelled()` builds: the label its operators get in pictures. */
+  private label: string | undefined;
   private flow: Flow | undefined;
 
   constructor(options: { name?: string } = {}) {
@@ -48,7 +50,7 @@ export class Graph implements GraphBuilder {
   addNode(spec: OperatorSpec): number {
     if (this.flow) throw new Error(`graph "${this.name}" is already running; build it completely first`);
     const id = this.nodeList.length;
-    this.nodeList.push({ id, spec, scope: [...this.scopes] });
+    this.nodeList.push({ id, spec: this.label === undefined ? spec : { ...spec, label: this.label }, scope: [...this.scopes] });
     return id;
   }
 
@@ -65,6 +67,17 @@ export class Graph implements GraphBuilder {
       return build();
     } finally {
       this.scopes.pop();
+    }
+  }
+
+  /** Builds with `label` as the label in pictures of the operators `build` adds: a `.hf` program's operator as written. */
+  labelled<R>(label: string, build: () => R): R {
+    const outer = this.label;
+    this.label = label;
+    try {
+      return build();
+    } finally {
+      this.label = outer;
     }
   }
 

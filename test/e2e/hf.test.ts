@@ -49,3 +49,38 @@ describe(".hf programs, deployed", () => {
     });
   }
 });
+
+describe(".hf examples", () => {
+  test("examples/kvs/simple_kvs.hydro.ts: the talk's KVS from a .hf file, driven by the script", async () => {
+    const result = await hydro(["run", path.join(repoRoot, "examples", "kvs", "simple_kvs.hydro.ts")]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^answers: apple = red, banana = yellow; cherry, never put, got none$/m);
+  });
+
+  test("examples/reachability/reachability.hf: every vertex reachable from 0, and its picture in Hydroflow's names", async () => {
+    const file = path.join(repoRoot, "examples", "reachability", "reachability.hf");
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, "run.hydro.ts"),
+      `import { Deployment } from "hydro-deploy";\nexport default async function main() {\n  const d = new Deployment();\n  const r = d.service({ src: ${JSON.stringify(file)}, on: d.localhost() });\n  await d.deploy();\n  if ((await r.exitCode()) !== 0) throw new Error("reachability failed");\n}\n`,
+    );
+    const run = await hydro(["run", "run.hydro.ts"], { cwd: dir });
+    assert.equal(run.exitCode, 0, run.stderr);
+    const reached = [...run.stdout.matchAll(/^\[reachability\] Reached: (\d+)$/gm)].map((match) => Number(match[1])).sort();
+    assert.deepEqual(reached, [0, 1, 2, 3, 4]);
+
+    const graph = await hydro(["graph", file]);
+    assert.equal(graph.exitCode, 0, graph.stderr);
+    for (const label of [
+      "source_iter([0])",
+      "source_stream(edges())",
+      "union()",
+      "join::&lt;'static&gt;()",
+      "flat_map(([src, [, dst]]) =&gt; [src, dst])",
+      "tee()",
+      "unique::&lt;'static&gt;()",
+    ])
+      assert.ok(graph.stdout.includes(`<code>${label}</code>`), `${label} in:\n${graph.stdout}`);
+    assert.match(graph.stdout, /-->\|"\[1\]join"\|/);
+  });
+});

@@ -1,0 +1,11 @@
+import { z } from "zod";
+
+/** What simple_kvs.hf is asked: put a value under a key, or get what a key holds. */
+export const SimpleRequest = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("put"), key: z.string(), value: z.string() }),
+  z.object({ kind: z.literal("get"), key: z.string() }),
+]);
+export type SimpleRequest = z.infer<typeof SimpleRequest>;
+
+/** Its answer to a get: each value put under the key (the talk's join keeps them all). */
+export const SimpleResponse = z.object({ key: z.string(), value: z.string() });
