@@ -87,14 +87,23 @@ class Emitter {
   }
 }
 
+export interface GenerateOptions {
+  /** Where `hydro-deploy/runtime` is imported from (a test imports the runtime's source). */
+  runtime?: string;
+  /** `false`: run the graph operator by operator (`g.compile({ fused: false })`), to check the fused code against. */
+  fused?: boolean;
+  /** `false`: leave the process running when the graph ends (a test that runs programs in its own process). */
+  exitWhenDone?: boolean;
+}
+
 /** The TypeScript module for `graph` (the program's `main`), and its source map. */
-export function generate(program: Program, graph: HfGraph, file: string, text: string): Generated {
+export function generate(program: Program, graph: HfGraph, file: string, text: string, options: GenerateOptions = {}): Generated {
+  const { runtime = "hydro-deploy/runtime", fused = true, exitWhenDone = true } = options;
   const out = new Emitter(file, text);
   const name = path.basename(file, path.extname(file));
   out.write(`// Generated from ${path.basename(file)} by hydro-deploy's .hf compiler: edit that file, not this.\n`);
-  out.write(
-    `import { Graph as __hfGraph, connect as __hfConnect, exit as __hfExit, self as __hfSelf, source as __hfSource, sink as __hfSink } from "hydro-deploy/runtime";\n`,
-  );
+  const names = "Graph as __hfGraph, connect as __hfConnect, exit as __hfExit, self as __hfSelf, source as __hfSource, sink as __hfSink";
+  out.write(`import { ${names} } from ${JSON.stringify(runtime)};\n`);
   for (const code of program.imports) {
     out.copy(code);
     out.write("\n");
@@ -157,7 +166,8 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
       out.write(`${streamOf(edge)}.to(__n${edge.to.id}${inlet});\n`, edge.at);
     }
   }
-  out.write("await __g.run();\nawait __hfExit(0);\n");
+  out.write(fused ? "await __g.run();\n" : "await __g.compile({ fused: false }).run();\n");
+  if (exitWhenDone) out.write("await __hfExit(0);\n");
   return { code: out.text, map: toEncodedMap(out.map) };
 }
 
