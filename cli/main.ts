@@ -68,6 +68,15 @@ Exit codes:
       await graph(file, args, options);
     });
 
+  program
+    .command("check")
+    .description("compile .hf programs and type-check them with TypeScript: each problem at its .hf line and column")
+    .argument("<files...>", ".hf programs")
+    .action(async (files: string[]) => {
+      const { check } = await import("./check.js");
+      await check(files);
+    });
+
   // Each host kind with a cleanup (the clouds, a plug-in's) gives down and ls a flag naming where to look: --aws <regions…>.
   const cleanups = hostKinds().flatMap((kind) => (kind.cleanup ? [{ kind: kind.name, scopes: kind.cleanup.scopes }] : []));
   const scopeFlags = (command: Command, purpose: string) => {

@@ -13,7 +13,7 @@ const common = {
   // esbuild ships a native binary and ssh2 optional native modules; the cloud SDKs and vega (a
   // sweep's plot) are large. They stay dependencies, imported only when needed (no bundling, no SSH
   // or cloud host, no plot: none is loaded, nor parsed as part of the bundle).
-  external: ["esbuild", "ssh2", "@aws-sdk/*", "@google-cloud/*", "google-auth-library", "vega", "vega-lite"],
+  external: ["esbuild", "ssh2", "@aws-sdk/*", "@google-cloud/*", "google-auth-library", "vega", "vega-lite", "typescript"],
   banner: { js: `import { createRequire as __hydroRequire } from "node:module"; const require = __hydroRequire(import.meta.url);` },
 };
 

@@ -130,13 +130,15 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
     out.write(node.operator?.outputs === "none" ? "" : `const __n${node.id} = `, node.at);
     if (node.kind === "input") {
       const port = JSON.stringify(node.name);
-      out.write(`__g.labelled(${JSON.stringify(`input ${node.name}`)}, () => __g.sourceStream(__hfPorts[${port}])).map(({ from, data }) => [data, from]);\n`);
+      out.write(
+        `__g.labelled(${JSON.stringify(`input ${node.name}`)}, () => __g.sourceStream(__hfPorts[${port}])).map(({ from, data }) => [data, from] as const);\n`,
+      );
     } else {
       const outputs = [...new Set(node.outs.map((edge) => edge.fromPort?.text).filter((label): label is string => label !== undefined))];
       const lifetimes = node.use!.lifetimes.map((lifetime) => lifetime.text);
       // Pictures show the operator as the .hf file writes it.
       out.write(`__g.labelled(${JSON.stringify(labelOf(node))}, () => `);
-      out.pieces(node.operator!.build(input, node.use!.args, lifetimes, outputs), node.at);
+      out.pieces(node.operator!.build(input, node.use!.args, lifetimes, outputs, outputItemType(node)), node.at);
       out.write(");\n");
     }
     built.add(node);
@@ -163,12 +165,18 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
       out.write(`__g.labelled(${JSON.stringify(`output ${edge.to.name}`)}, () => ${send});\n`, edge.at);
     } else if (multiInput(edge.to)) {
       const inlet = edge.toPort === undefined ? "" : /^[0-9]+$/.test(edge.toPort) ? `.in[${edge.toPort}]` : `.${edge.toPort}`;
-      out.write(`${streamOf(edge)}.to(__n${edge.to.id}${inlet});\n`, edge.at);
+      out.write(`${streamOf(edge)}.to(__n${edge.to.id}${inlet} as never);\n`, edge.at);
     }
   }
   out.write(fused ? "await __g.run();\n" : "await __g.compile({ fused: false }).run();\n");
   if (exitWhenDone) out.write("await __hfExit(0);\n");
   return { code: out.text, map: toEncodedMap(out.map) };
+}
+
+/** For an operator that sends straight to an output port: the `[data, to]` pair that port takes, as a type. */
+function outputItemType(node: HfNode): string | undefined {
+  const output = node.outs.find((edge) => edge.to.kind === "output")?.to;
+  return output && `readonly [Parameters<(typeof __hfPorts)[${JSON.stringify(output.name)}]["send"]>[0], string | number | undefined]`;
 }
 
 /** An operator as the .hf file writes it, on one line and shortened, for pictures: `join::<'static, 'tick>()`. */

@@ -34,7 +34,7 @@ export interface Operator {
    * output stream (`input` is its input stream); a multi-input one, the expression of its node.
    * The graph is `__g` (hf/codegen.ts).
    */
-  build(input: string, args: readonly Code[], persistence: readonly string[], outputs: readonly string[]): Piece[];
+  build(input: string, args: readonly Code[], persistence: readonly string[], outputs: readonly string[], itemType?: string): Piece[];
 }
 
 const listOf = (args: readonly Code[]): Piece[] => args.flatMap((arg, i) => (i === 0 ? [arg] : [", ", arg]));
@@ -48,6 +48,14 @@ const options = (lifetimes: readonly string[]) => {
 const method =
   (name: string) =>
   (input: string, args: readonly Code[]): Piece[] => [`${input}.${name}(`, ...listOf(args), ")"];
+/** A method whose output item type may be given (`map<T>`), so that a closure returning `[data, to]` for an output port is typed as that pair. */
+const typedMethod =
+  (name: string) =>
+  (input: string, args: readonly Code[], _lifetimes: readonly string[], _outputs: readonly string[], itemType?: string): Piece[] => [
+    `${input}.${name}${itemType ? `<${itemType}>` : ""}(`,
+    ...listOf(args),
+    ")",
+  ];
 const methodWithPersistence =
   (name: string) =>
   (input: string, args: readonly Code[], lifetimes: readonly string[]): Piece[] => {
@@ -58,11 +66,15 @@ const withLifetimeArgument =
   (name: string) =>
   (input: string, _args: readonly Code[], lifetimes: readonly string[]): Piece[] => [`${input}.${name}(${persistenceValue(lifetimes) ?? ""})`];
 const graphCall =
-  (name: string) =>
-  (_input: string, args: readonly Code[]): Piece[] => [`__g.${name}(`, ...listOf(args), ")"];
+  (name: string, typeArguments = "") =>
+  (_input: string, args: readonly Code[]): Piece[] => [`__g.${name}${typeArguments}(`, ...listOf(args), ")"];
+/**
+ * A multi-input node is made before its inputs exist (a cycle may run through it), so TypeScript
+ * cannot infer its item types: they are `any` (and its inlets take any stream, hf/codegen.ts).
+ */
 const nodeWithPersistence =
-  (name: string) =>
-  (_input: string, _args: readonly Code[], lifetimes: readonly string[]): Piece[] => [`__g.${name}(${options(lifetimes)})`];
+  (name: string, typeArguments: string) =>
+  (_input: string, _args: readonly Code[], lifetimes: readonly string[]): Piece[] => [`__g.${name}${typeArguments}(${options(lifetimes)})`];
 const outputNames = (outputs: readonly string[]) => `[${outputs.map((name) => JSON.stringify(name)).join(", ")}]`;
 
 const ONE = { kind: "one" } as const;
@@ -107,10 +119,10 @@ const table: Operator[] = [
     summary: "one `undefined`, in the first tick",
     build: graphCall("initialize"),
   },
-  { name: "map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "`f(item)`", build: method("map") },
+  { name: "map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "`f(item)`", build: typedMethod("map") },
   { name: "filter", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "the items `f` keeps", build: method("filter") },
-  { name: "filter_map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "`f(item)`, unless undefined", build: method("filterMap") },
-  { name: "flat_map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "every item of `f(item)`", build: method("flatMap") },
+  { name: "filter_map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "`f(item)`, unless undefined", build: typedMethod("filterMap") },
+  { name: "flat_map", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "every item of `f(item)`", build: typedMethod("flatMap") },
   { name: "inspect", args: [1, 1], lifetimes: [0, 0], inputs: ONE, outputs: "one", summary: "each item, after calling `f` on it", build: method("inspect") },
   {
     name: "enumerate",
@@ -130,8 +142,24 @@ const table: Operator[] = [
     summary: "every item to every output (`t[0]`, `t[1]`, …)",
     build: method("tee"),
   },
-  { name: "union", args: [0, 0], lifetimes: [0, 0], inputs: { kind: "any" }, outputs: "one", summary: "the items of every input", build: graphCall("union") },
-  { name: "merge", args: [0, 0], lifetimes: [0, 0], inputs: { kind: "any" }, outputs: "one", summary: "`union`'s older name", build: graphCall("union") },
+  {
+    name: "union",
+    args: [0, 0],
+    lifetimes: [0, 0],
+    inputs: { kind: "any" },
+    outputs: "one",
+    summary: "the items of every input",
+    build: graphCall("union", "<any>"),
+  },
+  {
+    name: "merge",
+    args: [0, 0],
+    lifetimes: [0, 0],
+    inputs: { kind: "any" },
+    outputs: "one",
+    summary: "`union`'s older name",
+    build: graphCall("union", "<any>"),
+  },
   {
     name: "demux",
     args: [1, 1],
@@ -170,7 +198,7 @@ const table: Operator[] = [
     inputs: PAIR,
     outputs: "one",
     summary: "`[k, [v, w]]` for `[k, v]` at `[0]` and `[k, w]` at `[1]`",
-    build: nodeWithPersistence("join"),
+    build: nodeWithPersistence("join", "<any, any, any>"),
   },
   {
     name: "cross_join",
@@ -179,7 +207,7 @@ const table: Operator[] = [
     inputs: PAIR,
     outputs: "one",
     summary: "`[a, b]` for every `a` at `[0]` and `b` at `[1]`",
-    build: nodeWithPersistence("crossJoin"),
+    build: nodeWithPersistence("crossJoin", "<any, any>"),
   },
   {
     name: "anti_join",
@@ -188,7 +216,7 @@ const table: Operator[] = [
     inputs: NEGATION,
     outputs: "one",
     summary: "the `[k, v]` at `[pos]` whose `k` is not at `[neg]`",
-    build: nodeWithPersistence("antiJoin"),
+    build: nodeWithPersistence("antiJoin", "<any, any>"),
   },
   {
     name: "difference",
@@ -197,7 +225,7 @@ const table: Operator[] = [
     inputs: NEGATION,
     outputs: "one",
     summary: "the items at `[pos]` not at `[neg]`",
-    build: nodeWithPersistence("difference"),
+    build: nodeWithPersistence("difference", "<any>"),
   },
   {
     name: "fold",

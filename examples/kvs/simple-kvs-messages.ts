@@ -6,6 +6,7 @@ export const SimpleRequest = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("get"), key: z.string() }),
 ]);
 export type SimpleRequest = z.infer<typeof SimpleRequest>;
+export type Put = Extract<SimpleRequest, { kind: "put" }>;
 
 /** Its answer to a get: each value put under the key (the talk's join keeps them all). */
 export const SimpleResponse = z.object({ key: z.string(), value: z.string() });
