@@ -136,10 +136,11 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
     } else {
       const outputs = [...new Set(node.outs.map((edge) => edge.fromPort?.text).filter((label): label is string => label !== undefined))];
       const lifetimes = node.use!.lifetimes.map((lifetime) => lifetime.text);
-      // Pictures show the operator as the .hf file writes it.
-      out.write(`__g.labelled(${JSON.stringify(labelOf(node))}, () => `);
+      // Pictures show the operator as the .hf file writes it, inside the module instance it belongs to.
+      const label = node.role ? `${node.role.param.direction} ${node.role.param.name}` : labelOf(node);
+      out.write(`${node.scope ? `__g.scope(${JSON.stringify(node.scope)}, () => ` : ""}__g.labelled(${JSON.stringify(label)}, () => `);
       out.pieces(node.operator!.build(input, node.use!.args, lifetimes, outputs, outputItemType(node)), node.at);
-      out.write(");\n");
+      out.write(node.scope ? "));\n" : ");\n");
     }
     built.add(node);
   };

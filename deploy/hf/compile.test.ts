@@ -79,9 +79,29 @@ const refused: Array<[string, string, string]> = [
     "p.hf:1:1: no module main: a deployable .hf program has `module main(…) { … }` (or statements at the top level)",
   ],
   [
-    "a module used as an operator (not yet)",
-    "module twice(input a: S, output b: S) { a -> b; }\nsource_iter([1]) -> twice() -> null();",
-    "p.hf:2:21: module twice: using a module as an operator is not supported yet; write its operators in main",
+    "a module of two inputs used without naming one",
+    "module both(input a: S, input b: S, output c: S) { a -> c; b -> c; }\nsource_iter([1]) -> both() -> null();",
+    "p.hf:2:21: module both has 2 inputs ([a], [b]): say which, as in [a]both()",
+  ],
+  [
+    "a module's port that does not exist",
+    "module one(input a: S, output b: S) { a -> b; }\nsource_iter([1]) -> [z]one() -> null();",
+    "p.hf:2:22: module one has no input [z]; its inputs: [a]",
+  ],
+  [
+    "a module using itself",
+    "module loop(input a: S, output b: S) { a -> loop() -> b; }\nsource_iter([1]) -> loop() -> null();",
+    "p.hf:1:45: module loop uses itself (main → loop → loop)",
+  ],
+  [
+    "a module given arguments",
+    "module one(input a: S, output b: S) { a -> b; }\nsource_iter([1]) -> one(2) -> null();",
+    "p.hf:2:21: module one is used as one(): it takes no arguments or lifetimes",
+  ],
+  [
+    "a module's input it does not use",
+    "module one(input a: S, output b: S) { source_iter([1]) -> b; }\nsource_iter([1]) -> one() -> null();",
+    "p.hf:1:12: input a of module one is not used",
   ],
 ];
 

@@ -132,6 +132,34 @@ const programs: Array<{ name: string; hf: string; byHand: (g: Graph, input: Inpu
       signs.other.null();
     },
   },
+  {
+    name: "modules used as operators: one module twice, one inside another, several inputs and outputs",
+    hf: `module evens(input numbers: Numbers, output kept: Numbers) {
+        numbers -> filter((x) => x % 2 === 0) -> kept;
+      }
+      module scaled(input a: Numbers, output b: Numbers) {
+        a -> map((x) => x * 10) -> evens() -> b;
+      }
+      module split(input items: Numbers, output low: Numbers, output high: Numbers) {
+        parts = items -> partition((x) => (x < 0 ? "low" : "high"));
+        parts[low] -> low;
+        parts[high] -> map((x) => x + 1) -> high;
+      }
+      source_iter(globalThis.__hfIn.numbers) -> evens() -> scaled() -> for_each((x) => globalThis.__hfOut.push(["scaled", x]));
+      s = source_iter(globalThis.__hfIn.numbers) -> split();
+      s[low] -> for_each((x) => globalThis.__hfOut.push(["low", x]));
+      s[high] -> evens() -> for_each((x) => globalThis.__hfOut.push(["high", x]));`,
+    byHand: (g, input, out) => {
+      const evens = (s: ReturnType<Graph["sourceIter"]>) => s.filter((x) => (x as number) % 2 === 0);
+      evens(evens(g.sourceIter(input.numbers)).map((x) => (x as number) * 10) as never).forEach((x) => out(["scaled", x]));
+      const parts = g.sourceIter(input.numbers).partition(["low", "high"], (x) => (x < 0 ? "low" : "high"));
+      parts.low.forEach((x) => out(["low", x]));
+      parts.high
+        .map((x) => x + 1)
+        .filter((x) => x % 2 === 0)
+        .forEach((x) => out(["high", x]));
+    },
+  },
 ];
 
 describe(".hf programs compute what the same Graph API program computes, on random inputs", () => {

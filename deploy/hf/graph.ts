@@ -16,6 +16,13 @@ export interface HfNode {
   operator?: Operator;
   use?: OperatorUse;
   param?: Param;
+  /**
+   * A module used as an operator is expanded in place (hf/graph.ts expand): its nodes carry the
+   * instance's path (`halve`, `halve#2/inner`), pictures group them under it. Undefined in main.
+   */
+  scope?: string;
+  /** For the tee or union that stands for an instance's input or output: which parameter of which module. */
+  role?: { module: string; param: Param };
   at: Position;
   ins: HfEdge[];
   outs: HfEdge[];
@@ -43,7 +50,7 @@ interface End {
   port: PortLabel | undefined;
 }
 
-export function buildGraph(program: Program, module: Module, file: string): HfGraph {
+export function buildGraph(program: Program, main: Module, file: string): HfGraph {
   const fail = (at: Position, problem: string): never => {
     throw new HfError(file, at, problem);
   };
@@ -54,36 +61,141 @@ export function buildGraph(program: Program, module: Module, file: string): HfGr
     nodes.push(created);
     return created;
   };
+  const modules = new Map(program.modules.map((m) => [m.name, m]));
+  const instances = new Map<string, number>();
 
-  const params = new Map<string, HfNode>();
-  for (const param of module.params) {
-    if (params.has(param.name)) fail(param.at, `module ${module.name} has two parameters named ${param.name}`);
-    params.set(param.name, node(param.direction, param.name, param.at, { param }));
-  }
-  const variables = new Map<string, { steps: Step[]; at: Position }>();
-  for (const statement of module.statements) {
-    if (!statement.name) continue;
-    const name = statement.name.text;
-    if (params.has(name)) fail(statement.name.at, `${name} is already the ${params.get(name)!.kind} of module ${module.name}`);
-    const earlier = variables.get(name);
-    if (earlier) fail(statement.name.at, `${name} is already defined (at ${earlier.at.line}:${earlier.at.column})`);
-    variables.set(name, { steps: statement.pipeline.steps, at: statement.name.at });
-  }
+  /** A module's parameters by name, each the node that stands for it where the module is expanded. */
+  type Params = Map<string, { node: HfNode; direction: Param["direction"] }>;
 
-  const operatorNodes = new Map<OperatorUse, HfNode>();
-  const modules = new Set(program.modules.map((m) => m.name));
-  for (const statement of module.statements) {
-    for (const step of statement.pipeline.steps) {
-      if (step.node.kind !== "operator") continue;
-      operatorNodes.set(step.node, node("operator", step.node.name, step.node.at, { operator: operatorOf(step.node), use: step.node }));
+  /** Adds `module`'s operators and edges, its parameters standing for `params`; `scope` names the instance (main: none). */
+  function expand(module: Module, scope: string | undefined, params: Params, using: readonly string[]): void {
+    const variables = new Map<string, { steps: Step[]; at: Position }>();
+    for (const statement of module.statements) {
+      if (!statement.name) continue;
+      const name = statement.name.text;
+      if (params.has(name)) fail(statement.name.at, `${name} is already the ${params.get(name)!.direction} of module ${module.name}`);
+      const earlier = variables.get(name);
+      if (earlier) fail(statement.name.at, `${name} is already defined (at ${earlier.at.line}:${earlier.at.column})`);
+      variables.set(name, { steps: statement.pipeline.steps, at: statement.name.at });
     }
+
+    /** Per operator use: its node, or for a module used as an operator, the nodes of the instance's parameters. */
+    const operatorNodes = new Map<OperatorUse, HfNode>();
+    const instanceParams = new Map<OperatorUse, { module: Module; params: Params }>();
+    for (const statement of module.statements) {
+      for (const step of statement.pipeline.steps) {
+        if (step.node.kind !== "operator") continue;
+        const use = step.node;
+        const used = modules.get(use.name);
+        if (used && used.name !== "main") instanceParams.set(use, instantiate(used, use, scope, using));
+        else operatorNodes.set(use, node("operator", use.name, use.at, { operator: operatorOf(use), use, ...(scope ? { scope } : {}) }));
+      }
+    }
+
+    const unknownName = (name: string) => {
+      const known = [...variables.keys(), ...params.keys()];
+      const close = closestNames(name, known);
+      const operator = OPERATORS.has(name) ? ` (the operator is written ${name}(…))` : "";
+      return `unknown name ${name}${operator}: not a variable or a port of module ${module.name}${close.length ? `; did you mean ${close.join(", ")}?` : ""}`;
+    };
+
+    /**
+     * Where a step sends from: its operator, what its name stands for, or an instance's output.
+     * `outer` is the port written on a name that stands for this step (`x[low]` for `x = … -> split()`).
+     */
+    const sourceOf = (step: Step, seen = new Set<string>(), outer?: PortLabel): End => {
+      if (outer && step.outPort) fail(outer.at, `${[...seen].at(-1)} already ends with port [${step.outPort.text}]`);
+      const port = step.outPort ?? outer;
+      if (step.node.kind === "operator") {
+        const instance = instanceParams.get(step.node);
+        if (instance) return { node: instancePort(instance, "output", port, step.node), port: undefined };
+        return { node: operatorNodes.get(step.node)!, port };
+      }
+      const name = step.node.name;
+      const param = params.get(name);
+      if (param) {
+        if (param.direction === "output") fail(step.node.at, `${name} is an output of module ${module.name}: it can only receive (… -> ${name})`);
+        return { node: param.node, port };
+      }
+      const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
+      if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
+      return sourceOf(variable.steps.at(-1)!, new Set([...seen, name]), port);
+    };
+
+    /** Where a step receives: its operator, what its name stands for, or an instance's input (`outer` as for sourceOf). */
+    const targetOf = (step: Step, seen = new Set<string>(), outer?: PortLabel): End => {
+      if (outer && step.inPort) fail(outer.at, `${[...seen].at(-1)} already begins with port [${step.inPort.text}]`);
+      const port = step.inPort ?? outer;
+      if (step.node.kind === "operator") {
+        const instance = instanceParams.get(step.node);
+        if (instance) return { node: instancePort(instance, "input", port, step.node), port: undefined };
+        return { node: operatorNodes.get(step.node)!, port };
+      }
+      const name = step.node.name;
+      const param = params.get(name);
+      if (param) {
+        if (param.direction === "input") fail(step.node.at, `${name} is an input of module ${module.name}: it can only send (${name} -> …)`);
+        return { node: param.node, port };
+      }
+      const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
+      if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
+      return targetOf(variable.steps[0]!, new Set([...seen, name]), port);
+    };
+
+    for (const statement of module.statements) {
+      const { steps } = statement.pipeline;
+      for (let i = 0; i + 1 < steps.length; i++) {
+        const from = sourceOf(steps[i]!);
+        const to = targetOf(steps[i + 1]!);
+        const at = (steps[i + 1]!.inPort ?? steps[i + 1]!.node).at;
+        checkOutputPort(from, fail);
+        const edge: HfEdge = { from: from.node, fromPort: from.port, to: to.node, toPort: inputPort(to, fail), at };
+        edges.push(edge);
+        from.node.outs.push(edge);
+        to.node.ins.push(edge);
+      }
+    }
+  }
+
+  /** A module used as an operator: a tee per input and a union per output, in the caller, stand for its parameters; its body is expanded between them. */
+  function instantiate(module: Module, use: OperatorUse, outer: string | undefined, using: readonly string[]): { module: Module; params: Params } {
+    if (using.includes(module.name)) fail(use.at, `module ${module.name} uses itself (${[...using, module.name].join(" → ")})`);
+    if (use.args.length || use.lifetimes.length) fail(use.at, `module ${module.name} is used as ${module.name}(): it takes no arguments or lifetimes`);
+    const count = (instances.get(module.name) ?? 0) + 1;
+    instances.set(module.name, count);
+    const scope = [outer, count === 1 ? module.name : `${module.name}#${count}`].filter(Boolean).join("/");
+    const params: Params = new Map();
+    for (const param of module.params) {
+      if (params.has(param.name)) fail(param.at, `module ${module.name} has two parameters named ${param.name}`);
+      const operator = OPERATORS.get(param.direction === "input" ? "tee" : "union")!;
+      const stand: OperatorUse = { kind: "operator", name: operator.name, lifetimes: [], args: [], at: param.at };
+      const created = node("operator", operator.name, param.at, { operator, use: stand, scope, role: { module: module.name, param } });
+      params.set(param.name, { node: created, direction: param.direction });
+    }
+    expand(module, scope, params, [...using, module.name]);
+    return { module, params };
+  }
+
+  /** The node an instance's `[port]` stands for; with one parameter of that direction, no port needs naming. */
+  function instancePort(instance: { module: Module; params: Params }, direction: Param["direction"], port: PortLabel | undefined, use: OperatorUse): HfNode {
+    const names = instance.module.params.filter((param) => param.direction === direction).map((param) => param.name);
+    const listed = names.map((name) => `[${name}]`).join(", ") || "none";
+    if (!port) {
+      if (names.length !== 1)
+        fail(
+          use.at,
+          `module ${instance.module.name} has ${names.length} ${direction}s (${listed}): say which, as in ${direction === "input" ? `[${names[0] ?? "x"}]${use.name}()` : `${use.name}()[${names[0] ?? "x"}]`}`,
+        );
+      return instance.params.get(names[0]!)!.node;
+    }
+    if (!names.includes(port.text)) fail(port.at, `module ${instance.module.name} has no ${direction} [${port.text}]; its ${direction}s: ${listed}`);
+    return instance.params.get(port.text)!.node;
   }
 
   function operatorOf(use: OperatorUse): Operator {
     const operator = OPERATORS.get(use.name);
     if (!operator) {
-      if (modules.has(use.name)) return fail(use.at, `module ${use.name}: using a module as an operator is not supported yet; write its operators in main`);
-      const close = closestNames(use.name, OPERATORS.keys());
+      const close = closestNames(use.name, [...OPERATORS.keys(), ...[...modules.keys()].filter((name) => name !== "main")]);
       return fail(use.at, `unknown operator ${use.name}()${close.length ? `; did you mean ${close.map((name) => `${name}()`).join(", ")}?` : ""}`);
     }
     const [fewest, most] = operator.args;
@@ -108,66 +220,14 @@ export function buildGraph(program: Program, module: Module, file: string): HfGr
     return operator;
   }
 
-  /** Where a step sends from: its operator, or what its name stands for. */
-  const sourceOf = (step: Step, seen = new Set<string>()): End => {
-    if (step.node.kind === "operator") return { node: operatorNodes.get(step.node)!, port: step.outPort };
-    const name = step.node.name;
-    const param = params.get(name);
-    if (param) {
-      if (param.kind === "output") fail(step.node.at, `${name} is an output of module ${module.name}: it can only receive (… -> ${name})`);
-      return { node: param, port: step.outPort };
-    }
-    const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
-    if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
-    const end = sourceOf(variable.steps.at(-1)!, new Set([...seen, name]));
-    if (step.outPort && end.port) fail(step.outPort.at, `${name} already ends with port [${end.port.text}]`);
-    return { node: end.node, port: step.outPort ?? end.port };
-  };
-
-  /** Where a step receives: its operator, or what its name stands for. */
-  const targetOf = (step: Step, seen = new Set<string>()): End => {
-    if (step.node.kind === "operator") return { node: operatorNodes.get(step.node)!, port: step.inPort };
-    const name = step.node.name;
-    const param = params.get(name);
-    if (param) {
-      if (param.kind === "input") fail(step.node.at, `${name} is an input of module ${module.name}: it can only send (${name} -> …)`);
-      return { node: param, port: step.inPort };
-    }
-    const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
-    if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
-    const end = targetOf(variable.steps[0]!, new Set([...seen, name]));
-    if (step.inPort && end.port) fail(step.inPort.at, `${name} already begins with port [${end.port.text}]`);
-    return { node: end.node, port: step.inPort ?? end.port };
-  };
-
-  const unknownName = (name: string) => {
-    const known = [...variables.keys(), ...params.keys()];
-    const close = closestNames(name, known);
-    const operator = OPERATORS.has(name) ? ` (the operator is written ${name}(…))` : "";
-    return `unknown name ${name}${operator}: not a variable or a port of module ${module.name}${close.length ? `; did you mean ${close.join(", ")}?` : ""}`;
-  };
-
-  for (const statement of module.statements) {
-    const { steps } = statement.pipeline;
-    for (let i = 0; i + 1 < steps.length; i++) {
-      const from = sourceOf(steps[i]!);
-      const to = targetOf(steps[i + 1]!);
-      const edge: HfEdge = {
-        from: from.node,
-        fromPort: from.port,
-        to: to.node,
-        toPort: inputPort(to, fail),
-        at: (steps[i + 1]!.inPort ?? steps[i + 1]!.node).at,
-      };
-      checkOutputPort(from, fail);
-      edges.push(edge);
-      from.node.outs.push(edge);
-      to.node.ins.push(edge);
-    }
+  const ports: Params = new Map();
+  for (const param of main.params) {
+    if (ports.has(param.name)) fail(param.at, `module ${main.name} has two parameters named ${param.name}`);
+    ports.set(param.name, { node: node(param.direction, param.name, param.at, { param }), direction: param.direction });
   }
-
-  for (const each of nodes) checkConnected(each, module, fail);
-  return { module, nodes, edges };
+  expand(main, undefined, ports, ["main"]);
+  for (const each of nodes) checkConnected(each, main, fail);
+  return { module: main, nodes, edges };
 }
 
 /** The input port an edge enters by, as the target names it; refused when the target has no such port. */
@@ -206,6 +266,15 @@ function checkOutputPort({ node, port }: End, fail: (at: Position, problem: stri
 
 function checkConnected(node: HfNode, module: Module, fail: (at: Position, problem: string) => never): void {
   const what = describe(node);
+  if (node.role) {
+    const { param } = node.role;
+    if (param.direction === "input" && node.outs.length === 0) fail(param.at, `input ${param.name} of module ${node.role.module} is not used`);
+    if (param.direction === "output" && node.ins.length === 0) fail(param.at, `output ${param.name} of module ${node.role.module} is sent nothing`);
+    if (param.direction === "input" && node.ins.length === 0)
+      fail(param.at, `input ${param.name} of module ${node.role.module} (in ${node.scope}) is sent nothing`);
+    if (param.direction === "output" && node.outs.length === 0)
+      fail(param.at, `output ${param.name} of module ${node.role.module} (in ${node.scope}) is not used`);
+  }
   if (node.kind === "input") {
     if (node.outs.length === 0) fail(node.at, `input ${node.name} of module ${module.name} is not used`);
     return;
