@@ -4,7 +4,7 @@ import type { Bench } from "./bench.js";
 
 const SOURCES = 20;
 const PER_SOURCE = 50_000;
-const inputs = Array.from({ length: SOURCES }, (_, s) => Array.from({ length: PER_SOURCE }, (_, i) => s * PER_SOURCE + i));
+export const inputs = Array.from({ length: SOURCES }, (_, s) => Array.from({ length: PER_SOURCE }, (_, i) => s * PER_SOURCE + i));
 
 export const fanIn: Bench = {
   name: "fan-in",

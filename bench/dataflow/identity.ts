@@ -4,9 +4,9 @@ import type { Bench } from "./bench.js";
 
 const COUNT = 1_000_000;
 const MAPS = 20;
-const items = Array.from({ length: COUNT }, (_, i) => i);
+export const items = Array.from({ length: COUNT }, (_, i) => i);
 /** Twenty distinct functions, so no implementation can share one call site. */
-const steps: Array<(x: number) => number> = Array.from({ length: MAPS }, (_, i) => new Function("x", `return x + ${i % 2};`) as (x: number) => number);
+export const steps: Array<(x: number) => number> = Array.from({ length: MAPS }, (_, i) => new Function("x", `return x + ${i % 2};`) as (x: number) => number);
 
 export const identity: Bench = {
   name: "identity",

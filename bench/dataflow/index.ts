@@ -1,7 +1,8 @@
 /**
  * Dataflow benchmark: the Hydroflow benches (identity, fan-in, join, reachability) run by the
  * fused and the interpreted engine, each row against its baseline (a hand-written loop, RxJS)
- * measured in the same run, interleaved A B A B… (bench/interleave.ts). Graph building and
+ * measured in the same run, interleaved A B A B… (bench/interleave.ts); and each written as a
+ * .hf program (bench/dataflow/hf/), compiled, against the same graph built by hand. Graph building and
  * compilation are inside the timing, as in Hydroflow's benches; every timed run's checksum is
  * checked against the hand loop's.
  *
@@ -17,6 +18,8 @@ import { fanIn } from "./fan-in.js";
 import { join } from "./join.js";
 import { reachability } from "./reachability.js";
 import { formatRatio, interleave, table, targetCell, timeMs, type Interleaved } from "../interleave.js";
+import { Graph } from "../../runtime/dataflow/index.js";
+import { loadHf } from "./hf/load.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,11 +32,13 @@ const WARMUP = 3;
 const PAIRS = Number(values.runs);
 /** The issue's target for the fused flow against the hand loop, on every bench. */
 const HAND_LOOP_LIMIT = 1.2;
+/** A .hf program against the same graph built by hand with the Graph API (issue 17's target). */
+const HF_LIMIT = 1.05;
 /** The interpreter is only there to check the fused code against; a few pairs show its cost. */
 const INTERPRETED_PAIRS = 3;
 
 type Run = (sink: (x: number) => void) => void;
-type Implementation = "fused" | "interpreted" | "hand loop" | "RxJS";
+type Implementation = "fused" | "interpreted" | "hand loop" | "RxJS" | ".hf, fused";
 
 /** Runs `run` with a fresh summing sink; returns the sum of everything it delivered. */
 function checksum(run: Run): number {
@@ -62,7 +67,13 @@ interface Row {
 }
 
 async function measure(bench: Bench): Promise<Row[]> {
+  const buildHf = await loadHf(bench.name);
   const runs: Record<Implementation, Run> = {
+    ".hf, fused": (sink) => {
+      const g = new Graph();
+      buildHf(g, sink);
+      g.compile({ fused: true }).runAvailable();
+    },
     fused: (sink) => bench.dataflow(sink, true),
     interpreted: (sink) => bench.dataflow(sink, false),
     "hand loop": (sink) => bench.handLoop(sink),
@@ -80,7 +91,12 @@ async function measure(bench: Bench): Promise<Row[]> {
   };
   const handLoop = await row("fused", "hand loop", PAIRS, HAND_LOOP_LIMIT);
   if (values["hand-loop-only"]) return [handLoop];
-  return [handLoop, await row("fused", "RxJS", PAIRS, 0.1), await row("interpreted", "hand loop", INTERPRETED_PAIRS)];
+  return [
+    handLoop,
+    await row(".hf, fused", "fused", PAIRS, HF_LIMIT),
+    await row("fused", "RxJS", PAIRS, 0.1),
+    await row("interpreted", "hand loop", INTERPRETED_PAIRS),
+  ];
 }
 
 const allBenches = [identity, fanIn, join, reachability];

@@ -3,8 +3,8 @@ import { Graph } from "../../runtime/dataflow/index.js";
 import type { Bench } from "./bench.js";
 
 const COUNT = 200_000;
-const left: Array<[number, number]> = Array.from({ length: COUNT }, (_, i) => [i, i]);
-const right: Array<[number, number]> = Array.from({ length: COUNT }, (_, i) => [i, 2 * i]);
+export const left: Array<[number, number]> = Array.from({ length: COUNT }, (_, i) => [i, i]);
+export const right: Array<[number, number]> = Array.from({ length: COUNT }, (_, i) => [i, 2 * i]);
 
 /** Symmetric hash join state, as RxJS code would keep it in a closure. */
 function symmetricJoin(): (side: 0 | 1, key: number, value: number) => number[] {

@@ -5,7 +5,7 @@ import { seededRandom, type Bench } from "./bench.js";
 const VERTICES = 20_000;
 const EDGES = 100_000;
 const random = seededRandom(42);
-const edges: Array<[number, number]> = Array.from({ length: EDGES }, () => [Math.floor(random() * VERTICES), Math.floor(random() * VERTICES)]);
+export const edges: Array<[number, number]> = Array.from({ length: EDGES }, () => [Math.floor(random() * VERTICES), Math.floor(random() * VERTICES)]);
 
 export const reachability: Bench = {
   name: "reachability",

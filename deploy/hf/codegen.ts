@@ -94,11 +94,17 @@ export interface GenerateOptions {
   fused?: boolean;
   /** `false`: leave the process running when the graph ends (a test that runs programs in its own process). */
   exitWhenDone?: boolean;
+  /**
+   * `"builder"`: a module whose default export adds the program's operators to a given `Graph`
+   * (`build(g)`), to be compiled and run by the caller (bench/dataflow); `main` may have no ports.
+   * Default `"program"`: a program that connects its ports, builds, and runs.
+   */
+  as?: "program" | "builder";
 }
 
 /** The TypeScript module for `graph` (the program's `main`), and its source map. */
 export function generate(program: Program, graph: HfGraph, file: string, text: string, options: GenerateOptions = {}): Generated {
-  const { runtime = "hydro-deploy/runtime", fused = true, exitWhenDone = true } = options;
+  const { runtime = "hydro-deploy/runtime", fused = true, exitWhenDone = true, as = "program" } = options;
   const out = new Emitter(file, text);
   const name = path.basename(file, path.extname(file));
   out.write(`// Generated from ${path.basename(file)} by hydro-deploy's .hf compiler: edit that file, not this.\n`);
@@ -109,7 +115,10 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
     out.write("\n");
   }
   const params = graph.module.params;
-  if (params.length) {
+  if (as === "builder") {
+    if (params.length) throw new HfError(file, params[0]!.at, "a graph builder has no ports: its main takes no inputs or outputs");
+    out.write("export default function __hfBuild(__g: __hfGraph): void {\n");
+  } else if (params.length) {
     out.write("const __hfPorts = await __hfConnect({ ");
     params.forEach((param, i) => {
       out.write(`${i ? ", " : ""}${JSON.stringify(param.name)}: __hf${param.direction === "input" ? "Source" : "Sink"}(`, param.at);
@@ -121,7 +130,7 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
     // A program without ports still takes part in the handshake when deployed; run alone, it needs none.
     out.write("if (__hfSelf()) await __hfConnect({});\n");
   }
-  out.write(`const __g = new __hfGraph({ name: ${JSON.stringify(name)} });\n`);
+  if (as === "program") out.write(`const __g = new __hfGraph({ name: ${JSON.stringify(name)} });\n`);
 
   const built = new Set<HfNode>();
   const multiInput = (node: HfNode) => node.kind === "operator" && (node.operator!.inputs.kind === "any" || node.operator!.inputs.kind === "ports");
@@ -168,6 +177,10 @@ export function generate(program: Program, graph: HfGraph, file: string, text: s
       const inlet = edge.toPort === undefined ? "" : /^[0-9]+$/.test(edge.toPort) ? `.in[${edge.toPort}]` : `.${edge.toPort}`;
       out.write(`${streamOf(edge)}.to(__n${edge.to.id}${inlet} as never);\n`, edge.at);
     }
+  }
+  if (as === "builder") {
+    out.write("}\n");
+    return { code: out.text, map: toEncodedMap(out.map) };
   }
   out.write(fused ? "await __g.run();\n" : "await __g.compile({ fused: false }).run();\n");
   if (exitWhenDone) out.write("await __hfExit(0);\n");
