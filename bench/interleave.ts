@@ -67,4 +67,4 @@ export const formatRatio = (ratio: number, digits = 2) => `${ratio.toFixed(digit
 
 /** A table's target cell: `≤ 1.2× met` or `≤ 1.2× MISSED`, empty without a limit. */
 export const targetCell = (ratio: number, limit: number | undefined) =>
-  limit === undefined ? "" : `≤ ${formatRatio(limit, 1)} ${ratio <= limit ? "met" : "MISSED"}`;
+  limit === undefined ? "" : `≤ ${formatRatio(limit, limit * 10 === Math.round(limit * 10) ? 1 : 2)} ${ratio <= limit ? "met" : "MISSED"}`;
