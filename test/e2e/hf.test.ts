@@ -84,3 +84,28 @@ describe(".hf examples", () => {
     assert.match(graph.stdout, /-->\|"\[1\]join"\|/);
   });
 });
+
+test("a cluster of .hf members: each answers as itself, addressed by id", async () => {
+  const dir = tempDir();
+  fs.writeFileSync(
+    path.join(dir, "run.hydro.ts"),
+    [
+      'import { Deployment } from "hydro-deploy";',
+      "export default async function main() {",
+      "  const d = new Deployment();",
+      `  const members = d.cluster({ src: ${JSON.stringify(path.join(repoRoot, "test", "fixtures", "member.hf"))}, on: d.localhost(), count: 2, name: "m" });`,
+      '  const me = d.external({ name: "script" });',
+      "  me.ports.asks.connect(members.ports.asks);",
+      "  members.ports.answers.connect(me.ports.answers);",
+      "  await d.deploy();",
+      "  for (const id of [0, 1]) me.ports.asks.send(`question ${id}`, { to: id });",
+      "  const answers = me.ports.answers[Symbol.asyncIterator]();",
+      "  const got = [(await answers.next()).value.data, (await answers.next()).value.data].sort();",
+      "  console.log(got.join(' | '));",
+      "}",
+    ].join("\n"),
+  );
+  const result = await hydro(["run", "run.hydro.ts"], { cwd: dir });
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.match(result.stdout, /^m\.0 \(0 of 2\) answers question 0 \| m\.1 \(1 of 2\) answers question 1$/m);
+});
