@@ -175,9 +175,10 @@ const table: Operator[] = [
     lifetimes: [0, 0],
     inputs: ONE,
     outputs: "named",
-    summary: 'each item to the output named by its tag field (`"kind"`, or the argument): `d[Put]`',
+    summary: 'each item to the output named by its tag field (`"kind"`, or the argument; of `data` in an input\'s `[data, from]`): `d[Put]`',
+    // An input's items are [data, from] pairs: the tag is data's.
     build: (input, args, _lifetimes, outputs) => [
-      `${input}.partition(${outputNames(outputs)}, (item) => String(item[`,
+      `${input}.partition(${outputNames(outputs)}, (item: any) => String((Array.isArray(item) ? item[0] : item)[`,
       ...(args.length ? [args[0]!] : ['"kind"']),
       "]))",
     ],
