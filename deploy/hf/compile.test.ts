@@ -91,7 +91,7 @@ const refused: Array<[string, string, string]> = [
   [
     "a module using itself",
     "module loop(input a: S, output b: S) { a -> loop() -> b; }\nsource_iter([1]) -> loop() -> null();",
-    "p.hf:1:45: module loop uses itself (main → loop → loop)",
+    "p.hf:1:45: module loop uses itself (loop → loop)",
   ],
   [
     "a module given arguments",
@@ -102,6 +102,31 @@ const refused: Array<[string, string, string]> = [
     "a module's input it does not use",
     "module one(input a: S, output b: S) { source_iter([1]) -> b; }\nsource_iter([1]) -> one() -> null();",
     "p.hf:1:12: input a of module one is not used",
+  ],
+  ["a name alone", "source_iter([1]) -> null();\nnonexistent;", "p.hf:2:1: nonexistent; does nothing: connect it, as in nonexistent -> …"],
+  ["an alias of nothing", "x = nonexistent;\nsource_iter([1]) -> null();", "p.hf:1:5: unknown name nonexistent: not a variable or a port of module main"],
+  ["an input port at the start of a pipeline", "[1]source_iter([1]) -> null();", "p.hf:1:2: [1] begins a pipeline that nothing sends into"],
+  ["an output port at the end of a pipeline", "source_iter([1]) -> for_each((x) => x)[foo];", "p.hf:1:40: [foo] ends a pipeline that sends nowhere"],
+  ["an output port on a sink", "f = source_iter([1]) -> for_each((x) => x);\nf[a] -> null();", "p.hf:2:3: for_each() is a sink: it has no output [a]"],
+  [
+    "a module defined twice",
+    "module f(input a: S, output b: S) { a -> b; }\nmodule f(input a: S, output b: S) { a -> b; }\nsource_iter([1]) -> null();",
+    "p.hf:2:1: module f is already defined (at 1:1)",
+  ],
+  [
+    "a module named like an operator",
+    "module null(input a: S) { a -> for_each((x) => x); }\nsource_iter([1]) -> null();",
+    "p.hf:1:1: module null has the name of an operator: name it otherwise",
+  ],
+  [
+    "a module nobody uses, with an unknown operator",
+    "module spare(input a: S, output b: S) { a -> flatmap((x) => [x]) -> b; }\nsource_iter([1]) -> null();",
+    "p.hf:1:46: unknown operator flatmap(); did you mean flat_map()?",
+  ],
+  [
+    "brackets thousands deep",
+    `source_iter(${"[".repeat(5000)}${"]".repeat(5000)}) -> null();`,
+    "p.hf:1:1: nested too deeply to compile (brackets or modules thousands deep)",
   ],
 ];
 

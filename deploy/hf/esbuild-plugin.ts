@@ -60,9 +60,12 @@ async function syntaxErrors(
     return ((error as { errors?: Message[] }).errors ?? []).map((message) => {
       const location = message.location;
       if (!location) return { text: message.text };
-      const entry = consumer.findEntry(location.line - 1, location.column) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
+      // esbuild counts columns in UTF-8 bytes; the source map, in UTF-16 units.
+      const generatedColumn = Buffer.from(location.lineText).subarray(0, location.column).toString().length;
+      const entry = consumer.findEntry(location.line - 1, generatedColumn) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
       if (entry.originalLine === undefined) return { text: message.text };
-      const column = entry.originalColumn! + (location.column - entry.generatedColumn!);
+      const lineLength = lineOf(text, entry.originalLine + 1).length;
+      const column = Math.min(entry.originalColumn! + (generatedColumn - entry.generatedColumn!), lineLength);
       return { text: message.text, location: { file: shown, line: entry.originalLine + 1, column, lineText: lineOf(text, entry.originalLine + 1) } };
     });
   }

@@ -38,6 +38,9 @@ export interface HfEdge {
   at: Position;
 }
 
+/** The most operators a program may expand to (modules used inside modules multiply). */
+const MAX_NODES = 20_000;
+
 export interface HfGraph {
   module: Module;
   nodes: HfNode[];
@@ -144,6 +147,24 @@ export function buildGraph(program: Program, main: Module, file: string): HfGrap
 
     for (const statement of module.statements) {
       const { steps } = statement.pipeline;
+      const first = steps[0]!;
+      const last = steps.at(-1)!;
+      // Ports at the ends of a pipeline name something only when a name stands for it (`x = [0]j -> …`).
+      if (!statement.name && first.inPort) fail(first.inPort.at, `[${first.inPort.text}] begins a pipeline that nothing sends into`);
+      if (!statement.name && last.outPort) fail(last.outPort.at, `[${last.outPort.text}] ends a pipeline that sends nowhere`);
+      if (steps.length === 1 && first.node.kind === "name") {
+        const named = statement.name ?? fail(first.node.at, `${first.node.name}; does nothing: connect it, as in ${first.node.name} -> …`);
+        // An alias (`x = y;`): what it stands for must exist.
+        const seen = new Set([named.text]);
+        for (let alias: Step | undefined = first; alias?.node.kind === "name";) {
+          const name: string = alias.node.name;
+          if (seen.has(name)) fail(alias.node.at, `${name} is defined as itself`);
+          if (params.has(name)) break;
+          const target: { steps: Step[] } = variables.get(name) ?? fail(alias.node.at, unknownName(name));
+          seen.add(name);
+          alias = target.steps.length === 1 ? target.steps[0] : undefined;
+        }
+      }
       for (let i = 0; i + 1 < steps.length; i++) {
         const from = sourceOf(steps[i]!);
         const to = targetOf(steps[i + 1]!);
@@ -161,6 +182,8 @@ export function buildGraph(program: Program, main: Module, file: string): HfGrap
   function instantiate(module: Module, use: OperatorUse, outer: string | undefined, using: readonly string[]): { module: Module; params: Params } {
     if (using.includes(module.name)) fail(use.at, `module ${module.name} uses itself (${[...using, module.name].join(" → ")})`);
     if (use.args.length || use.lifetimes.length) fail(use.at, `module ${module.name} is used as ${module.name}(): it takes no arguments or lifetimes`);
+    if (nodes.length > MAX_NODES)
+      fail(use.at, `expanding module ${module.name} here makes more than ${MAX_NODES} operators: modules used inside modules multiply`);
     const count = (instances.get(module.name) ?? 0) + 1;
     instances.set(module.name, count);
     const scope = [outer, count === 1 ? module.name : `${module.name}#${count}`].filter(Boolean).join("/");
@@ -225,7 +248,7 @@ export function buildGraph(program: Program, main: Module, file: string): HfGrap
     if (ports.has(param.name)) fail(param.at, `module ${main.name} has two parameters named ${param.name}`);
     ports.set(param.name, { node: node(param.direction, param.name, param.at, { param }), direction: param.direction });
   }
-  expand(main, undefined, ports, ["main"]);
+  expand(main, undefined, ports, [main.name]);
   for (const each of nodes) checkConnected(each, main, fail);
   return { module: main, nodes, edges };
 }
@@ -262,6 +285,7 @@ function checkOutputPort({ node, port }: End, fail: (at: Position, problem: stri
   if (node.kind === "input") fail(port.at, `${describe(node)} has one output: [${port.text}] names none`);
   const outputs = node.operator?.outputs;
   if (outputs === "one") fail(port.at, `${describe(node)} has one output: [${port.text}] names none (use it several times, or tee())`);
+  if (outputs === "none") fail(port.at, `${describe(node)} is a sink: it has no output [${port.text}]`);
 }
 
 function checkConnected(node: HfNode, module: Module, fail: (at: Position, problem: string) => never): void {

@@ -85,6 +85,20 @@ describe(".hf parser", () => {
     assert.equal(op(main!.statements[0]!.pipeline.steps[0]!).args[0]!.text, "[1, 2, 3]");
   });
 
+  test("TypeScript's harder corners: a division after a bracket, a regex after return, commas inside type arguments, a port after a space", () => {
+    const steps = (text: string) => parse(text, "ts.hf").modules[0]!.statements[0]!.pipeline.steps;
+    const argsOf = (text: string) => op(steps(text)[1]!).args.map((arg) => arg.text);
+    assert.deepEqual(argsOf("source_iter([1]) -> map((x) => (x + 1) / 2 + x[0] / 2) -> null();"), ["(x) => (x + 1) / 2 + x[0] / 2"]);
+    assert.deepEqual(argsOf("source_iter(['a']) -> filter((s) => { return /[)]/.test(s); }) -> null();"), ["(s) => { return /[)]/.test(s); }"]);
+    assert.deepEqual(argsOf("source_iter([1]) -> fold(() => new Map<string, number>(), (m) => m) -> null();"), ["() => new Map<string, number>()", "(m) => m"]);
+    assert.deepEqual(argsOf("source_iter([1]) -> filter((x) => x < 3, ) -> null();"), ["(x) => x < 3"]);
+    assert.equal(steps("t = source_iter([1]) -> tee();\nt [0] -> null();")[0]!.outPort, undefined);
+    assert.equal(
+      parse("t = source_iter([1]) -> tee();\nt /* first */ [0] -> null();", "ts.hf").modules[0]!.statements[1]!.pipeline.steps[0]!.outPort?.text,
+      "0",
+    );
+  });
+
   test("modules other than main, several per file; comments anywhere; a division is not a regex", () => {
     const program = parse(
       [

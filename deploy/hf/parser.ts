@@ -21,6 +21,8 @@ export function parse(text: string, file: string): Program {
 const IDENT_START = /[A-Za-z_$]/;
 const IDENT_PART = /[A-Za-z0-9_$]/;
 const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+/** Words after which a `/` begins a regular expression. */
+const REGEX_KEYWORDS = new Set(["return", "typeof", "case", "void", "delete", "throw", "in", "of", "await", "yield", "new", "instanceof", "do", "else"]);
 
 class Parser {
   private offset = 0;
@@ -47,6 +49,12 @@ class Parser {
       if (this.peekWord() === "module") modules.push(this.module());
       else topLevel.push(this.statement());
       this.skipSpace();
+    }
+    const defined = new Map<string, Module>();
+    for (const module of modules) {
+      const earlier = defined.get(module.name);
+      if (earlier) this.fail(module.at, `module ${module.name} is already defined (at ${earlier.at.line}:${earlier.at.column})`);
+      defined.set(module.name, module);
     }
     if (topLevel.length > 0) {
       if (modules.some((module) => module.name === "main"))
@@ -157,6 +165,10 @@ class Parser {
     const inPort = this.peek() === "[" ? this.port() : undefined;
     this.skipSpace();
     const node = this.operatorOrName();
+    // `t[0]` or `t [0]`: after a step, only its output port can begin with '['.
+    const afterNode = this.mark();
+    this.skipSpace();
+    if (this.peek() !== "[") this.reset(afterNode);
     const outPort = this.peek() === "[" ? this.port() : undefined;
     return { node, ...(inPort ? { inPort } : {}), ...(outPort ? { outPort } : {}) };
   }
@@ -239,7 +251,6 @@ class Parser {
   private typescript(stops: string[], open?: Position, operator?: string): Code {
     const at = this.position();
     const begin = this.offset;
-    let previous = "(";
     for (;;) {
       if (this.atEnd()) {
         if (open) this.fail(open, `'(' of ${operator}( is not closed`);
@@ -251,12 +262,49 @@ class Parser {
       if (char === '"' || char === "'") this.skipString(char);
       else if (char === "`") this.skipTemplate();
       else if (char === "/" && (this.text[this.offset + 1] === "/" || this.text[this.offset + 1] === "*")) this.skipComment();
-      else if (char === "/" && /[(,=:[!&|?{};+\-*%<>~^]/.test(previous)) this.skipRegex();
+      else if (char === "/" && this.regexMayStart(begin)) this.skipRegex();
+      else if (char === "<" && this.skipTypeArguments()) continue;
       else if (char in CLOSING) this.skipBalanced();
       else this.advance(1);
-      if (!/\s/.test(char)) previous = char === "/" ? "x" : char;
     }
     return { text: this.text.slice(begin, this.offset).trimEnd(), at };
+  }
+
+  /**
+   * Whether a `/` here starts a regular expression rather than a division: it does after an
+   * operator, an opening bracket, a comma or a keyword such as `return` (or at the start), not
+   * after a value (a name, a number, a closing bracket, a string).
+   */
+  private regexMayStart(begin: number): boolean {
+    let i = this.offset - 1;
+    while (i >= begin && /\s/.test(this.text[i]!)) i--;
+    if (i < begin) return true;
+    const before = this.text[i]!;
+    if (!IDENT_PART.test(before)) return /[(,=:[!&|?{};+\-*%<>~^]/.test(before);
+    let start = i;
+    while (start > begin && IDENT_PART.test(this.text[start - 1]!)) start--;
+    return REGEX_KEYWORDS.has(this.text.slice(start, i + 1));
+  }
+
+  /**
+   * `<…>` right after a name (`new Map<string, number>()`, `as Record<K, V>`): type arguments,
+   * whose commas do not split arguments. Skipped whole when they close before anything that ends
+   * an argument; otherwise the `<` was a comparison, and false says so (nothing is consumed).
+   */
+  private skipTypeArguments(): boolean {
+    if (!IDENT_PART.test(this.text[this.offset - 1] ?? "") || !/[A-Za-z_$[{(]/.test(this.text[this.offset + 1] ?? "")) return false;
+    let depth = 0;
+    for (let i = this.offset; i < this.text.length; i++) {
+      const char = this.text[i]!;
+      if (char === "<") depth++;
+      else if (char === ">" && this.text[i - 1] !== "=") {
+        if (--depth === 0) {
+          this.advance(i + 1 - this.offset);
+          return true;
+        }
+      } else if (/[;)}\]"'`\n]/.test(char) || (char === "=" && this.text[i + 1] !== ">")) return false;
+    }
+    return false;
   }
 
   /** From an opening bracket to its match, skipping what is inside (strings, templates, comments too). */

@@ -81,7 +81,10 @@ export async function typecheckHf(files: readonly string[]): Promise<string[]> {
     }
     const entry = from.map.findEntry(at.line, at.character) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
     const line = entry.originalLine === undefined ? 1 : entry.originalLine + 1;
-    const column = entry.originalLine === undefined ? 1 : entry.originalColumn! + 1 + Math.max(0, at.character - entry.generatedColumn!);
+    // Past the mapped token's start by as much as the generated text is; never past the .hf line's end.
+    const lineLength = from.text.split("\n")[line - 1]?.length ?? 0;
+    const column =
+      entry.originalLine === undefined ? 1 : Math.min(entry.originalColumn! + 1 + Math.max(0, at.character - entry.generatedColumn!), lineLength + 1);
     problems.push(`${from.hf}:${line}:${column}: ${code}: ${message}`);
   }
   return problems;
