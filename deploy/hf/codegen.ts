@@ -9,6 +9,7 @@
  * A cycle therefore needs a multi-input node to enter it, as in Hydroflow.
  */
 import path from "node:path";
+import { SourceMap } from "node:module";
 import { GenMapping, addMapping, setSourceContent, toEncodedMap } from "@jridgewell/gen-mapping";
 import type { Code, Position, Program } from "./ast.js";
 import { HfError } from "./errors.js";
@@ -19,6 +20,18 @@ export interface Generated {
   code: string;
   /** A source map (v3) from `code` to the `.hf` file. */
   map: ReturnType<typeof toEncodedMap>;
+}
+
+/**
+ * Where a place in the generated code (0-based line, UTF-16 column) was written in the `.hf`
+ * `text`: 1-based line and column, past the mapped token's start by as much as the generated
+ * place is, never past the end of that line. Undefined where nothing maps (generated text only).
+ */
+export function hfPosition(map: SourceMap, text: string, line: number, column: number): { line: number; column: number } | undefined {
+  const entry = map.findEntry(line, column) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
+  if (entry.originalLine === undefined) return undefined;
+  const lineLength = (text.split("\n")[entry.originalLine] ?? "").length;
+  return { line: entry.originalLine + 1, column: Math.min(entry.originalColumn! + 1 + Math.max(0, column - entry.generatedColumn!), lineLength + 1) };
 }
 
 /** Writes text, keeping the generated line and column, and maps the pieces that come from the `.hf` file. */

@@ -4,6 +4,7 @@ import { SourceMap } from "node:module";
 import type { Message, PartialMessage, Plugin } from "esbuild";
 import { compileHf } from "./compile.js";
 import { HfError } from "./errors.js";
+import { hfPosition } from "./codegen.js";
 
 /**
  * Lets esbuild bundle `.hf` files (a service's `src`, or an import): each is compiled to
@@ -62,11 +63,9 @@ async function syntaxErrors(
       if (!location) return { text: message.text };
       // esbuild counts columns in UTF-8 bytes; the source map, in UTF-16 units.
       const generatedColumn = Buffer.from(location.lineText).subarray(0, location.column).toString().length;
-      const entry = consumer.findEntry(location.line - 1, generatedColumn) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
-      if (entry.originalLine === undefined) return { text: message.text };
-      const lineLength = lineOf(text, entry.originalLine + 1).length;
-      const column = Math.min(entry.originalColumn! + (generatedColumn - entry.generatedColumn!), lineLength);
-      return { text: message.text, location: { file: shown, line: entry.originalLine + 1, column, lineText: lineOf(text, entry.originalLine + 1) } };
+      const at = hfPosition(consumer, text, location.line - 1, generatedColumn);
+      if (!at) return { text: message.text };
+      return { text: message.text, location: { file: shown, line: at.line, column: at.column - 1, lineText: lineOf(text, at.line) } };
     });
   }
 }

@@ -103,46 +103,35 @@ export function buildGraph(program: Program, main: Module, file: string): HfGrap
     };
 
     /**
-     * Where a step sends from: its operator, what its name stands for, or an instance's output.
+     * Where a step sends from (`"output"`) or receives (`"input"`): its operator, what its name
+     * stands for (a variable's last step, or its first), a module parameter, or an instance's port.
      * `outer` is the port written on a name that stands for this step (`x[low]` for `x = … -> split()`).
      */
-    const sourceOf = (step: Step, seen = new Set<string>(), outer?: PortLabel): End => {
-      if (outer && step.outPort) fail(outer.at, `${[...seen].at(-1)} already ends with port [${step.outPort.text}]`);
-      const port = step.outPort ?? outer;
+    const endOf = (step: Step, side: Param["direction"], seen = new Set<string>(), outer?: PortLabel): End => {
+      const written = side === "output" ? step.outPort : step.inPort;
+      if (outer && written) fail(outer.at, `${[...seen].at(-1)} already ${side === "output" ? "ends" : "begins"} with port [${written.text}]`);
+      const port = written ?? outer;
       if (step.node.kind === "operator") {
         const instance = instanceParams.get(step.node);
-        if (instance) return { node: instancePort(instance, "output", port, step.node), port: undefined };
+        if (instance) return { node: instancePort(instance, side, port, step.node), port: undefined };
         return { node: operatorNodes.get(step.node)!, port };
       }
       const name = step.node.name;
       const param = params.get(name);
       if (param) {
-        if (param.direction === "output") fail(step.node.at, `${name} is an output of module ${module.name}: it can only receive (… -> ${name})`);
+        // A module's input sends into its body; its output receives from it.
+        if (param.direction === side)
+          fail(
+            step.node.at,
+            side === "output"
+              ? `${name} is an output of module ${module.name}: it can only receive (… -> ${name})`
+              : `${name} is an input of module ${module.name}: it can only send (${name} -> …)`,
+          );
         return { node: param.node, port };
       }
       const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
       if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
-      return sourceOf(variable.steps.at(-1)!, new Set([...seen, name]), port);
-    };
-
-    /** Where a step receives: its operator, what its name stands for, or an instance's input (`outer` as for sourceOf). */
-    const targetOf = (step: Step, seen = new Set<string>(), outer?: PortLabel): End => {
-      if (outer && step.inPort) fail(outer.at, `${[...seen].at(-1)} already begins with port [${step.inPort.text}]`);
-      const port = step.inPort ?? outer;
-      if (step.node.kind === "operator") {
-        const instance = instanceParams.get(step.node);
-        if (instance) return { node: instancePort(instance, "input", port, step.node), port: undefined };
-        return { node: operatorNodes.get(step.node)!, port };
-      }
-      const name = step.node.name;
-      const param = params.get(name);
-      if (param) {
-        if (param.direction === "input") fail(step.node.at, `${name} is an input of module ${module.name}: it can only send (${name} -> …)`);
-        return { node: param.node, port };
-      }
-      const variable = variables.get(name) ?? fail(step.node.at, unknownName(name));
-      if (seen.has(name)) fail(step.node.at, `${name} is defined as itself`);
-      return targetOf(variable.steps[0]!, new Set([...seen, name]), port);
+      return endOf(side === "output" ? variable.steps.at(-1)! : variable.steps[0]!, side, new Set([...seen, name]), port);
     };
 
     for (const statement of module.statements) {
@@ -166,8 +155,8 @@ export function buildGraph(program: Program, main: Module, file: string): HfGrap
         }
       }
       for (let i = 0; i + 1 < steps.length; i++) {
-        const from = sourceOf(steps[i]!);
-        const to = targetOf(steps[i + 1]!);
+        const from = endOf(steps[i]!, "output");
+        const to = endOf(steps[i + 1]!, "input");
         const at = (steps[i + 1]!.inPort ?? steps[i + 1]!.node).at;
         checkOutputPort(from, fail);
         const edge: HfEdge = { from: from.node, fromPort: from.port, to: to.node, toPort: inputPort(to, fail), at };

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SourceMap } from "node:module";
 import { compileHf } from "./compile.js";
+import { hfPosition } from "./codegen.js";
 import { HfError } from "./errors.js";
 import { HydroError } from "../errors.js";
 import { apiModule, packageRoot, runtimeSource } from "../paths.js";
@@ -79,12 +80,7 @@ export async function typecheckHf(files: readonly string[]): Promise<string[]> {
       problems.push(`${path.relative(process.cwd(), diagnostic.file.fileName)}:${at.line + 1}:${at.character + 1}: ${code}: ${message}`);
       continue;
     }
-    const entry = from.map.findEntry(at.line, at.character) as { generatedColumn?: number; originalLine?: number; originalColumn?: number };
-    const line = entry.originalLine === undefined ? 1 : entry.originalLine + 1;
-    // Past the mapped token's start by as much as the generated text is; never past the .hf line's end.
-    const lineLength = from.text.split("\n")[line - 1]?.length ?? 0;
-    const column =
-      entry.originalLine === undefined ? 1 : Math.min(entry.originalColumn! + 1 + Math.max(0, at.character - entry.generatedColumn!), lineLength + 1);
+    const { line, column } = hfPosition(from.map, from.text, at.line, at.character) ?? { line: 1, column: 1 };
     problems.push(`${from.hf}:${line}:${column}: ${code}: ${message}`);
   }
   return problems;
