@@ -61,7 +61,7 @@ Exit codes:
   program
     .command("graph")
     .description("print the dataflow graphs a program builds, as mermaid: in-out trees as subgraphs, with their strata")
-    .argument("<program>", "a program (.ts or .js) that builds a dataflow Graph; it is loaded, not run: its ports carry nothing")
+    .argument("<program>", "a program (.ts, .js or .hf) that builds a dataflow Graph; it is loaded, not run: its ports carry nothing")
     .argument("[args...]", "the program's own arguments (put them after --)")
     .option("-v, --verbose", "print full stack traces on failure")
     .action(async (file: string, args: string[], options: { verbose?: boolean }) => {

@@ -133,21 +133,11 @@ class Deployment:
         name: Optional[str] = None,
         **more: Any,
     ) -> nodes.Service:
-        """A TS/JS program that imports ``hydro-deploy/runtime``; a relative ``src`` is relative to this file."""
+        """A TS/JS program that imports ``hydro-deploy/runtime``, or a ``.hf`` program; a relative ``src`` is relative to this file."""
         return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
 
-    def Hydroflow(
-        self,
-        *,
-        src: str,
-        on: Host,
-        args: Optional[Sequence[str]] = None,
-        env: Optional[Mapping[str, str]] = None,
-        name: Optional[str] = None,
-        **more: Any,
-    ) -> nodes.Service:
-        """The seed's name for a service written in Hydroflow's surface syntax: ``src`` is a ``.hf`` file (the README's "Hydroflow programs")."""
-        return nodes.Service(self._handle, declare("service", self._handle, _given(locals())))
+    #: The seed's name for a service written in Hydroflow's surface syntax (``src`` a ``.hf`` file): ``Service`` itself.
+    Hydroflow = Service
 
     def Cluster(
         self,
