@@ -2,16 +2,15 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { SourceMap } from "node:module";
 import type { Message, PartialMessage, Plugin } from "esbuild";
-import { compileHf } from "./compile.js";
 import { HfError } from "./errors.js";
-import { hfPosition } from "./codegen.js";
 
 /**
  * Lets esbuild bundle `.hf` files (a service's `src`, or an import): each is compiled to
  * TypeScript (hf/compile.ts) with an inline source map, so the bundle's map, and through it
  * stack traces, point into the `.hf` file. Errors come back at `.hf` positions: the compiler's
  * own, and esbuild's syntax errors in the TypeScript copied from it (mapped back here, since
- * esbuild reports its input's positions as they are).
+ * esbuild reports its input's positions as they are). The compiler loads only when a `.hf` file
+ * does, not with every bundle.
  */
 export function hfPlugin(): Plugin {
   return {
@@ -20,6 +19,7 @@ export function hfPlugin(): Plugin {
       build.onLoad({ filter: /\.hf$/ }, async (args) => {
         const text = await fs.readFile(args.path, "utf8");
         const shown = path.relative(process.cwd(), args.path) || args.path;
+        const { compileHf } = await import("./compile.js");
         let generated;
         try {
           generated = compileHf(text, shown);
@@ -57,6 +57,7 @@ async function syntaxErrors(
     await esbuild.transform(code, { loader: "ts", format: "esm", target: "node20", logLevel: "silent" });
     return [];
   } catch (error) {
+    const { hfPosition } = await import("./codegen.js");
     const consumer = new SourceMap(map as never);
     return ((error as { errors?: Message[] }).errors ?? []).map((message) => {
       const location = message.location;
