@@ -47,15 +47,27 @@ describe("mermaid pictures", () => {
     assert.match(text, /<code>destSink\(\(?n\)?\s*=&gt;\s*void n\)<\/code>/);
   });
 
-  test("push operators after a fan-out are drawn as push", () => {
+  test("an in-out tree pulls its sources and what feeds a merge; from the pivot on it pushes", () => {
     const g = new Graph();
     const numbers = g.sourceIter([1]).map((n) => n + 1);
     numbers.forEach(() => {});
     numbers.forEach(() => {});
-    const text = g.toMermaid();
-    assert.match(text, /n1\[\\".*:::pullClass/);
-    assert.match(text, /n2\[\/".*:::pushClass/);
-    assert.match(text, /n3\[\/".*:::pushClass/);
+    const fanOut = g.toMermaid();
+    assert.match(fanOut, /n0\[\\".*:::pullClass/);
+    assert.match(fanOut, /n1\[\/".*:::pushClass/);
+    assert.match(fanOut, /n2\[\/".*:::pushClass/);
+    assert.match(fanOut, /n3\[\/".*:::pushClass/);
+
+    const h = new Graph();
+    const both = h.union<number>();
+    h.sourceIter([1])
+      .map((n) => n * 2)
+      .to(both);
+    h.sourceIter([2]).to(both);
+    both.filter((n) => n > 1).forEach(() => {});
+    const merge = h.toMermaid();
+    for (const pull of ["sourceIter", "map", "union"]) assert.match(merge, new RegExp(`\\[\\\\"\\(n\\d+\\) <code>${pull}\\(.*:::pullClass`));
+    for (const push of ["filter", "forEach"]) assert.match(merge, new RegExp(`\\[/"\\(n\\d+\\) <code>${push}\\(.*:::pushClass`));
   });
 
   test("operators built in a named sub-graph carry its name", () => {

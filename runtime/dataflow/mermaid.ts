@@ -31,17 +31,24 @@ export function toMermaid(plan: Plan, title?: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** Operators after the pivot of their subgraph, i.e. downstream of a fan-out inside it. */
+/**
+ * Which operators are drawn push, as in the seed's pictures: an in-out tree pulls from its sources
+ * and through every operator that merges inputs (a union, a join) and what feeds them; the first
+ * operator after that is the pivot, which pulls and pushes, and it and everything after it push.
+ * In the reachability graph the pivot is `flat_map`, between the join and the tee.
+ */
 function pushNodes(plan: Plan): boolean[] {
-  const outDegree = new Array<number>(plan.nodes.length).fill(0);
-  for (const e of plan.edges) outDegree[e.from]!++;
-  const pushing = new Array<boolean>(plan.nodes.length).fill(false);
+  const inDegree = new Array<number>(plan.nodes.length).fill(0);
+  for (const e of plan.edges) inDegree[e.to]!++;
+  const pulling = inDegree.map((n) => n !== 1);
+  // Subgraph members are in topological order, so walking them backwards reaches every feeder.
   for (const subgraph of plan.subgraphs) {
-    for (const id of subgraph.nodes) {
-      pushing[id] = plan.edges.some((e) => e.to === id && e.role === "internal" && (pushing[e.from]! || outDegree[e.from]! > 1));
+    for (const id of [...subgraph.nodes].reverse()) {
+      if (pulling[id]) continue;
+      pulling[id] = plan.edges.some((e) => e.from === id && e.role === "internal" && pulling[e.to]!);
     }
   }
-  return pushing;
+  return pulling.map((pull) => !pull);
 }
 
 function arrow(plan: Plan, edge: PlannedEdge): string {

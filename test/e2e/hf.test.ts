@@ -71,17 +71,34 @@ describe(".hf examples", () => {
 
     const graph = await hydro(["graph", file]);
     assert.equal(graph.exitCode, 0, graph.stderr);
-    for (const label of [
-      "source_iter([0])",
-      "source_stream(edges())",
-      "union()",
-      "join::&lt;'static&gt;()",
-      "flat_map(([src, [, dst]]) =&gt; [src, dst])",
-      "tee()",
-      "unique::&lt;'static&gt;()",
+    // The seed's two in-out trees: per subgraph, each operator (its name) with pull or push.
+    const trees: string[] = [];
+    const names = new Map<string, string>();
+    for (const [, body] of graph.stdout.matchAll(/^subgraph [^\n]*\n((?: {4}.*\n)*)end$/gm)) {
+      const members = [...body!.matchAll(/^ {4}(n\d+)\[.*?<code>([a-z_]+)[^<]*<\/code>.*:::(pull|push)Class$/gm)];
+      for (const [, id, name] of members) names.set(id!, name!);
+      trees.push(members.map(([, , name, kind]) => `${name} ${kind}`).join(", "));
+    }
+    assert.deepEqual(trees, [
+      "source_stream pull, source_iter pull, union pull, map pull, join pull, flat_map push, tee push",
+      "next_stratum push, unique push, for_each push",
+    ]);
+    assert.match(graph.stdout, /subgraph sg_0 \["sg_0 stratum 0"\]/);
+    assert.match(graph.stdout, /subgraph sg_1 \["sg_1 stratum 1"\]/);
+    // The pivot pulls from the join and pushes to the tee; the tee feeds the union and stratum 1 through handoffs.
+    const edges = [...graph.stdout.matchAll(/^ *(n\d+)(-->|==>)(?:\|"([^"]*)"\|)?(n\d+)$/gm)].map(
+      ([, from, line, label, to]) => `${names.get(from!)} ${line}${label ? ` ${label}` : ""} ${names.get(to!)}`,
+    );
+    for (const edge of [
+      "join --> flat_map",
+      "flat_map --> tee",
+      "tee ==> union",
+      "tee ==> blocking next_stratum",
+      "map --> [0]join join",
+      "source_stream --> [1]join join",
     ])
-      assert.ok(graph.stdout.includes(`<code>${label}</code>`), `${label} in:\n${graph.stdout}`);
-    assert.match(graph.stdout, /-->\|"\[1\]join"\|/);
+      assert.ok(edges.includes(edge), `${edge} in:\n${graph.stdout}`);
+    assert.ok(graph.stdout.includes("<code>flat_map(([src, [, dst]]) =&gt; [src, dst])</code>"), graph.stdout);
   });
 });
 
