@@ -2,9 +2,8 @@ import crypto from "node:crypto";
 import { callsite, formatCallsite, type Callsite } from "./callsite.js";
 import { ConfigError, HostLostError, TornDownError, combine } from "./errors.js";
 import { emit, interruptedBy, step } from "./events.js";
-import type { Host, HostOwner } from "./host.js";
-import { hostKind } from "./host-kind.js";
-import "./builtin-host-kinds.js";
+import type { Host, LaunchedHost } from "./host.js";
+import { HostDeclarer } from "./host-declarer.js";
 import {
   deploymentOptions,
   externalOptions,
@@ -13,15 +12,12 @@ import {
   parseProcess,
   parseService,
   type ClusterInput,
-  type DeploymentInput,
+  type DeploymentInput as OwnOptionsInput,
   type DeploymentOptions,
   type ExternalInput,
   type ProcessInput,
   type ServiceInput,
 } from "./options.js";
-import type { SshInput } from "./ssh/options.js";
-import type { AwsInput } from "./aws/options.js";
-import type { GcpInput } from "./gcp/options.js";
 import type { Edge } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
 import { LaunchedHosts } from "./launched-hosts.js";
@@ -35,6 +31,12 @@ import { ProcessNode } from "./nodes/process.js";
 import { External } from "./nodes/external.js";
 import { Cluster } from "./nodes/cluster.js";
 import { Network } from "./faults/network.js";
+import { HostPool, type PoolUser } from "./pool/host-pool.js";
+
+export type DeploymentInput = OwnOptionsInput & {
+  /** A HostPool whose hosts this deployment may use besides its own: they outlive it (README "Host pools"). */
+  hosts?: HostPool;
+};
 
 /**
  * A set of hosts and the programs on them, wired port to port. Declare, then `deploy()`;
@@ -42,7 +44,7 @@ import { Network } from "./faults/network.js";
  * everything and releases every host. The phases are deploy/bring-up.ts, the hosts' lifecycle
  * deploy/launched-hosts.ts; this class declares, and keeps the phase.
  */
-export class Deployment implements HostOwner, NodeOwner {
+export class Deployment extends HostDeclarer implements NodeOwner {
   readonly id = crypto.randomBytes(4).toString("hex");
   readonly options: DeploymentOptions;
   readonly edges: Edge[] = [];
@@ -50,9 +52,9 @@ export class Deployment implements HostOwner, NodeOwner {
   /** Cloud resources, recorded before they exist (.hydro/state/<id>.json), for `hydro down`. */
   private readonly state: DeploymentState;
   private readonly hosts: LaunchedHosts;
-  /** Hosts of kinds with one per deployment (localhost), by kind. */
-  private readonly singleHosts = new Map<string, Host>();
-  private readonly hostNames = new Set<string>();
+  /** The pool whose hosts it may use (`{ hosts: pool }`), and what the pool knows it by. */
+  private readonly pool: HostPool | undefined;
+  private readonly poolUser: PoolUser;
   private currentPhase: Phase = "declaring";
   private tearingDown: Promise<void> | undefined;
   /** Faults on the running deployment's ports: partition, delay, loss, heal (deploy/faults/network.ts). */
@@ -66,15 +68,30 @@ export class Deployment implements HostOwner, NodeOwner {
     options: DeploymentInput = {},
     readonly stepsUnder: readonly string[] = [],
   ) {
-    this.options = parse(deploymentOptions, options, "new Deployment()", callsite());
+    super();
+    const site = callsite();
+    const { hosts: pool, ...own } = typeof options === "object" && options !== null ? options : { hosts: undefined };
+    this.options = parse(deploymentOptions, typeof options === "object" && options !== null ? own : options, "new Deployment()", site);
+    if (pool !== undefined && !(pool instanceof HostPool))
+      throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}new Deployment(): hosts: expected a HostPool (new HostPool()), got ${given(pool)}`);
+    this.pool = pool;
     this.state = new DeploymentState(this.id, this.name);
+    const launchStep = (host: Host, launch: () => Promise<LaunchedHost>) => this.step(["deploy", "hosts", host.name], launch);
     this.hosts = new LaunchedHosts({
       id: this.id,
       name: this.name,
       state: this.state,
-      launchStep: (host, launch) => this.step(["deploy", "hosts", host.name], launch),
-      lost: (error) => this.lost(error),
+      launchStep,
+      lost: (host, reason) => this.lost(new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${this.name}`)),
+      launchedElsewhere: (host) => (pool?.uses(host) ? pool.launch(host, this.poolUser) : undefined),
     });
+    this.poolUser = {
+      name: this.name,
+      launchStep,
+      lost: (error) => this.lost(error),
+      stopProgramsOn: (host) => this.stopProgramsOn(host),
+      teardown: () => this.teardown(),
+    };
   }
 
   get name(): string {
@@ -86,44 +103,8 @@ export class Deployment implements HostOwner, NodeOwner {
     return this.currentPhase;
   }
 
-  /**
-   * A host of a registered kind (deploy/host-kind.ts): the built-in `localhost`, `ssh`, `aws`,
-   * `gcp`, or a plug-in's. `options` are the kind's own, checked now.
-   */
-  host(kind: string, options?: unknown): Host {
-    const site = callsite();
-    const registered = this.declaring(site, `host("${kind}")`, () => hostKind(kind));
-    const single = registered.single ? this.singleHosts.get(kind) : undefined;
-    if (single) return single;
-    // A single host is also where the deployer itself runs things (localhost): made on demand, even while deploying.
-    if (!registered.single) this.assertDeclaring(site, `${kind}()`);
-    const parsed = registered.parse(options, { site, owner: this });
-    const { given, fallback } = registered.hostName(parsed);
-    // A kind with a cleanup keys its records and tags by host name: those names are unique.
-    const name = registered.cleanup ? this.uniqueHostName(given, fallback, site) : (given ?? fallback);
-    const host = registered.create(this, name, parsed);
-    if (registered.single) this.singleHosts.set(kind, host);
-    return host;
-  }
-
-  /** The machine the deployer runs on. */
-  localhost(): Host {
-    return this.host("localhost");
-  }
-
-  /** A machine reached over SSH (the ssh2 package), optionally through a `jump` host. */
-  ssh(options: SshInput): Host {
-    return this.host("ssh", options);
-  }
-
-  /** An AWS EC2 VM, provisioned at deploy() and terminated at teardown (the @aws-sdk/client-ec2 package, loaded only then). */
-  aws(options: AwsInput): Host {
-    return this.host("aws", options);
-  }
-
-  /** A GCP Compute Engine VM, created at deploy() and deleted at teardown (@google-cloud/compute, loaded only then). */
-  gcp(options: GcpInput): Host {
-    return this.host("gcp", options);
+  uses(host: Host): boolean {
+    return host.owner === this || (this.pool?.uses(host) ?? false);
   }
 
   /** A TS/JS program that imports hydro-deploy/runtime; `src` is relative to the file that declares it. */
@@ -169,16 +150,6 @@ export class Deployment implements HostOwner, NodeOwner {
     return node;
   }
 
-  /** Cloud hosts' names key their records and tags: unique in the deployment (`aws-eu-west-1`, `aws-eu-west-1-2`, …). */
-  private uniqueHostName(wanted: string | undefined, fallback: string, site: Callsite | undefined): string {
-    if (wanted !== undefined && this.hostNames.has(wanted))
-      throw new ConfigError(`${formatCallsite(site)}: the host name "${wanted}" is already used in ${this.name}`);
-    let name = wanted ?? fallback;
-    for (let n = 2; this.hostNames.has(name); n++) name = `${fallback}-${n}`;
-    this.hostNames.add(name);
-    return name;
-  }
-
   private readonly uniqueName = (wanted: string | undefined, fallback: string): string => {
     const taken = new Set(this.nodes.map((node) => node.name));
     if (wanted !== undefined) {
@@ -196,27 +167,23 @@ export class Deployment implements HostOwner, NodeOwner {
     this.edges.push(edge);
   }
 
+  protected checkDeclaring(site: Callsite | undefined, what: string): void {
+    this.assertDeclaring(site, what);
+  }
+
   private assertDeclaring(site: Callsite | undefined, what: string): void {
     if (this.phase !== "declaring")
       throw new ConfigError(`${formatCallsite(site)}: ${what}: ${this.name} is already ${this.phase}; declare everything before deploy()`);
   }
 
-  /** Runs a declaration's lookup with its errors said at the config's line. */
-  private declaring<T>(site: Callsite | undefined, what: string, work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      if (error instanceof ConfigError && site) throw new ConfigError(`${formatCallsite(site)}: ${what}: ${error.message}`);
-      throw error;
-    }
-  }
-
   /** Bundles, provisions, binds, wires and starts everything; on any failure tears down what it started. */
   async deploy(): Promise<void> {
-    this.assertDeclaring(callsite(), "deploy()");
+    const site = callsite();
+    this.assertDeclaring(site, "deploy()");
     // After Ctrl-C the CLI is tearing down what is live: something started now would outlive it.
     const interruption = interruptedBy();
     if (interruption) throw new TornDownError(this.name, `${this.name}: deploy()`, `the run was ${interruption}`);
+    this.pool?.acquire(this.poolUser, site);
     this.currentPhase = "deploying";
     live.add(this);
     try {
@@ -273,7 +240,7 @@ export class Deployment implements HostOwner, NodeOwner {
       // Senders first, so that what a program sends as it stops reaches receivers still running.
       const stopped: PromiseSettledResult<void>[] = [];
       for (const wave of stopOrder(this.nodes, this.edges)) stopped.push(...(await Promise.allSettled(wave.map((node) => node.stop()))));
-      const released = await Promise.allSettled([this.hosts.releaseAll()]);
+      const released = await Promise.allSettled([this.hosts.releaseAll(), this.pool?.giveBack(this.poolUser)]);
       live.delete(this);
       const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
       if (unanswered.length) throw combine(unanswered);
@@ -286,8 +253,12 @@ export class Deployment implements HostOwner, NodeOwner {
    * stopTimeoutMs) and releases it now; a cloud VM is deleted. The rest of the deployment runs on.
    */
   async terminateHost(host: Host): Promise<void> {
+    await this.stopProgramsOn(host);
+    await (this.pool?.uses(host) ? this.pool.releaseHost(host) : this.hosts.releaseOne(host));
+  }
+
+  private async stopProgramsOn(host: Host): Promise<void> {
     await Promise.allSettled(this.nodes.filter((node) => node.host === host).map((node) => node.stop()));
-    await this.hosts.releaseOne(host);
   }
 
   /** Same as teardown(). */
@@ -304,4 +275,12 @@ export class Deployment implements HostOwner, NodeOwner {
     for (const node of this.nodes) node.killAtOnce();
     this.hosts.kill();
   }
+}
+
+/** What was given where a value of a class was expected, in a few words. */
+function given(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "no class"})`;
+  return typeof value === "function" ? "a function" : JSON.stringify(value);
 }

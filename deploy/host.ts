@@ -17,9 +17,11 @@ export interface Host {
   terminate(): Promise<void>;
 }
 
-/** What declared a host (the Deployment): it runs and releases it. */
+/** What declared a host (a Deployment, or a HostPool whose hosts outlive deployments): it runs and releases it. */
 export interface HostOwner {
   terminateHost(host: Host): Promise<void>;
+  /** Whether its programs (a Deployment's) or its hosts (a jump host) may use `host`: its own, or its pool's. */
+  uses(host: Host): boolean;
 }
 
 /** What every host kind shares: its owner, its name, its checked options, and terminate() going through the owner. */
@@ -88,6 +90,13 @@ export interface LaunchedHost {
   /** An address on this host that reaches the deployer-side `address` (a reverse SSH tunnel; itself on localhost). */
   tunnelFrom(address: Address): Promise<Address>;
   teardown(): Promise<void>;
+  /**
+   * For a host kept by a HostPool from one deployment to the next: removes what the deployment that
+   * ends left there (its run directory's sockets, its programs' cgroups, its tunnels) and keeps the
+   * rest (the connection, the VM, uploaded bundles). Rejects if the host no longer answers. A kind
+   * without it is released when each deployment ends and launched again for the next.
+   */
+  reset?(): Promise<void>;
   /** How long teardown() may take before the deployment gives up on it (default 10 s; a cloud VM waits for its deletion). */
   readonly teardownTimeoutMs?: number;
   /** At once and synchronously (a second Ctrl-C): removes what it keeps on this machine and drops its connections. */

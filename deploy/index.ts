@@ -1,6 +1,7 @@
 /** The config-script API: `import { Deployment } from "hydro-deploy"`. */
-export { Deployment } from "./deployment.js";
-export type { DeploymentInput, ServiceInput, ProcessInput, ExternalInput, ClusterInput } from "./options.js";
+export { Deployment, type DeploymentInput } from "./deployment.js";
+export { HostPool } from "./pool/host-pool.js";
+export type { HostPoolInput, ServiceInput, ProcessInput, ExternalInput, ClusterInput } from "./options.js";
 export type { Cluster, ClusterPort } from "./nodes/cluster.js";
 export type { SshInput } from "./ssh/options.js";
 export type { AwsInput } from "./aws/options.js";

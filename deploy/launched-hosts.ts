@@ -1,4 +1,4 @@
-import { TornDownError, HostLostError, HydroError, combine } from "./errors.js";
+import { TornDownError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
 import type { Host, LaunchContext, LaunchedHost } from "./host.js";
 import { SharedResources } from "./shared-resources.js";
@@ -15,7 +15,9 @@ export interface HostsOwner {
   /** Runs a launch as the step `deploy › hosts › <name>`. */
   launchStep(host: Host, launch: () => Promise<LaunchedHost>): Promise<LaunchedHost>;
   /** A host became unreachable after launch. */
-  lost(error: HostLostError): void;
+  lost(host: Host, reason: string): void;
+  /** A host launched by someone else (a Deployment's pool): its launch, which this owner neither makes nor releases. */
+  launchedElsewhere?(host: Host): Promise<LaunchedHost> | undefined;
 }
 
 /**
@@ -25,8 +27,12 @@ export interface HostsOwner {
  */
 export class LaunchedHosts {
   private readonly launched = new Map<Host, Promise<LaunchedHost>>();
-  /** The hosts whose launch has finished, for kill(), which cannot wait. */
-  private readonly up = new Set<LaunchedHost>();
+  /** The hosts whose launch has finished, for kill(), which cannot wait, and reset(). */
+  private readonly up = new Map<Host, LaunchedHost>();
+  /** Hosts whose launch failed: nothing to release; reset() forgets them, so that a pool tries again. */
+  private readonly failed = new Set<Host>();
+  /** Hosts released one by one, until they are: launched again only then (a VM's name and records are free only then). */
+  private readonly releasing = new Map<Host, Promise<void>>();
   /** What several hosts share (a cloud network, a key pair): released after every host. */
   private readonly shared = new SharedResources();
   /** Aborted by teardown: launches still in progress give up and clean up. */
@@ -39,19 +45,25 @@ export class LaunchedHosts {
       launched: (host) => this.launch(host),
       shared: (key, create) => this.shared.get(key, create),
       signal: this.cancellation.signal,
-      lost: (host, reason) => owner.lost(new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${owner.name}`)),
+      lost: (host, reason) => owner.lost(host, reason),
     };
   }
 
   /** Launches `host` once; nothing new is provisioned once teardown has begun (it would never be released). */
   launch(host: Host): Promise<LaunchedHost> {
+    const elsewhere = this.owner.launchedElsewhere?.(host);
+    if (elsewhere) return elsewhere;
     let launched = this.launched.get(host);
     if (!launched) {
       if (this.cancellation.signal.aborted) return Promise.reject(new TornDownError(this.owner.name, `launching host "${host.name}"`));
-      launched = this.owner.launchStep(host, () => host.launch(this.context));
+      const released = this.releasing.get(host);
+      launched = this.owner.launchStep(host, async () => {
+        await released;
+        return host.launch(this.context);
+      });
       launched.then(
-        (up) => this.up.add(up),
-        () => {},
+        (up) => this.up.set(host, up),
+        () => this.failed.add(host),
       );
       this.launched.set(host, launched);
     }
@@ -66,20 +78,52 @@ export class LaunchedHosts {
   /** Releases every host, then what they shared; rejects naming what did not answer in time. */
   async releaseAll(): Promise<void> {
     this.cancel();
-    const released = await Promise.allSettled([...this.launched].map(([host, launched]) => this.release(host, launched)));
+    const released = await Promise.allSettled([...[...this.launched].map(([host, launched]) => this.release(host, launched)), ...this.releasing.values()]);
     const sharedReleased = await Promise.allSettled([this.shared.releaseAll()]);
     const unanswered = [...released, ...sharedReleased].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
     if (unanswered.length) throw combine(unanswered);
   }
 
-  /** Releases one host now (host.terminate()); the others run on. */
-  async releaseOne(host: Host): Promise<void> {
+  /** Releases one host now (host.terminate(), a host lost); the others run on. Launching it again waits for this. */
+  releaseOne(host: Host): Promise<void> {
     const launched = this.launched.get(host);
-    if (!launched) return;
+    if (!launched) return this.releasing.get(host) ?? Promise.resolve();
     this.launched.delete(host);
-    const ready = await launched.catch(() => undefined);
-    if (ready) this.up.delete(ready);
-    await this.release(host, launched);
+    this.failed.delete(host);
+    const releasing = (async () => {
+      await launched.catch(() => undefined);
+      this.up.delete(host);
+      await this.release(host, launched);
+    })().finally(() => {
+      if (this.releasing.get(host) === releasing) this.releasing.delete(host);
+    });
+    this.releasing.set(host, releasing);
+    return releasing;
+  }
+
+  /**
+   * A pool's host after one of its deployments (LaunchedHost.reset()): what the deployment left is
+   * removed and the host kept. One that cannot be reset (its kind has no reset, or it does not
+   * answer) is released, and launched again when next used; one whose launch failed is forgotten,
+   * so the next use tries again; one still launching holds nothing of the deployment.
+   */
+  async reset(host: Host): Promise<void> {
+    if (this.failed.delete(host)) {
+      this.launched.delete(host);
+      return;
+    }
+    const up = this.up.get(host);
+    if (!up) return;
+    const reset = up.reset
+      ? await within(
+          up.reset().then(
+            () => true,
+            () => false,
+          ),
+          HOST_RELEASE_MS,
+        )
+      : false;
+    if (reset !== true) await this.releaseOne(host);
   }
 
   /** Tears a host down, unless its launch failed (nothing to release) or it does not answer in time. */
@@ -98,6 +142,6 @@ export class LaunchedHosts {
   /** At once (a second Ctrl-C): every launched host drops what it keeps on this machine. */
   kill(): void {
     this.cancel();
-    for (const host of this.up) host.kill();
+    for (const host of this.up.values()) host.kill();
   }
 }

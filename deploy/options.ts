@@ -5,7 +5,7 @@ import * as z from "zod/mini";
 import { en } from "zod/locales";
 
 z.config(en());
-import type { Host } from "./host.js";
+import type { Host, HostOwner } from "./host.js";
 import { ConfigError } from "./errors.js";
 import { formatCallsite, type Callsite } from "./callsite.js";
 
@@ -40,6 +40,9 @@ export const deploymentOptions = z.strictObject({
   heartbeatMs: z._default(z.int().check(z.nonnegative()), 30_000),
 });
 export type DeploymentOptions = z.output<typeof deploymentOptions>;
+
+export const hostPoolOptions = z.strictObject({ name: z.optional(name) });
+export type HostPoolInput = z.input<typeof hostPoolOptions>;
 export type DeploymentInput = z.input<typeof deploymentOptions>;
 
 const serviceOptions = z.strictObject({
@@ -105,7 +108,12 @@ function where(issue: z.core.$ZodIssue): string {
   return path.length ? path.join(".") : "options";
 }
 
-export function parseService(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+export function parseService(
+  input: unknown,
+  site: Callsite | undefined,
+  owner: HostOwner,
+  uniqueName: (wanted: string | undefined, fallback: string) => string,
+) {
   const options = parse(serviceOptions, input, "service()", site);
   const at = site ? `${formatCallsite(site)}: ` : "";
   const src = programSource(options.src, site, "service()");
@@ -113,7 +121,12 @@ export function parseService(input: unknown, site: Callsite | undefined, owner: 
   return { ...options, src, name: uniqueName(options.name, programName(src)) } satisfies ServiceOptions;
 }
 
-export function parseCluster(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+export function parseCluster(
+  input: unknown,
+  site: Callsite | undefined,
+  owner: HostOwner,
+  uniqueName: (wanted: string | undefined, fallback: string) => string,
+) {
   const options = parse(clusterOptions, input, "cluster()", site);
   const at = site ? `${formatCallsite(site)}: ` : "";
   const src = programSource(options.src, site, "cluster()");
@@ -125,7 +138,12 @@ export function parseCluster(input: unknown, site: Callsite | undefined, owner: 
   return { ...options, src, on, name } satisfies ClusterOptions;
 }
 
-export function parseProcess(input: unknown, site: Callsite | undefined, owner: object, uniqueName: (wanted: string | undefined, fallback: string) => string) {
+export function parseProcess(
+  input: unknown,
+  site: Callsite | undefined,
+  owner: HostOwner,
+  uniqueName: (wanted: string | undefined, fallback: string) => string,
+) {
   const options = parse(processOptions, input, "process()", site);
   const at = site ? `${formatCallsite(site)}: ` : "";
   checkOwner(options.on, owner, `${at}process()`);
@@ -133,9 +151,11 @@ export function parseProcess(input: unknown, site: Callsite | undefined, owner: 
   return { ...options, name: uniqueName(options.name, path.basename(program)) } satisfies ProcessOptions;
 }
 
-export function checkOwner(host: Host, owner: object, where: string): void {
-  if (host.owner !== owner)
-    throw new ConfigError(`${where}: on: host "${host.name}" belongs to another Deployment; declare hosts on the Deployment that uses them`);
+export function checkOwner(host: Host, owner: HostOwner, where: string): void {
+  if (!owner.uses(host))
+    throw new ConfigError(
+      `${where}: on: host "${host.name}" belongs to another Deployment or HostPool; declare hosts on the Deployment that uses them, or on the HostPool it was given ({ hosts: pool })`,
+    );
 }
 
 /** The program's file, which must exist: a relative src is relative to the file that declares it, like an import. */

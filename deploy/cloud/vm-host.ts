@@ -52,6 +52,11 @@ export class LaunchedVm implements LaunchedHost {
     return this.ssh.tunnelFrom(address);
   }
 
+  async reset(): Promise<void> {
+    if (!this.ssh.reset) throw new Error("internal error: a VM's SSH host cannot be reset");
+    await this.ssh.reset();
+  }
+
   async teardown(): Promise<void> {
     await this.ssh.teardown().catch(() => {});
     await this.deleteVm();

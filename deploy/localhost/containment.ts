@@ -54,6 +54,15 @@ export class LocalContainment {
     signalMarked(marker, frozen ? "SIGSTOP" : "SIGCONT");
   }
 
+  /** Kills what is left in the programs' cgroups and removes them, keeping the host's (a pool's host between deployments). */
+  clear(): void {
+    if (!this.cgroup) return;
+    for (const entry of readdir(this.cgroup)) {
+      const dir = path.join(this.cgroup, entry);
+      if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) removeCgroup(dir);
+    }
+  }
+
   /** Kills what is left and removes the cgroups (a cgroup is removed with rmdir once empty). */
   release(): void {
     if (this.cgroup) removeCgroup(this.cgroup);

@@ -148,6 +148,12 @@ class LaunchedLocalhost implements LaunchedHost {
     return address;
   }
 
+  async reset(): Promise<void> {
+    this.containment.clear();
+    await fs.promises.rm(this.runDir, { recursive: true, force: true });
+    await fs.promises.mkdir(this.runDir, { mode: 0o700 });
+  }
+
   async teardown(): Promise<void> {
     this.containment.release();
     await fs.promises.rm(this.runDir, { recursive: true, force: true });

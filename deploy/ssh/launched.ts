@@ -9,7 +9,7 @@ import { spawnRemote } from "./remote-process.js";
 import { forward, Tunnels } from "./tunnels.js";
 import { upload, type UploadOptions } from "./upload.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
-import { freezeContained, killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
+import { clearHostCgroup, freezeContained, killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
 
 /**
  * Where and how to reach a machine over SSH. Hand-made hosts build it from their options
@@ -152,6 +152,13 @@ export class LaunchedSshHost implements LaunchedHost {
 
   tunnelFrom(address: Address): Promise<Address> {
     return this.tunnels.from(address);
+  }
+
+  /** One round trip: the run directory emptied, the programs' cgroups removed; the connection and the bundles stay. */
+  async reset(): Promise<void> {
+    this.tunnels.reset();
+    const { code, stderr } = await this.pool.run(`rm -rf ${quote(this.runDir)}/* && ${clearHostCgroup(this.cgroup)}`);
+    if (code !== 0) throw new HydroError(`ssh host "${this.name}": cannot clear its run directory: ${stderr.trim()}`);
   }
 
   async teardown(): Promise<void> {

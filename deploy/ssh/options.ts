@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import { checkOwner, host, name, parse } from "../options.js";
 import { ConfigError } from "../errors.js";
 import { formatCallsite, type Callsite } from "../callsite.js";
+import type { HostOwner } from "../host.js";
 import { pinnedFingerprint } from "./known-hosts.js";
 import { defaultCredentials, NO_DEFAULT_CREDENTIALS } from "./credentials.js";
 
@@ -33,7 +34,7 @@ export type SshOptions = z.output<typeof sshOptions>;
 export type SshInput = z.input<typeof sshOptions>;
 
 /** Checks ssh() options: one credential (found like OpenSSH does when none is given), a readable key file, a valid pinned key. */
-export function parseSsh(input: unknown, site: Callsite | undefined, owner: object): SshOptions {
+export function parseSsh(input: unknown, site: Callsite | undefined, owner: HostOwner): SshOptions {
   const options = parse(sshOptions, input, "ssh()", site);
   const at = `${site ? `${formatCallsite(site)}: ` : ""}ssh()`;
   const given = (["privateKeyPath", "privateKey", "agent"] as const).filter((key) => options[key] !== undefined);

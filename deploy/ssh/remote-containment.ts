@@ -46,5 +46,9 @@ export const killContained = (hostCgroup: string, marker: string) =>
 export const freezeContained = (hostCgroup: string, marker: string, frozen: boolean) =>
   `${CONTAINMENT_FUNCTIONS}\ncgfreeze ${quote(programCgroup(hostCgroup, marker))} ${quote(marker)} ${frozen ? "1 STOP" : "0 CONT"}`;
 
+/** Kills what is left in each program's cgroup under the host's and removes them, keeping the host's (a pool's host between deployments). */
+export const clearHostCgroup = (hostCgroup: string) =>
+  hostCgroup ? `${CONTAINMENT_FUNCTIONS}\nfor cg in ${quote(hostCgroup)}/*/; do [ -d "$cg" ] && cgremove "\${cg%/}"; done; true` : "true";
+
 /** Kills what is left in the host's cgroup and removes it. */
 export const removeHostCgroup = (hostCgroup: string) => (hostCgroup ? `${CONTAINMENT_FUNCTIONS}\ncgremove ${quote(hostCgroup)}` : "true");

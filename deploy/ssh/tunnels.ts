@@ -73,6 +73,15 @@ export class Tunnels {
   close(): void {
     for (const server of this.servers) server.close();
   }
+
+  /** Closes every tunnel and forgets them, keeping the connection: a pool's host between deployments, whose ports are new each time. */
+  reset(): void {
+    this.close();
+    this.servers.length = 0;
+    this.opened.clear();
+    for (const port of this.reverse.keys()) this.client.unforwardIn("127.0.0.1", port);
+    this.reverse.clear();
+  }
 }
 
 export function forward(open: (callback: (error: Error | undefined, channel: ClientChannel) => void) => Client): Promise<Duplex> {

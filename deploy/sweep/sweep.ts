@@ -1,6 +1,7 @@
 import path from "node:path";
 import { callsite, formatCallsite } from "../callsite.js";
 import { Deployment } from "../deployment.js";
+import { HostPool } from "../pool/host-pool.js";
 import { ConfigError, TornDownError } from "../errors.js";
 import { emit, interruptedBy, step } from "../events.js";
 import { ERROR_FIELD, describePoint, describeValue, gridPoints, isRecordOf, type Grid, type Point } from "./grid.js";
@@ -11,13 +12,21 @@ import { formatNumber, formatTable } from "./table.js";
 /** What a point's run measured: metric name → a finite number. */
 export type Metrics = Record<string, number>;
 
-export interface SweepOptions<G extends Grid, M extends Metrics> {
+export interface SweepOptions<G extends Grid, M extends Metrics, H = undefined> {
   /** Parameter → the values to try; every combination is a point, the first parameter changing slowest. */
   grid: G;
   /** The directory (relative to the working directory) for results.json, results.csv and plot.svg. */
   out: string;
-  /** Deploys on `d`, a fresh Deployment for this point alone, measures, and returns the metrics. sweep() tears `d` down afterwards, also when `run` throws. */
-  run: (point: Point<G>, d: Deployment) => M | Promise<M>;
+  /**
+   * Declares the hosts every point uses, once, on a HostPool: they are launched by the first point
+   * and kept until the sweep ends (a cloud VM boots once); `run` gets what this returns.
+   */
+  hosts?: (pool: HostPool) => H;
+  /**
+   * Deploys on `d`, a fresh Deployment for this point alone (given the sweep's host pool), measures,
+   * and returns the metrics. sweep() tears `d` down afterwards, also when `run` throws.
+   */
+  run: (point: Point<G>, d: Deployment, hosts: H) => M | Promise<M>;
   /** Draws plot.svg: metric `y` against column `x`, one line per combination of the `series` columns. */
   plot?: PlotOptions;
   /** Runs every point again and starts the files afresh; by default a point already in out/results.json is skipped and its record kept. */
@@ -42,7 +51,7 @@ export class SweepPointError extends Error {
   }
 }
 
-const OPTIONS = ["grid", "out", "run", "plot", "rerun", "name"];
+const OPTIONS = ["grid", "out", "hosts", "run", "plot", "rerun", "name"];
 
 /**
  * Runs `run` once per point of the grid, in order, each on its own Deployment torn down before the
@@ -51,10 +60,10 @@ const OPTIONS = ["grid", "out", "run", "plot", "rerun", "name"];
  * stdout and the plot to plot.svg. A point whose run throws stops the sweep: its error is recorded,
  * the points before it are kept, and a SweepPointError naming it is thrown.
  */
-export async function sweep<G extends Grid, M extends Metrics>(options: SweepOptions<G, M>): Promise<Array<Point<G> & M>> {
+export async function sweep<G extends Grid, M extends Metrics, H = undefined>(options: SweepOptions<G, M, H>): Promise<Array<Point<G> & M>> {
   const site = callsite();
   const where = `${site ? `${formatCallsite(site)}: ` : ""}sweep()`;
-  const { grid, out, run, plot, rerun = false, name } = checkOptions(options, where);
+  const { grid, out, hosts, run, plot, rerun = false, name } = checkOptions(options, where);
   const points = gridPoints(grid, where);
   const parameters = Object.keys(grid);
   const dir = path.resolve(out);
@@ -68,6 +77,8 @@ export async function sweep<G extends Grid, M extends Metrics>(options: SweepOpt
   if (plot) checkPlot(plot, current(), parameters, where);
 
   const root = [name ? `sweep ${name}` : "sweep"];
+  const pool = new HostPool({ name: safeName(`${title}-hosts`) }, root);
+  const declared = hosts ? hosts(pool) : (undefined as H);
   let ran = 0;
   const runAll = async () => {
     for (const [index, point] of points.entries()) {
@@ -81,7 +92,9 @@ export async function sweep<G extends Grid, M extends Metrics>(options: SweepOpt
       const interruption = interruptedBy();
       if (interruption) throw new TornDownError(title, `${title}: point ${label}`, `the run was ${interruption}`);
       try {
-        outcomes[index] = await step([...root, label], () => runPoint(point, run, parameters, [...root, label]), describeMetrics(parameters));
+        const deployment = new Deployment({ name: deploymentName(point), hosts: pool }, [...root, label]);
+        const measure = () => run({ ...point }, deployment, declared);
+        outcomes[index] = await step([...root, label], () => runPoint(point, deployment, measure, parameters), describeMetrics(parameters));
         ran++;
       } catch (error) {
         const message = interruptedBy() ?? (error instanceof Error ? error.message : String(error));
@@ -99,7 +112,8 @@ export async function sweep<G extends Grid, M extends Metrics>(options: SweepOpt
     }
   };
   try {
-    await step(root, runAll, () => ({ detail: `${ran} run, ${points.length - ran} skipped: ${shownPath(dir)}` }));
+    const runThenRelease = () => runAll().finally(() => pool.release());
+    await step(root, runThenRelease, () => ({ detail: `${ran} run, ${points.length - ran} skipped: ${shownPath(dir)}` }));
   } finally {
     // Also after a failure: the table shows what there is, the failed point with its error.
     const records = current();
@@ -108,16 +122,10 @@ export async function sweep<G extends Grid, M extends Metrics>(options: SweepOpt
   return outcomes as Array<Point<G> & M>;
 }
 
-async function runPoint<G extends Grid>(
-  point: Point<G>,
-  run: SweepOptions<G, Metrics>["run"],
-  parameters: string[],
-  stepsUnder: string[],
-): Promise<SweepRecord> {
-  const d = new Deployment({ name: deploymentName(point) }, stepsUnder);
+async function runPoint(point: Point, d: Deployment, measure: () => Metrics | Promise<Metrics>, parameters: string[]): Promise<SweepRecord> {
   let metrics: Metrics;
   try {
-    metrics = checkMetrics(await run({ ...point }, d), parameters);
+    metrics = checkMetrics(await measure(), parameters);
   } finally {
     await d.teardown();
   }
@@ -153,20 +161,29 @@ const describeMetrics = (parameters: string[]) => (record: SweepRecord) => ({
 
 /** Named after its point (`replicas-2.clients-10`), within what a Deployment's name allows. */
 function deploymentName(point: Point): string {
-  const name = Object.entries(point)
-    .map(([parameter, value]) => `${parameter}-${value}`)
-    .join(".")
-    .replace(/[^A-Za-z0-9_.-]/g, "_")
-    .replace(/^[.-]/, "_");
-  return name.slice(0, 64);
+  return safeName(
+    Object.entries(point)
+      .map(([parameter, value]) => `${parameter}-${value}`)
+      .join("."),
+  );
 }
 
-function checkOptions<G extends Grid, M extends Metrics>(options: SweepOptions<G, M>, where: string): SweepOptions<G, M> {
-  if (typeof options !== "object" || options === null) throw new ConfigError(`${where}: expected options { grid, out, run, plot?, rerun?, name? }`);
+/** `text` as a Deployment's or HostPool's name may be: letters, digits, '_', '.' and '-', at most 64. */
+function safeName(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9_.-]/g, "_")
+    .replace(/^[.-]/, "_")
+    .slice(0, 64);
+}
+
+function checkOptions<G extends Grid, M extends Metrics, H>(options: SweepOptions<G, M, H>, where: string): SweepOptions<G, M, H> {
+  if (typeof options !== "object" || options === null) throw new ConfigError(`${where}: expected options { grid, out, run, hosts?, plot?, rerun?, name? }`);
   const unknown = Object.keys(options).find((key) => !OPTIONS.includes(key));
   if (unknown !== undefined) throw new ConfigError(`${where}: options: unknown option "${unknown}" (options: ${OPTIONS.join(", ")})`);
   if (typeof options.out !== "string" || options.out === "") throw new ConfigError(`${where}: out: expected the results directory, e.g. "results/"`);
-  if (typeof options.run !== "function") throw new ConfigError(`${where}: run: expected a function (point, d) => metrics`);
+  if (typeof options.run !== "function") throw new ConfigError(`${where}: run: expected a function (point, d, hosts) => metrics`);
+  if (options.hosts !== undefined && typeof options.hosts !== "function")
+    throw new ConfigError(`${where}: hosts: expected a function (pool) => hosts, declaring the hosts every point uses on the pool`);
   if (options.rerun !== undefined && typeof options.rerun !== "boolean") throw new ConfigError(`${where}: rerun: expected true or false`);
   if (options.name !== undefined && typeof options.name !== "string") throw new ConfigError(`${where}: name: expected a string`);
   return options;
