@@ -134,6 +134,68 @@ describe("hydro run on EC2 VMs (moto + the boot agent)", { skip: notRoot || moto
     assert.deepEqual(agent.errors, []);
   });
 
+  /** Every instance ever made (moto keeps terminated ones): what a run boots is the difference. */
+  async function instancesMade(): Promise<number> {
+    const made = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag-key", Values: ["hydro-deployment"] }] }));
+    return (made.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).length;
+  }
+
+  describe("a 4-point sweep whose two VMs are kept across its points (a HostPool)", () => {
+    test("boots 2 instances in all and deletes them at the end", async () => {
+      const dir = tempDir();
+      const before = await instancesMade();
+      const result = await hydro(dir, ["run", fixture("aws-sweep.hydro.ts"), "--", subnetId, "out"]);
+      assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+      assert.deepEqual(
+        fs
+          .readFileSync(path.join(dir, "out", "results.csv"), "utf8")
+          .trim()
+          .split(/\r?\n/)
+          .slice(1),
+        ["1,1", "2,2", "3,3", "4,4"],
+      );
+      assert.equal((await instancesMade()) - before, 2);
+      assert.deepEqual(await live(), NONE);
+      assert.deepEqual(fs.readdirSync(path.join(dir, ".hydro", "state")), []);
+      assert.deepEqual(agent.errors, []);
+    });
+
+    for (const [signal, point] of [
+      ["SIGINT", "3"],
+      ["SIGKILL", "2"],
+    ] as const) {
+      test(`${signal === "SIGINT" ? "Ctrl-C" : "kill -9"} at point ${point} leaves nothing${signal === "SIGKILL" ? " once hydro down has run" : ""}; 2 instances were booted`, async () => {
+        const dir = tempDir();
+        const before = await instancesMade();
+        const child = execa("node", [cli, "run", fixture("aws-sweep.hydro.ts"), "--", subnetId, "out", point], { cwd: dir, reject: false, env });
+        let seen = "";
+        child.stdout!.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+        await eventually(() => seen.includes(`point ${point} deployed`) || child.exitCode !== null, 180_000, `point ${point} to be deployed`);
+        assert.equal((await live()).instances, 2, seen);
+        child.kill(signal);
+        const result = await child;
+        if (signal === "SIGINT") {
+          assert.equal(result.exitCode, 130, result.stdout + result.stderr);
+        } else {
+          const down = await hydro(dir, ["down"]);
+          assert.equal(down.exitCode, 0, down.stdout + down.stderr);
+          assert.equal(down.stdout.match(/^deleted aws instance /gm)?.length, 2, down.stdout);
+        }
+        assert.deepEqual(await live(), NONE);
+        assert.deepEqual(fs.readdirSync(path.join(dir, ".hydro", "state")), []);
+        assert.equal((await instancesMade()) - before, 2);
+        // The records of the points before it are kept.
+        assert.equal(
+          fs
+            .readFileSync(path.join(dir, "out", "results.csv"), "utf8")
+            .trim()
+            .split(/\r?\n/).length,
+          Number(point),
+        );
+      });
+    }
+  });
+
   interruptionMatrix({
     what: "two EC2 VMs",
     run: () => [fixture("aws-echo.hydro.ts"), "--", subnetId],

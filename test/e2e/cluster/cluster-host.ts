@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { type HostExecResult, execInHost } from "./host-exec.js";
 import { startHostInit } from "./host-init.js";
 import type { HostLayout } from "./layout.js";
@@ -40,6 +40,8 @@ export interface ClusterHost extends HostDescription {
   /** Unplugs its link at the bridge: packets to and from it vanish, as with a pulled cable. */
   linkDown(): Promise<void>;
   linkUp(): Promise<void>;
+  /** How many SSH logins its sshd has accepted so far (its log's "Accepted publickey" lines). */
+  logins(): Promise<number>;
 }
 
 export interface HostPlan {
@@ -94,5 +96,6 @@ export async function startHost(plan: HostPlan): Promise<ClusterHost> {
     startSshd: () => startSshd(sshd),
     linkDown: () => setLinkState(layout.veth, "down"),
     linkUp: () => setLinkState(layout.veth, "up"),
+    logins: async () => ((await readFile(layout.sshdLogPath, "utf8").catch(() => "")).match(/^.*Accepted publickey for /gm) ?? []).length,
   };
 }
