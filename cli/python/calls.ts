@@ -1,4 +1,6 @@
 import { Deployment } from "../../deploy/deployment.js";
+import { HostPool } from "../../deploy/pool/host-pool.js";
+import { HostDeclarer } from "../../deploy/host-declarer.js";
 import { asIfCalledFrom, formatCallsite } from "../../deploy/callsite.js";
 import { CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError } from "../../deploy/errors.js";
 import { hostKinds } from "../../deploy/host-kind.js";
@@ -27,8 +29,10 @@ export class BridgeCalls {
   private nextHandle = 1;
 
   private readonly handlers: Record<string, Handler> = {
-    "deployment.new": (_, args) => this.handle(new Deployment(args)),
-    host: (d, args) => this.handle(deployment(d).host(String(args.kind), this.withHandles((args.options ?? {}) as Args, args.handles))),
+    "deployment.new": (_, args) => this.handle(new Deployment(this.withHandles(args, ["hosts"]))),
+    "pool.new": (_, args) => this.handle(new HostPool(args)),
+    host: (owner, args) => this.handle(declarer(owner).host(String(args.kind), this.withHandles((args.options ?? {}) as Args, args.handles))),
+    release: async (pool) => (await expectKind(pool, HostPool, "a HostPool").release(), null),
     service: (d, args) => this.handle(deployment(d).service(this.withHandles(args, ["on"]) as never)),
     process: (d, args) => this.handle(deployment(d).process(this.withHandles(args, ["on"]) as never)),
     cluster: (d, args) => {
@@ -145,6 +149,7 @@ function expectKind<T>(object: unknown, kind: Function & { prototype: T }, what:
 }
 
 const deployment = (object: unknown) => expectKind(object, Deployment, "a Deployment");
+const declarer = (object: unknown) => expectKind<HostDeclarer>(object, HostDeclarer, "a Deployment or HostPool");
 const program = (object: unknown) => expectKind(object, ProgramNode, "a service or process");
 const processNode = (object: unknown) => expectKind(object, ProcessNode, "a process()");
 const externalNode = (object: unknown) => expectKind(object, External, "an External");
@@ -158,6 +163,7 @@ function hostOf(object: unknown): Host {
 /** How the TS API names a declaration in its errors, and what the Python script wrote instead. */
 const PYTHON_NAMES: Record<string, [ts: string, python: string]> = {
   "deployment.new": ["new Deployment()", "Deployment()"],
+  "pool.new": ["new HostPool()", "HostPool()"],
   service: ["service()", "Service()"],
   cluster: ["cluster()", "Cluster()"],
   process: ["process()", "Process()"],

@@ -5,6 +5,7 @@ does the work; this package turns the script's calls into messages to it (docs/p
 
 from .deployment import Deployment
 from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError
+from .host_pool import HostPool
 from .hosts import Host
 from .network import EdgeCounts, Fault, Network
 from .nodes import Address, Cluster, External, Node, Process, Program, Service
@@ -24,6 +25,7 @@ __all__ = [
     "Host",
     "HostError",
     "HostLostError",
+    "HostPool",
     "HydroError",
     "Network",
     "Node",

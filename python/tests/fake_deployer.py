@@ -25,7 +25,7 @@ BUILTIN_HOST_KINDS = [
 #: A call → its answer (``{"ok": …}`` or ``{"error": …}``), or None to leave it for the test to answer.
 Answer = Callable[[Message], Optional[Message]]
 
-CREATING = {"deployment.new", "host", "service", "process", "external", "stdout", "stderr", "receive"}
+CREATING = {"deployment.new", "pool.new", "host", "service", "process", "external", "stdout", "stderr", "receive"}
 
 
 def handles() -> Answer:

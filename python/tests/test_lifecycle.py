@@ -87,6 +87,28 @@ class LifecycleCalls(LifecycleTestCase):
         self.assertEqual(self.deployer.call("terminate")["target"], vm._wire())
 
 
+class HostPools(LifecycleTestCase):
+    async def test_a_pool_declares_hosts_a_deployment_is_given_it_by_handle_and_release_is_awaited(self) -> None:
+        pool = hydro.HostPool(name="kept")
+        vm = pool.AwsMachine(region="eu-west-1", type="t3.micro")
+        d = hydro.Deployment(name="point-1", hosts=pool)
+        d.Service(src="s.ts", on=vm)
+        self.assertEqual(self.deployer.call("pool.new")["args"], {"name": "kept"})
+        host = self.deployer.call("host")
+        self.assertEqual((host["target"], host["args"]["kind"]), (pool._wire(), "aws"))
+        made = self.deployer.call("deployment.new")
+        self.assertEqual(made["args"], {"name": "point-1", "hosts": pool._wire()})
+        self.assertEqual(self.deployer.call("service")["args"]["on"], vm._wire())
+        await pool.release()
+        self.assertEqual(self.deployer.call("release")["target"], pool._wire())
+
+    async def test_a_pool_has_the_plug_in_kinds_a_deployment_has_and_names_itself_when_it_has_not(self) -> None:
+        pool = hydro.HostPool()
+        self.deployer.call("pool.new")
+        with self.assertRaisesRegex(AttributeError, "'HostPool' has no attribute 'Nope'"):
+            pool.Nope()
+
+
 class Streams(LifecycleTestCase):
     def service(self) -> hydro.Service:
         d = hydro.Deployment()

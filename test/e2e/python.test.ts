@@ -31,6 +31,24 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     assert.match(texts, /client says: done: 2 echoes/);
   });
 
+  test("HostPool: two deployments in turn launch the pool's host once (their own hosts each time); a released pool refuses new hosts", async () => {
+    const launches = async (mode: string) => {
+      const result = await hydro(["run", "--json", pythonFixture("pool.hydro.py"), "--", mode]);
+      assert.equal(result.exitCode, 0, result.stderr);
+      const events = result.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { type: string; path?: string[]; status?: string; message?: string });
+      const texts = events.map((event) => event.message ?? "").join("\n");
+      assert.match(texts, /^point 1 exited with 0$/m);
+      assert.match(texts, /^refused: \S*pool\.hydro\.py:17: Ssh\(\): kept is released; declare hosts on a pool before releasing it$/m);
+      return events.filter((event) => event.type === "step" && event.status === "done" && event.path?.join(" › ") === "deploy › hosts › localhost").length;
+    };
+    // The pool's localhost is launched by the first deployment alone; a deployment's own, by each.
+    assert.equal(await launches("pool"), 1);
+    assert.equal(await launches("own"), 2);
+  });
+
   const mistakes: Array<[string, RegExp]> = [
     ["bad-option", /^error: \S*mistakes\.hydro\.py:9: Service\(\): options: Unrecognized key: "ready_timeout"$/m],
     ["bad-timeout", /^error: \S*mistakes\.hydro\.py:11: Deployment\(\): ready_timeout_ms: Too small: expected number to be >0$/m],
