@@ -17,8 +17,8 @@ export interface HostKind<Options = unknown> {
   readonly name: string;
   /**
    * Checks the options the config gave (zod schemas and `parse` from deploy/options.ts), throwing
-   * a ConfigError that names `at.site`. Hosts among the options (a jump host) must belong to
-   * `at.owner`: `checkOwner` in deploy/options.ts says so in one line.
+   * a ConfigError that names `at.site`. Hosts among the options (a jump host) must be ones
+   * `at.owner` may use (its own, or its pool's): `checkOwner` in deploy/options.ts says so in one line.
    */
   parse(input: unknown, at: DeclarationSite): Options;
   /**

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { sweep, type Deployment } from "hydro-deploy";
+import { sweep, type Deployment, type Host } from "hydro-deploy";
 import { declareStore } from "./declare-store.js";
 import { freePorts } from "./free-ports.js";
 
@@ -9,6 +9,8 @@ import { freePorts } from "./free-ports.js";
  * [--requests 100000] [--rerun]`. Each point deploys a cluster of N replicas (or N independent
  * redis-servers, the baseline series), runs one `redis-benchmark -t set,get` per replica as a
  * process() on this machine, sums their requests/s, and tears down. Writes results.json, results.csv and plot.svg.
+ * The machine is declared once, on the sweep's host pool, and kept across the points: with
+ * `pool.ssh(…)` or `pool.aws(…)` in its place it would be connected to, or booted, once.
  */
 export default async function main(args: string[]) {
   const { values } = parseArgs({
@@ -32,8 +34,9 @@ export default async function main(args: string[]) {
     out: values.out,
     rerun: values.rerun,
     plot: { x: "clients", y: "throughput", series: ["server", "replicas"] },
-    run: async ({ server, replicas, clients }, d) => {
-      const targets = server === "kvs" ? await kvsReplicas(d, replicas) : redisServers(d, replicas);
+    hosts: (pool) => pool.localhost(),
+    run: async ({ server, replicas, clients }, d, machine) => {
+      const targets = server === "kvs" ? await kvsReplicas(d, machine, replicas) : redisServers(d, machine, replicas);
       const benchmarks = targets.map((target) => benchmark(d, target, clients, requests));
       await d.deploy();
       const rates = await Promise.all(benchmarks.map((run) => run()));
@@ -54,18 +57,18 @@ function positiveIntegers(flag: string, text: string | undefined): number[] {
 /** Where a redis-benchmark points: a fixed address, or a redis-server process's port to wire to. */
 type Target = { host: string; port: number } | { process: ReturnType<Deployment["process"]> };
 
-async function kvsReplicas(d: Deployment, replicas: number): Promise<Target[]> {
+async function kvsReplicas(d: Deployment, machine: Host, replicas: number): Promise<Target[]> {
   const respPort = await freePorts(replicas);
-  const hosts = [{ on: d.localhost(), address: "127.0.0.1" }];
+  const hosts = [{ on: machine, address: "127.0.0.1" }];
   return declareStore(d, { layout: { partitions: 1, replication: replicas }, respPort, gossipMs: 100, hosts }).replicas;
 }
 
-function redisServers(d: Deployment, count: number): Target[] {
+function redisServers(d: Deployment, machine: Host, count: number): Target[] {
   return Array.from({ length: count }, (_, i) => ({
     process: d.process({
       name: `redis-server-${i}`,
       command: ["redis-server", "--bind", "127.0.0.1", "--port", "{port:main}", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
-      on: d.localhost(),
+      on: machine,
       ports: { main: 0 },
     }),
   }));
