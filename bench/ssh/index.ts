@@ -72,7 +72,7 @@ try {
     table(
       ["case", "ms", "baseline ms", "ratio", "target"],
       [
-        row("(a) echo_many, 8 services on 8 hosts vs on 1 host (warm)", spread, 1.5),
+        row("(a) echo_many, 8 services on 8 hosts vs on 1 host (warm)", spread, 1.3),
         row("(b) redeploy on hosts kept by a HostPool vs cold deploy (8 hosts)", redeploy, 0.3),
         row("(b') warm deploy by a new hydro run vs cold deploy (8 hosts)", warmRun),
         row("(c) 4-point sweep, 2 hosts kept across points vs declared per point", sweeps),
