@@ -1,18 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { packageRoot } from "../../deploy/paths.js";
+import { pythonInterpreter } from "./interpreter.js";
 
 /**
- * Starts `python3 -m hydro._run script args…` (docs/python-bridge.md): the package's python/ first
+ * Starts `python3 -m hydro._run script args…` (the interpreter as ./interpreter.ts finds it) (docs/python-bridge.md): the package's python/ first
  * on PYTHONPATH, unbuffered, stdout and stderr piped, the bridge on fds 3 (to Python) and 4 (from
  * Python). A Python process still running when the deployer exits (a blocking call) goes with it.
  */
 export function spawnPython(script: string, args: readonly string[]): PythonProcess {
-  const python = pythonCommand();
+  const python = pythonInterpreter();
   const pythonPath = [path.join(packageRoot, "python"), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
-  const child = spawn(python, ["-m", "hydro._run", script, ...args], {
+  const child = spawn(python.command, ["-m", "hydro._run", script, ...args], {
     stdio: ["inherit", "pipe", "pipe", "pipe", "pipe"],
-    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1", HYDRO_BRIDGE: "3,4" },
+    env: { ...process.env, ...python.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1", HYDRO_BRIDGE: "3,4" },
   });
   const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL");
   process.on("exit", killOnExit);
@@ -28,6 +29,7 @@ export interface PythonProcess {
   spawnError: Promise<NodeJS.ErrnoException>;
 }
 
+/** The interpreter as the user names it, for messages. */
 export const pythonCommand = () => process.env.HYDRO_PYTHON || "python3";
 
 /** A Python config's interpreter, started by bin/hydro.js before the CLI itself was loaded. */
