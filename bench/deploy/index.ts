@@ -80,8 +80,8 @@ if (wanted("a")) {
 }
 
 // (c) the same echo from the seed's Python script, through the bridge, against the .ts config: with
-// `python3` as PATH finds it (pyenv's shim is a bash script that costs ~50–80 ms), and with the
-// interpreter it ends up running (what HYDRO_PYTHON can name).
+// `python3` as PATH finds it (here a pyenv shim, which hydro sees through: cli/python/interpreter.ts),
+// and with the interpreter it ends up running named by HYDRO_PYTHON.
 let latency: RegExpExecArray | null = null;
 if (wanted("c")) {
   const echoPy = path.join(root, "examples", "echo", "echo.hydro.py");
