@@ -70,6 +70,8 @@ export class Deployment extends HostDeclarer implements NodeOwner {
   ) {
     super();
     const site = callsite();
+    if (options instanceof HostPool)
+      throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}new Deployment(): a HostPool is given as an option: new Deployment({ hosts: pool })`);
     const { hosts: pool, ...own } = typeof options === "object" && options !== null ? options : { hosts: undefined };
     this.options = parse(deploymentOptions, typeof options === "object" && options !== null ? own : options, "new Deployment()", site);
     if (pool !== undefined && !(pool instanceof HostPool))
@@ -240,7 +242,8 @@ export class Deployment extends HostDeclarer implements NodeOwner {
       // Senders first, so that what a program sends as it stops reaches receivers still running.
       const stopped: PromiseSettledResult<void>[] = [];
       for (const wave of stopOrder(this.nodes, this.edges)) stopped.push(...(await Promise.allSettled(wave.map((node) => node.stop()))));
-      const released = await Promise.allSettled([this.hosts.releaseAll(), this.pool?.giveBack(this.poolUser)]);
+      // Its own hosts first: one may be reached through a pool's host (a jump host), which a reset may release.
+      const released = [...(await Promise.allSettled([this.hosts.releaseAll()])), ...(await Promise.allSettled([this.pool?.giveBack(this.poolUser)]))];
       live.delete(this);
       const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
       if (unanswered.length) throw combine(unanswered);

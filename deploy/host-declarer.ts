@@ -22,6 +22,8 @@ export abstract class HostDeclarer implements HostOwner {
   abstract uses(host: Host): boolean;
   /** Throws a ConfigError naming `site` when a host of a kind with many (not localhost) may not be declared now. */
   protected abstract checkDeclaring(site: Callsite | undefined, what: string): void;
+  /** The same for the first declaration of a kind with one per owner (localhost); by default always allowed. */
+  protected checkDeclaringSingle(_site: Callsite | undefined, _what: string): void {}
 
   /**
    * A host of a registered kind (deploy/host-kind.ts): the built-in `localhost`, `ssh`, `aws`,
@@ -32,8 +34,9 @@ export abstract class HostDeclarer implements HostOwner {
     const registered = declaring(site, `host("${kind}")`, () => hostKind(kind));
     const single = registered.single ? this.singleHosts.get(kind) : undefined;
     if (single) return single;
-    // A single host is also where the deployer itself runs things (localhost): made on demand, even while deploying.
-    if (!registered.single) this.checkDeclaring(site, `${kind}()`);
+    // A Deployment's single host is also where the deployer itself runs things (localhost): made on demand, even while deploying.
+    if (registered.single) this.checkDeclaringSingle(site, `${kind}()`);
+    else this.checkDeclaring(site, `${kind}()`);
     const parsed = registered.parse(options, { site, owner: this });
     const { given, fallback } = registered.hostName(parsed);
     // A kind with a cleanup keys its records and tags by host name: those names are unique.

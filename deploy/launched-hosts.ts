@@ -1,4 +1,4 @@
-import { TornDownError, HydroError, combine } from "./errors.js";
+import { TornDownError, HostError, HydroError, combine } from "./errors.js";
 import { TIMED_OUT, within } from "./bounded.js";
 import type { Host, LaunchContext, LaunchedHost } from "./host.js";
 import { SharedResources } from "./shared-resources.js";
@@ -18,6 +18,8 @@ export interface HostsOwner {
   lost(host: Host, reason: string): void;
   /** A host launched by someone else (a Deployment's pool): its launch, which this owner neither makes nor releases. */
   launchedElsewhere?(host: Host): Promise<LaunchedHost> | undefined;
+  /** A launch that failed is tried again by the next `launch()` (a pool's next deployment), instead of failing it at once. */
+  readonly retriesFailedLaunches?: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export class LaunchedHosts {
   private readonly failed = new Set<Host>();
   /** Hosts released one by one, until they are: launched again only then (a VM's name and records are free only then). */
   private readonly releasing = new Map<Host, Promise<void>>();
+  /** Hosts whose release failed, and why: launching one again could clash with what is left of it. */
+  private readonly unreleased = new Map<Host, string>();
   /** What several hosts share (a cloud network, a key pair): released after every host. */
   private readonly shared = new SharedResources();
   /** Aborted by teardown: launches still in progress give up and clean up. */
@@ -54,18 +58,24 @@ export class LaunchedHosts {
     const elsewhere = this.owner.launchedElsewhere?.(host);
     if (elsewhere) return elsewhere;
     let launched = this.launched.get(host);
+    if (launched && this.owner.retriesFailedLaunches && this.failed.delete(host)) launched = undefined;
     if (!launched) {
       if (this.cancellation.signal.aborted) return Promise.reject(new TornDownError(this.owner.name, `launching host "${host.name}"`));
       const released = this.releasing.get(host);
-      launched = this.owner.launchStep(host, async () => {
-        await released;
+      const current = this.owner.launchStep(host, async () => {
+        await released?.catch(() => undefined);
+        const why = this.unreleased.get(host);
+        if (why !== undefined)
+          throw new HostError(host.name, `host "${host.name}" is not launched again: releasing it failed (${why}); \`hydro down\` deletes what is left of it`);
         return host.launch(this.context);
       });
-      launched.then(
-        (up) => this.up.set(host, up),
-        () => this.failed.add(host),
+      // Only the current launch of a host counts: one released meanwhile is torn down by its release.
+      current.then(
+        (up) => this.launched.get(host) === current && this.up.set(host, up),
+        () => this.launched.get(host) === current && this.failed.add(host),
       );
-      this.launched.set(host, launched);
+      this.launched.set(host, current);
+      launched = current;
     }
     return launched;
   }
@@ -78,7 +88,8 @@ export class LaunchedHosts {
   /** Releases every host, then what they shared; rejects naming what did not answer in time. */
   async releaseAll(): Promise<void> {
     this.cancel();
-    const released = await Promise.allSettled([...[...this.launched].map(([host, launched]) => this.release(host, launched)), ...this.releasing.values()]);
+    for (const host of [...this.launched.keys()]) void this.releaseOne(host);
+    const released = await Promise.allSettled([...this.releasing.values()]);
     const sharedReleased = await Promise.allSettled([this.shared.releaseAll()]);
     const unanswered = [...released, ...sharedReleased].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
     if (unanswered.length) throw combine(unanswered);
@@ -93,7 +104,12 @@ export class LaunchedHosts {
     const releasing = (async () => {
       await launched.catch(() => undefined);
       this.up.delete(host);
-      await this.release(host, launched);
+      try {
+        await this.release(host, launched);
+      } catch (error) {
+        this.unreleased.set(host, (error as Error).message);
+        throw error;
+      }
     })().finally(() => {
       if (this.releasing.get(host) === releasing) this.releasing.delete(host);
     });
@@ -103,27 +119,28 @@ export class LaunchedHosts {
 
   /**
    * A pool's host after one of its deployments (LaunchedHost.reset()): what the deployment left is
-   * removed and the host kept. One that cannot be reset (its kind has no reset, or it does not
-   * answer) is released, and launched again when next used; one whose launch failed is forgotten,
-   * so the next use tries again; one still launching holds nothing of the deployment.
+   * removed and the host kept. One whose kind has no reset is released, and launched again when
+   * next used; so is one whose reset fails, which `failed(why)` is told; one whose launch failed is
+   * forgotten, so the next use tries again; one still launching holds nothing of the deployment.
    */
-  async reset(host: Host): Promise<void> {
+  async reset(host: Host, failed: (why: string) => void): Promise<void> {
     if (this.failed.delete(host)) {
       this.launched.delete(host);
       return;
     }
     const up = this.up.get(host);
     if (!up) return;
-    const reset = up.reset
-      ? await within(
-          up.reset().then(
-            () => true,
-            () => false,
-          ),
-          HOST_RELEASE_MS,
-        )
-      : false;
-    if (reset !== true) await this.releaseOne(host);
+    if (!up.reset) return this.releaseOne(host);
+    const outcome = await within(
+      up.reset().then(
+        () => undefined,
+        (error: Error) => error.message,
+      ),
+      HOST_RELEASE_MS,
+    );
+    if (outcome === undefined) return;
+    failed(outcome === TIMED_OUT ? `it did not answer within ${HOST_RELEASE_MS / 1000} s` : outcome);
+    await this.releaseOne(host);
   }
 
   /** Tears a host down, unless its launch failed (nothing to release) or it does not answer in time. */

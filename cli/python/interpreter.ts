@@ -128,8 +128,10 @@ function versionFile(root: string, env: Env, cwd: string): string | undefined {
       if (dir === path.dirname(dir)) return undefined;
     }
   };
-  // Bash walks up its logical working directory ($PWD, symlinks kept), as a shell gives it.
-  const here = env.PWD && sameDirectory(env.PWD, cwd) ? env.PWD : cwd;
+  // Bash walks up its logical working directory: $PWD as inherited (symlinks kept) if it is absolute,
+  // has no . or .. in it and is the working directory; otherwise the physical one.
+  const logical = env.PWD && path.isAbsolute(env.PWD) && !/(^|\/)\.\.?(\/|$)/.test(env.PWD) && sameDirectory(env.PWD, cwd);
+  const here = logical ? env.PWD!.replace(/\/+/g, "/").replace(/(.)\/$/, "$1") : cwd;
   const pyenvDir = env.PYENV_DIR ? path.resolve(here, env.PYENV_DIR) : here;
   // pyenv refuses a PYENV_DIR it cannot enter: the shim says so.
   if (!fs.statSync(pyenvDir, { throwIfNoEntry: false })?.isDirectory()) return undefined;

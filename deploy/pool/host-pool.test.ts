@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Deployment } from "../deployment.js";
 import { HostPool } from "./host-pool.js";
-import { ConfigError, TornDownError } from "../errors.js";
+import { ConfigError, HostError, TornDownError } from "../errors.js";
 import { addReporter, type DeployEvent } from "../events.js";
 import { registerHostKind } from "../host-kind.js";
 import { DeclaredHost, type LaunchContext, type LaunchedHost } from "../host.js";
@@ -124,6 +124,11 @@ describe("a host pool keeps its hosts from one deployment to the next", () => {
         build: () => new Deployment().process({ command: "true", on: new HostPool().localhost() }),
         message: /host-pool\.test\.ts:\d+:\d+: process\(\): on: host "localhost" belongs to another Deployment or HostPool; .*\{ hosts: pool \}/,
       },
+      {
+        name: "the pool given as the options",
+        build: () => new Deployment(new HostPool() as never),
+        message: /host-pool\.test\.ts:\d+:\d+: new Deployment\(\): a HostPool is given as an option: new Deployment\(\{ hosts: pool \}\)$/,
+      },
       { name: "a bad pool name", build: () => new HostPool({ name: "has space" }), message: /new HostPool\(\): name: use letters/ },
       { name: "an unknown pool option", build: () => new HostPool({ hots: 1 } as never), message: /new HostPool\(\): options: .*hots/ },
       {
@@ -191,6 +196,121 @@ describe("a host pool keeps its hosts from one deployment to the next", () => {
   });
 });
 
+describe("a pool's hosts through races and failures", () => {
+  const reset = () => Object.assign(counted, { launches: 0, resets: 0, released: 0, failLaunches: 0, resetting: 0 });
+  const deployOn = async (pool: HostPool, hosts: ReturnType<HostPool["host"]>[]) => {
+    const d = new Deployment({ hosts: pool });
+    for (const on of hosts) d.process({ command: "true", on });
+    await d.deploy();
+    return d;
+  };
+
+  test("the next deployment waits until every host is reset, also when another's reset failed (that one is released, with a warning)", async () => {
+    reset();
+    const warnings: string[] = [];
+    const remove = addReporter((event) => void (event.type === "log" && event.level === "warn" && warnings.push(event.message)));
+    try {
+      const pool = new HostPool({ name: "slow" });
+      const failing = pool.host("counted", { reset: "fails" });
+      const slow = pool.host("counted", { resetMs: 300 });
+      const first = await deployOn(pool, [failing, slow]);
+      await first.teardown();
+      assert.equal(counted.resetting, 0, "teardown returned while a reset was still going");
+      assert.equal(counted.resets, 1);
+      assert.equal(counted.released, 1, "the host whose reset failed was released");
+      assert.equal(warnings.length, 1);
+      assert.match(
+        warnings[0]!,
+        /^host "counted" of slow could not be reset \(the run directory is gone\); it is released, and the next deployment launches it again$/,
+      );
+      await (await deployOn(pool, [failing, slow])).teardown();
+      assert.equal(counted.launches, 3, "launched again: the one released");
+      await pool.release();
+      assert.equal(counted.released, 3);
+    } finally {
+      remove();
+    }
+  });
+
+  test("a launch that fails after its deployment was torn down is tried again by the next deployment", async () => {
+    reset();
+    counted.failLaunches = 1;
+    const pool = new HostPool();
+    const booting = pool.host("counted", { launchMs: 200 });
+    const first = new Deployment({ hosts: pool });
+    first.process({ command: "true", on: booting });
+    const deploying = first.deploy();
+    await sleep(50);
+    await first.teardown();
+    await assert.rejects(deploying, TornDownError);
+    await sleep(300);
+    await (await deployOn(pool, [booting])).teardown();
+    assert.equal(counted.launches, 2);
+    await pool.release();
+    assert.equal(counted.released, 1, "the host that came up was released");
+  });
+
+  test("a host terminated while its launch is still going is released once it is up, and launched again by the next deployment", async () => {
+    reset();
+    const pool = new HostPool();
+    const booting = pool.host("counted", { launchMs: 200 });
+    const first = new Deployment({ hosts: pool });
+    first.process({ command: "true", on: booting });
+    const deploying = first.deploy();
+    await sleep(50);
+    await first.teardown();
+    await assert.rejects(deploying, TornDownError);
+    await booting.terminate();
+    assert.equal(counted.released, 1);
+    await (await deployOn(pool, [booting])).teardown();
+    await pool.release();
+    assert.deepEqual([counted.launches, counted.released], [2, 2]);
+  });
+
+  test("a host released once is not released again (terminate() after release(), its connection lost meanwhile)", async () => {
+    reset();
+    const pool = new HostPool();
+    const host = pool.host("counted");
+    await (await deployOn(pool, [host])).teardown();
+    await pool.release();
+    await host.terminate();
+    assert.equal(counted.released, 1);
+  });
+
+  test("a host whose release failed is not launched again: one line naming it and hydro down", async () => {
+    reset();
+    const pool = new HostPool();
+    const host = pool.host("counted", { teardownFails: true });
+    await (await deployOn(pool, [host])).teardown();
+    await assert.rejects(host.terminate(), /the VM could not be deleted/);
+    const next = new Deployment({ hosts: pool });
+    next.process({ command: "true", on: host });
+    await assert.rejects(next.deploy(), (error) => {
+      assert.ok(error instanceof HostError);
+      assert.match(
+        error.message,
+        /^host "counted" is not launched again: releasing it failed \(the VM could not be deleted\); `hydro down` deletes what is left of it$/,
+      );
+      return true;
+    });
+    await pool.release();
+    assert.equal(counted.launches, 1);
+  });
+
+  test("release() before any host was launched still tears down the deployment using the pool", async () => {
+    reset();
+    const pool = new HostPool();
+    const d = new Deployment({ hosts: pool });
+    d.service({ name: "relay", src: fixture("relay.ts"), on: pool.host("counted") });
+    const deploying = d.deploy();
+    await pool.release();
+    await assert.rejects(deploying, TornDownError);
+    assert.equal(d.phase, "torn down");
+    assert.equal(counted.launches, 0);
+    assert.throws(() => pool.localhost(), /host-pool\.test\.ts:\d+:\d+: localhost\(\): host pool \w+ is released/);
+  });
+});
+
 describe("sweep() with hosts", () => {
   test("every point's deployment uses the hosts declared once; they are released at the end, also when a point fails", async () => {
     await inTempDir(async () => {
@@ -243,29 +363,58 @@ describe("sweep() with hosts", () => {
   });
 });
 
-/** A host kind for these tests: the deployer's machine, counting its launches, resets and releases (`reset: false`: a kind without reset()). */
-const counted = { launches: 0, resets: 0, released: 0 };
+/**
+ * A host kind for these tests: the deployer's machine, counting its launches, resets and releases.
+ * Options: `reset: false`, a kind without reset(); `reset: "fails"`, one that fails; `resetMs`, how
+ * long a reset takes; `launchMs`, how long a launch takes; `failLaunches`, how many launches fail
+ * (counted down in `counted`); `teardownFails`, a release that fails.
+ */
+const counted = { launches: 0, resets: 0, released: 0, failLaunches: 0, resetting: 0 };
 
-class CountedHost extends DeclaredHost<{ reset: boolean }> {
+interface CountedOptions {
+  reset: boolean | "fails";
+  resetMs: number;
+  launchMs: number;
+  teardownFails: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class CountedHost extends DeclaredHost<CountedOptions> {
   async launch(context: LaunchContext): Promise<LaunchedHost> {
     counted.launches++;
+    await sleep(this.options.launchMs);
+    if (counted.failLaunches > 0) {
+      counted.failLaunches--;
+      throw new HostError(this.name, `host "${this.name}" did not boot`);
+    }
     const inner = await new Deployment().localhost().launch(context);
+    const { reset: resets, resetMs, teardownFails } = this.options;
     // Its own `reset`, or none (undefined hides the localhost's).
-    const reset = this.options.reset ? async () => void counted.resets++ : undefined;
+    const reset = resets
+      ? async () => {
+          counted.resetting++;
+          await sleep(resetMs);
+          counted.resetting--;
+          if (resets === "fails") throw new Error("the run directory is gone");
+          counted.resets++;
+        }
+      : undefined;
     return Object.assign(Object.create(inner) as LaunchedHost, {
       name: this.name,
       reset,
       teardown: async () => {
         counted.released++;
         await inner.teardown();
+        if (teardownFails) throw new Error("the VM could not be deleted");
       },
     });
   }
 }
 
-registerHostKind<{ reset: boolean }>({
+registerHostKind<CountedOptions>({
   name: "counted",
-  parse: (input) => ({ reset: (input as { reset?: boolean } | undefined)?.reset ?? true }),
+  parse: (input) => ({ reset: true, resetMs: 0, launchMs: 0, teardownFails: false, ...(input as Partial<CountedOptions> | undefined) }),
   hostName: () => ({ given: undefined, fallback: "counted" }),
   create: (owner, name, options) => new CountedHost(owner, name, options),
 });

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { callsite, formatCallsite, type Callsite } from "../callsite.js";
-import { ConfigError, HostLostError, TornDownError } from "../errors.js";
+import { ConfigError, HostLostError, TornDownError, combine } from "../errors.js";
 import { emit, step } from "../events.js";
 import type { Host, LaunchedHost } from "../host.js";
 import { HostDeclarer } from "../host-declarer.js";
@@ -40,6 +40,7 @@ export class HostPool extends HostDeclarer {
       state: this.state,
       launchStep: (host, launch) => (this.user ? this.user.deployment.launchStep(host, launch) : step([...this.stepsUnder, "hosts", host.name], launch)),
       lost: (host, reason) => this.lost(host, reason),
+      retriesFailedLaunches: true,
     });
   }
 
@@ -53,6 +54,10 @@ export class HostPool extends HostDeclarer {
 
   protected checkDeclaring(site: Callsite | undefined, what: string): void {
     if (this.released) throw new ConfigError(`${formatCallsite(site)}: ${what}: ${this.name} is released; declare hosts on a pool before releasing it`);
+  }
+
+  protected checkDeclaringSingle(site: Callsite | undefined, what: string): void {
+    this.checkDeclaring(site, what);
   }
 
   /** deploy() of a deployment given this pool: it uses the hosts until it is torn down. */
@@ -80,11 +85,17 @@ export class HostPool extends HostDeclarer {
     if (user?.deployment !== deployment) return;
     // Being released: every host goes anyway.
     if (this.released) return void (this.user = undefined);
-    try {
-      await Promise.all([...user.hosts].map((host) => this.launched.reset(host)));
-    } finally {
-      this.user = undefined;
-    }
+    const warn = (host: Host) => (why: string) =>
+      emit({
+        type: "log",
+        level: "warn",
+        message: `host "${host.name}" of ${this.name} could not be reset (${why}); it is released, and the next deployment launches it again`,
+      });
+    // Every host is reset (or released) before the next deployment may have one.
+    const reset = await Promise.allSettled([...user.hosts].map((host) => this.launched.reset(host, warn(host))));
+    this.user = undefined;
+    const problems = reset.flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
+    if (problems.length) throw combine(problems);
   }
 
   /** `host.terminate()`: its deployment's programs on it are stopped, and it is released now; the next use launches it again. */
@@ -93,13 +104,14 @@ export class HostPool extends HostDeclarer {
     await this.releaseHost(host);
   }
 
-  /** Releases one host now (its deployment stopped its programs there). */
+  /** Releases one host now (its deployment stopped its programs there); once the pool is released, that does. */
   releaseHost(host: Host): Promise<void> {
-    return this.launched.releaseOne(host);
+    return this.released ? Promise.resolve() : this.launched.releaseOne(host);
   }
 
   /** A host lost: released (a VM deleted), to be launched again when next used; the deployment using it fails. */
   private lost(host: Host, reason: string): void {
+    if (this.released) return;
     void this.releaseHost(host).catch(() => {});
     const user = this.user?.deployment;
     if (user) user.lost(new HostLostError(host.name, `host "${host.name}" ${reason}; tearing down ${user.name}`));
@@ -115,16 +127,17 @@ export class HostPool extends HostDeclarer {
     if (this.released) return this.released;
     // Launches in progress give up; none starts from now on.
     this.launched.cancel();
-    const release = async () => {
-      await this.user?.deployment.teardown();
+    const user = this.user?.deployment;
+    const releaseHosts = async () => {
+      await user?.teardown();
       try {
         await this.launched.releaseAll();
       } finally {
         live.delete(this);
       }
     };
-    // No host ever launched: nothing to release, and nothing to report.
-    this.released = live.has(this) ? step([...this.stepsUnder, "release hosts"], release).catch(() => {}) : Promise.resolve();
+    // No host ever launched: nothing to release or report, but its deployment (still bundling, say) is torn down.
+    this.released = live.has(this) ? step([...this.stepsUnder, "release hosts"], releaseHosts).catch(() => {}) : Promise.resolve(user?.teardown());
     return this.released;
   }
 

@@ -154,11 +154,11 @@ export class LaunchedSshHost implements LaunchedHost {
     return this.tunnels.from(address);
   }
 
-  /** One round trip: the run directory emptied, the programs' cgroups removed; the connection and the bundles stay. */
+  /** One round trip: what is left in the programs' cgroups killed, then the run directory emptied; the connection and the bundles stay. */
   async reset(): Promise<void> {
     this.tunnels.reset();
-    const { code, stderr } = await this.pool.run(`rm -rf ${quote(this.runDir)}/* && ${clearHostCgroup(this.cgroup)}`);
-    if (code !== 0) throw new HydroError(`ssh host "${this.name}": cannot clear its run directory: ${stderr.trim()}`);
+    const { code, stderr } = await this.pool.run(`${clearHostCgroup(this.cgroup)}rm -rf -- ${quote(this.runDir)}/*`);
+    if (code !== 0) throw new HydroError(`ssh host "${this.name}": cannot empty its run directory: ${stderr.trim()}`);
   }
 
   async teardown(): Promise<void> {

@@ -46,9 +46,12 @@ export const killContained = (hostCgroup: string, marker: string) =>
 export const freezeContained = (hostCgroup: string, marker: string, frozen: boolean) =>
   `${CONTAINMENT_FUNCTIONS}\ncgfreeze ${quote(programCgroup(hostCgroup, marker))} ${quote(marker)} ${frozen ? "1 STOP" : "0 CONT"}`;
 
-/** Kills what is left in each program's cgroup under the host's and removes them, keeping the host's (a pool's host between deployments). */
+/**
+ * Kills what is left in each program's cgroup under the host's and removes them, keeping the host's
+ * (a pool's host between deployments). A statement list of its own, to run before what follows it.
+ */
 export const clearHostCgroup = (hostCgroup: string) =>
-  hostCgroup ? `${CONTAINMENT_FUNCTIONS}\nfor cg in ${quote(hostCgroup)}/*/; do [ -d "$cg" ] && cgremove "\${cg%/}"; done; true` : "true";
+  hostCgroup ? `${CONTAINMENT_FUNCTIONS}\nfor cg in ${quote(hostCgroup)}/*/; do [ -d "$cg" ] && cgremove "\${cg%/}"; done\n` : "";
 
 /** Kills what is left in the host's cgroup and removes it. */
 export const removeHostCgroup = (hostCgroup: string) => (hostCgroup ? `${CONTAINMENT_FUNCTIONS}\ncgremove ${quote(hostCgroup)}` : "true");

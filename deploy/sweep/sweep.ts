@@ -80,7 +80,7 @@ export async function sweep<G extends Grid, M extends Metrics, H = undefined>(op
   const pool = new HostPool({ name: safeName(`${title}-hosts`) }, root);
   const declared = hosts ? hosts(pool) : (undefined as H);
   let ran = 0;
-  const runAll = async () => {
+  const runPoints = async () => {
     for (const [index, point] of points.entries()) {
       const label = `${index + 1}/${points.length} ${describePoint(point)}`;
       const earlier = outcomes[index];
@@ -105,6 +105,10 @@ export async function sweep<G extends Grid, M extends Metrics, H = undefined>(op
       await writeResults(dir, current(), parameters);
       if (plot) checkPlot(plot, current(), parameters, where);
     }
+  };
+  // The hosts go as soon as the points are done (cloud VMs are billed meanwhile), before the plot.
+  const runAll = async () => {
+    await runPoints().finally(() => pool.release());
     if (plot) {
       const chart = checkPlot(plot, current(), parameters, where);
       const svg = async () => writePlot(dir, await renderPlot(current(), chart, `${title}: ${chart.y} by ${chart.x}`));
@@ -112,8 +116,7 @@ export async function sweep<G extends Grid, M extends Metrics, H = undefined>(op
     }
   };
   try {
-    const runThenRelease = () => runAll().finally(() => pool.release());
-    await step(root, runThenRelease, () => ({ detail: `${ran} run, ${points.length - ran} skipped: ${shownPath(dir)}` }));
+    await step(root, runAll, () => ({ detail: `${ran} run, ${points.length - ran} skipped: ${shownPath(dir)}` }));
   } finally {
     // Also after a failure: the table shows what there is, the failed point with its error.
     const records = current();
