@@ -80,9 +80,9 @@ export class ByteBudget {
     this.adjust(change);
   }
 
-  /** A message of `bytes` was delivered, or rejected. */
-  released(bytes: number): void {
-    this.messages--;
+  /** `count` messages (one by default) of `bytes` in all were delivered, or rejected. */
+  released(bytes: number, count = 1): void {
+    this.messages -= count;
     this.messageBytes -= bytes;
     this.adjust(-bytes);
   }

@@ -16,6 +16,14 @@ export class Fifo<T> {
     return this.head === this.items.length ? undefined : this.items[this.head];
   }
 
+  /** Every item, in order, leaving the queue empty. */
+  takeAll(): T[] {
+    const items = this.head === 0 ? this.items : this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return items;
+  }
+
   take(): T | undefined {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head]!;

@@ -114,7 +114,7 @@ export class FrameDecoder {
     }
     let offset = 0;
     while (chunk.byteLength - offset >= HEADER_BYTES) {
-      const end = offset + HEADER_BYTES + this.checked(chunk.readUInt32BE(offset));
+      const end = offset + HEADER_BYTES + this.checked(lengthAt(chunk, offset));
       if (end > chunk.byteLength) break;
       this.onFrame(chunk, offset + HEADER_BYTES, end);
       if (this.stopped) return;
@@ -148,4 +148,13 @@ export class FrameDecoder {
     const header = Buffer.concat(this.parts, HEADER_BYTES);
     return header.readUInt32BE(0);
   }
+}
+
+/**
+ * The big-endian length prefix at `offset`, which the caller knows is in bounds: read byte by byte
+ * rather than by Buffer#readUInt32BE, whose argument and bounds checks cost ~10% of the receive
+ * loop for small messages (bench/ports, profiled).
+ */
+function lengthAt(chunk: Buffer, offset: number): number {
+  return chunk[offset]! * 0x1000000 + ((chunk[offset + 1]! << 16) | (chunk[offset + 2]! << 8) | chunk[offset + 3]!);
 }

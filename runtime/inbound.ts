@@ -111,7 +111,7 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
     this.budget = new ByteBudget(this.limits.maxBufferedBytes, () => {
       for (const connection of this.connections) this.updateFlow(connection);
     });
-    this.queue = new MessageQueue((bytes) => this.budget.released(bytes));
+    this.queue = new MessageQueue((bytes, count) => this.budget.released(bytes, count));
   }
 
   /** Bytes the port holds now: of frames still arriving (a paused socket's read-ahead included) and of messages not consumed yet. */

@@ -18,8 +18,8 @@ export class MessageQueue<T> {
   private readonly waiters: Array<() => void> = [];
   private closed = false;
 
-  /** `onTaken(bytes)`: a message whose frame was `bytes` long was delivered. */
-  constructor(private readonly onTaken: (bytes: number) => void) {}
+  /** `onTaken(bytes, count)`: `count` messages whose frames were `bytes` long in all were delivered. */
+  constructor(private readonly onTaken: (bytes: number, count: number) => void) {}
 
   put(message: Received<T>, bytes: number): void {
     this.messages.put(message);
@@ -40,12 +40,7 @@ export class MessageQueue<T> {
   /** Each step yields every message queued by then (at least one), in order. */
   batches(): AsyncIterable<Received<T>[]> {
     return {
-      [Symbol.asyncIterator]: () =>
-        this.iterator(() => {
-          const batch: Received<T>[] = [];
-          for (let message = this.take(); message; message = this.take()) batch.push(message);
-          return batch.length > 0 ? batch : undefined;
-        }, true),
+      [Symbol.asyncIterator]: () => this.iterator(() => this.takeAll(), true),
     };
   }
 
@@ -82,7 +77,18 @@ export class MessageQueue<T> {
 
   private take(): Received<T> | undefined {
     const message = this.messages.take();
-    if (message) this.onTaken(this.sizes.take()!);
+    if (message) this.onTaken(this.sizes.take()!, 1);
     return message;
+  }
+
+  /** Every queued message at once, their bytes released together; undefined when none is queued. */
+  private takeAll(): Received<T>[] | undefined {
+    if (this.messages.size === 0) return undefined;
+    const batch = this.messages.takeAll();
+    const sizes = this.sizes.takeAll();
+    let bytes = 0;
+    for (let i = 0; i < sizes.length; i++) bytes += sizes[i]!;
+    this.onTaken(bytes, batch.length);
+    return batch;
   }
 }
