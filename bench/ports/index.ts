@@ -79,14 +79,17 @@ const row = async (name: string, unit: string, args: string[], againstFloor: () 
   rows.push({ name, unit, target: baseline ? undefined : target, result: await interleave({ pairs: runs, warmup: 1, a: () => hydro(args), b }) });
 };
 
+// Targets of issue 18: a loop step per message costs what the floor's callback does not (an
+// iterator result and a promise); a loop over batches() should come near the floor.
 await row(`${small} × 16 B, sender → receiver`, "msg/s", ["throughput", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
-  atLeast: 0.95,
+  atLeast: 0.8,
 });
 await row(
   `${small} × 16 B, receiver iterates batches()`,
   "msg/s",
   ["throughput", small, "16", "1000", "json", "batches"],
   throughputFloor(small, "16", "1000"),
+  { atLeast: 0.95 },
 );
 await row(`${large} × 64 KB, sender → receiver`, "msg/s", ["throughput", large, "65536", "16"], throughputFloor(large, "65536", "16"), {
   atLeast: 1.0,
