@@ -12,18 +12,16 @@ export default async function main([clusterFile, hostCount, kept]: string[]) {
   };
   const pool = kept === "kept" ? new HostPool() : undefined;
   const declare = (on: Deployment | HostPool) =>
-    cluster.hosts
-      .slice(0, Number(hostCount))
-      .map((host) =>
-        on.ssh({
-          host: host.address,
-          user: host.user,
-          privateKeyPath: cluster.privateKeyPath,
-          hostKey: host.hostPublicKey,
-          name: host.name,
-          network: "cluster",
-        }),
-      );
+    cluster.hosts.slice(0, Number(hostCount)).map((host) =>
+      on.ssh({
+        host: host.address,
+        user: host.user,
+        privateKeyPath: cluster.privateKeyPath,
+        hostKey: host.hostPublicKey,
+        name: host.name,
+        network: "cluster",
+      }),
+    );
   const keptHosts = pool && declare(pool);
   for (let round = 0; round < (pool ? 2 : 1); round++) {
     const d = new Deployment({ hosts: pool });
