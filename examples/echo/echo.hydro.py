@@ -58,8 +58,11 @@ async def main(args):
     client.ports.outbound.connect(server.ports.inbound)
     server.ports.outbound.connect(client.ports.inbound)
 
+    # Asked for before deploy(), the client's lines are all kept: asked for after, lines it printed
+    # before the call reached the deployer would be printed as "[echo_client] …" instead.
+    lines = client.stdout()
     await deployment.deploy()
-    async for line in client.stdout():
+    async for line in lines:
         print(f"client says: {line}")
     code = await client.exit_code()
     if code != 0:
