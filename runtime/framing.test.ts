@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { encodeFrame, FrameBatch, FrameDecoder, FrameTooLargeError } from "./framing.js";
 
 /** A decoder that records the frames it completes, as text. */
@@ -109,8 +110,39 @@ test("a FrameBatch lays out string and byte payloads as the frames encodeFrame m
   const payloads: Array<string | Uint8Array> = ["ascii", "snowman ☃ and 𝄞", Buffer.from([0, 1, 2]), "", new Uint8Array(0)];
   for (const payload of payloads) batch.add(payload);
   const expected = Buffer.concat(payloads.map((payload) => encodeFrame(typeof payload === "string" ? Buffer.from(payload) : payload)));
-  assert.equal(batch.bytes, expected.byteLength);
+  // A string counts its length: its UTF-8 size when it is ASCII.
+  const snowman = payloads[1] as string;
+  assert.equal(batch.bytes, expected.byteLength - (Buffer.byteLength(snowman) - snowman.length));
   assert.deepEqual(batch.take(), expected);
   assert.ok(batch.empty);
   assert.equal(batch.take().byteLength, 0);
+});
+
+test("a batch frames every payload as encodeFrame would one by one: ASCII or not, strings or bytes, small or large", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.string({ unit: "grapheme-ascii", maxLength: 200 }),
+          fc.string({ unit: "binary", maxLength: 50 }),
+          fc.string({ unit: "grapheme-ascii", minLength: 2000, maxLength: 3000 }),
+          fc.uint8Array({ maxLength: 40 }),
+        ),
+        { maxLength: 40 },
+      ),
+      (payloads) => {
+        const batch = new FrameBatch();
+        for (const payload of payloads) batch.add(payload);
+        const one = payloads.map((payload) => {
+          const bytes = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload);
+          const header = Buffer.alloc(4);
+          header.writeUInt32BE(bytes.length);
+          return Buffer.concat([header, bytes]);
+        });
+        assert.deepEqual(batch.take(), Buffer.concat(one));
+        assert.equal(batch.bytes, 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

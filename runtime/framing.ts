@@ -17,18 +17,27 @@ export function encodeFrame(payload: Uint8Array | string): Buffer {
  * Frames collected to be written together: `take()` copies them into one buffer, each header and
  * payload in place (a string payload is encoded as UTF-8 straight into it), so a burst of small
  * messages costs one allocation and one write rather than two allocations and an iovec each.
+ *
+ * A burst of small ASCII strings (JSON messages, mostly) is framed as one latin1 string instead,
+ * written into the buffer by one call: ~85 rather than ~170 ns per 16-byte message (bench/ports).
  */
 export class FrameBatch {
   private payloads: Array<Uint8Array | string> = [];
-  private sizes: number[] = [];
-  /** Bytes `take()` will return, headers included. */
+  /** Whether every payload is a string, and the string framing may apply. */
+  private allStrings = true;
+  /**
+   * What `take()` will return, headers included, counting a string by its length: its UTF-8 size
+   * when it is ASCII, else a little less (for the caller's batching threshold, that is close enough).
+   */
   bytes = 0;
 
   add(payload: Uint8Array | string): void {
-    const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
     this.payloads.push(payload);
-    this.sizes.push(size);
-    this.bytes += HEADER_BYTES + size;
+    if (typeof payload === "string") this.bytes += HEADER_BYTES + payload.length;
+    else {
+      this.allStrings = false;
+      this.bytes += HEADER_BYTES + payload.byteLength;
+    }
   }
 
   get empty(): boolean {
@@ -36,22 +45,52 @@ export class FrameBatch {
   }
 
   take(): Buffer {
-    const buffer = Buffer.allocUnsafe(this.bytes);
-    let offset = 0;
-    for (let i = 0; i < this.payloads.length; i++) {
-      const payload = this.payloads[i]!;
-      const size = this.sizes[i]!;
-      buffer.writeUInt32BE(size, offset);
-      offset += HEADER_BYTES;
-      if (typeof payload === "string") buffer.write(payload, offset, size, "utf8");
-      else buffer.set(payload, offset);
-      offset += size;
-    }
+    const payloads = this.payloads;
+    const framed = this.allStrings && payloads.length > 1 && this.bytes <= payloads.length * SMALL_FRAME_BYTES ? asciiFrames(payloads as string[]) : undefined;
     this.payloads = [];
-    this.sizes = [];
+    this.allStrings = true;
     this.bytes = 0;
-    return buffer;
+    return framed ?? frames(payloads);
   }
+}
+
+/** Frames whose average size is at most this are framed as one string (bigger ones are copied once, in place). */
+const SMALL_FRAME_BYTES = 1024;
+
+/**
+ * The frames of ASCII strings, built as one latin1 string (a header's bytes as characters), or
+ * undefined if a payload is not ASCII: then UTF-8 needs more bytes than the string has characters
+ * beyond those its headers' characters over 0x7f need.
+ */
+function asciiFrames(payloads: readonly string[]): Buffer | undefined {
+  let text = "";
+  let headerExtra = 0;
+  for (const payload of payloads) {
+    const size = payload.length;
+    const [b0, b1, b2, b3] = [size >>> 24, (size >>> 16) & 0xff, (size >>> 8) & 0xff, size & 0xff];
+    headerExtra += (b0 >>> 7) + (b1 >>> 7) + (b2 >>> 7) + (b3 >>> 7);
+    text += String.fromCharCode(b0, b1, b2, b3) + payload;
+  }
+  return Buffer.byteLength(text) === text.length + headerExtra ? Buffer.from(text, "latin1") : undefined;
+}
+
+/** Every payload framed into one buffer, each header and payload written in place. */
+function frames(payloads: ReadonlyArray<Uint8Array | string>): Buffer {
+  const sizes = payloads.map((payload) => (typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength));
+  let total = 0;
+  for (const size of sizes) total += HEADER_BYTES + size;
+  const buffer = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (let i = 0; i < payloads.length; i++) {
+    const payload = payloads[i]!;
+    const size = sizes[i]!;
+    buffer.writeUInt32BE(size, offset);
+    offset += HEADER_BYTES;
+    if (typeof payload === "string") buffer.write(payload, offset, size, "utf8");
+    else buffer.set(payload, offset);
+    offset += size;
+  }
+  return buffer;
 }
 
 export class FrameTooLargeError extends Error {
