@@ -75,7 +75,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
     const { hosts: pool, ...own } = typeof options === "object" && options !== null ? options : { hosts: undefined };
     this.options = parse(deploymentOptions, typeof options === "object" && options !== null ? own : options, "new Deployment()", site);
     if (pool !== undefined && !(pool instanceof HostPool))
-      throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}new Deployment(): hosts: expected a HostPool (new HostPool()), got ${given(pool)}`);
+      throw new ConfigError(`${site ? `${formatCallsite(site)}: ` : ""}new Deployment(): hosts: expected a HostPool, got ${given(pool)}`);
     this.pool = pool;
     this.state = new DeploymentState(this.id, this.name);
     const launchStep = (host: Host, launch: () => Promise<LaunchedHost>) => this.step(["deploy", "hosts", host.name], launch);

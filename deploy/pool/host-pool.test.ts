@@ -112,12 +112,12 @@ describe("a host pool keeps its hosts from one deployment to the next", () => {
       {
         name: "hosts that are not a pool",
         build: () => new Deployment({ hosts: {} as HostPool }),
-        message: /host-pool\.test\.ts:\d+:\d+: new Deployment\(\): hosts: expected a HostPool \(new HostPool\(\)\), got an object \(Object\)$/,
+        message: /host-pool\.test\.ts:\d+:\d+: new Deployment\(\): hosts: expected a HostPool, got an object \(Object\)$/,
       },
       {
         name: "hosts given as a string",
         build: () => new Deployment({ hosts: "pool" as never }),
-        message: /new Deployment\(\): hosts: expected a HostPool \(new HostPool\(\)\), got "pool"$/,
+        message: /new Deployment\(\): hosts: expected a HostPool, got "pool"$/,
       },
       {
         name: "a host of a pool the deployment was not given",
