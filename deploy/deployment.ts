@@ -243,7 +243,8 @@ export class Deployment extends HostDeclarer implements NodeOwner {
       const stopped: PromiseSettledResult<void>[] = [];
       for (const wave of stopOrder(this.nodes, this.edges)) stopped.push(...(await Promise.allSettled(wave.map((node) => node.stop()))));
       // Its own hosts first: one may be reached through a pool's host (a jump host), which a reset may release.
-      const released = [...(await Promise.allSettled([this.hosts.releaseAll()])), ...(await Promise.allSettled([this.pool?.giveBack(this.poolUser)]))];
+      const released = await Promise.allSettled([this.hosts.releaseAll()]);
+      if (this.pool) released.push(...(await Promise.allSettled([this.pool.giveBack(this.poolUser)])));
       live.delete(this);
       const unanswered = [...stopped, ...released].flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
       if (unanswered.length) throw combine(unanswered);

@@ -67,7 +67,10 @@ function asciiFrames(payloads: readonly string[]): Buffer | undefined {
   let headerExtra = 0;
   for (const payload of payloads) {
     const size = payload.length;
-    const [b0, b1, b2, b3] = [size >>> 24, (size >>> 16) & 0xff, (size >>> 8) & 0xff, size & 0xff];
+    const b0 = size >>> 24;
+    const b1 = (size >>> 16) & 0xff;
+    const b2 = (size >>> 8) & 0xff;
+    const b3 = size & 0xff;
     headerExtra += (b0 >>> 7) + (b1 >>> 7) + (b2 >>> 7) + (b3 >>> 7);
     text += String.fromCharCode(b0, b1, b2, b3) + payload;
   }

@@ -1,27 +1,14 @@
-import fs from "node:fs";
 import { Deployment, HostPool } from "hydro-deploy";
+import { clusterHosts, readCluster } from "../../test/fixtures/cluster-hosts.js";
 
 // bench/ssh: one echo server and seven clients spread over the first `hosts` hosts of a test
 // cluster (args: cluster.json, hosts, [kept]). Prints "deployed" when everything is started. With
 // `kept`, the hosts are a HostPool's and the whole is deployed twice, one deployment after the
 // other: the second deploy step is a redeploy on kept hosts.
 export default async function main([clusterFile, hostCount, kept]: string[]) {
-  const cluster = JSON.parse(fs.readFileSync(clusterFile!, "utf8")) as {
-    privateKeyPath: string;
-    hosts: Array<{ name: string; address: string; user: string; hostPublicKey: string }>;
-  };
+  const cluster = readCluster(clusterFile!);
   const pool = kept === "kept" ? new HostPool() : undefined;
-  const declare = (on: Deployment | HostPool) =>
-    cluster.hosts.slice(0, Number(hostCount)).map((host) =>
-      on.ssh({
-        host: host.address,
-        user: host.user,
-        privateKeyPath: cluster.privateKeyPath,
-        hostKey: host.hostPublicKey,
-        name: host.name,
-        network: "cluster",
-      }),
-    );
+  const declare = (on: Deployment | HostPool) => clusterHosts(on, cluster, 0, Number(hostCount));
   const keptHosts = pool && declare(pool);
   for (let round = 0; round < (pool ? 2 : 1); round++) {
     const d = new Deployment({ hosts: pool });

@@ -198,6 +198,18 @@ describe("a host pool keeps its hosts from one deployment to the next", () => {
 
 describe("a pool's hosts through races and failures", () => {
   const reset = () => Object.assign(counted, { launches: 0, resets: 0, released: 0, failLaunches: 0, resetting: 0 });
+  /** A pool whose host takes 200 ms to launch, and a deployment on it torn down 50 ms into its deploy(). */
+  const tornDownWhileLaunching = async () => {
+    const pool = new HostPool();
+    const booting = pool.host("counted", { launchMs: 200 });
+    const first = new Deployment({ hosts: pool });
+    first.process({ command: "true", on: booting });
+    const deploying = first.deploy();
+    await sleep(50);
+    await first.teardown();
+    await assert.rejects(deploying, TornDownError);
+    return { pool, booting };
+  };
   const deployOn = async (pool: HostPool, hosts: ReturnType<HostPool["host"]>[]) => {
     const d = new Deployment({ hosts: pool });
     for (const on of hosts) d.process({ command: "true", on });
@@ -235,14 +247,7 @@ describe("a pool's hosts through races and failures", () => {
   test("a launch that fails after its deployment was torn down is tried again by the next deployment", async () => {
     reset();
     counted.failLaunches = 1;
-    const pool = new HostPool();
-    const booting = pool.host("counted", { launchMs: 200 });
-    const first = new Deployment({ hosts: pool });
-    first.process({ command: "true", on: booting });
-    const deploying = first.deploy();
-    await sleep(50);
-    await first.teardown();
-    await assert.rejects(deploying, TornDownError);
+    const { pool, booting } = await tornDownWhileLaunching();
     await sleep(300);
     await (await deployOn(pool, [booting])).teardown();
     assert.equal(counted.launches, 2);
@@ -252,14 +257,7 @@ describe("a pool's hosts through races and failures", () => {
 
   test("a host terminated while its launch is still going is released once it is up, and launched again by the next deployment", async () => {
     reset();
-    const pool = new HostPool();
-    const booting = pool.host("counted", { launchMs: 200 });
-    const first = new Deployment({ hosts: pool });
-    first.process({ command: "true", on: booting });
-    const deploying = first.deploy();
-    await sleep(50);
-    await first.teardown();
-    await assert.rejects(deploying, TornDownError);
+    const { pool, booting } = await tornDownWhileLaunching();
     await booting.terminate();
     assert.equal(counted.released, 1);
     await (await deployOn(pool, [booting])).teardown();

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { callsite, formatCallsite, type Callsite } from "../callsite.js";
-import { ConfigError, HostLostError, TornDownError, combine } from "../errors.js";
+import { ConfigError, HostLostError, TornDownError } from "../errors.js";
+import { settleAll } from "../settle-all.js";
 import { emit, step } from "../events.js";
 import type { Host, LaunchedHost } from "../host.js";
 import { HostDeclarer } from "../host-declarer.js";
@@ -92,10 +93,11 @@ export class HostPool extends HostDeclarer {
         message: `host "${host.name}" of ${this.name} could not be reset (${why}); it is released, and the next deployment launches it again`,
       });
     // Every host is reset (or released) before the next deployment may have one.
-    const reset = await Promise.allSettled([...user.hosts].map((host) => this.launched.reset(host, warn(host))));
-    this.user = undefined;
-    const problems = reset.flatMap((result) => (result.status === "rejected" ? [(result.reason as Error).message] : []));
-    if (problems.length) throw combine(problems);
+    try {
+      await settleAll([...user.hosts].map((host) => this.launched.reset(host, warn(host))));
+    } finally {
+      this.user = undefined;
+    }
   }
 
   /** `host.terminate()`: its deployment's programs on it are stopped, and it is released now; the next use launches it again. */

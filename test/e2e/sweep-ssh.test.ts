@@ -29,6 +29,13 @@ describe("sweep() on SSH hosts kept across its points", { skip: notRoot, timeout
       env: { NO_COLOR: "1" },
       timeout: 300_000,
     });
+  /** A kept sweep whose `point` waits for the file `go`, and what it has printed so far (stdout and stderr). */
+  const waitingAt = (point: string, cwd: string, go: string) => {
+    const child = sweep("kept", cwd, point, go);
+    let seen = "";
+    for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    return { child, seen: () => seen };
+  };
   const echoes = async () =>
     (await Promise.all(cluster.hosts.map(async (host) => (await host.exec("pgrep -f '[e]cho_(server|client)' || true")).stdout.trim()))).filter(Boolean);
   /** What the hosts still hold of the run: run directories and echo processes. */
@@ -65,13 +72,11 @@ describe("sweep() on SSH hosts kept across its points", { skip: notRoot, timeout
     const cwd = tempDir();
     const go = path.join(cwd, "go");
     const before = await logins();
-    const child = sweep("kept", cwd, "3", go);
-    let seen = "";
-    for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    const { child, seen } = waitingAt("3", cwd, go);
     try {
-      await eventually(() => seen.includes("point 3 waits"), 120_000, "point 3 to wait");
+      await eventually(() => seen().includes("point 3 waits"), 120_000, "point 3 to wait");
       await cluster.hosts[1]!.stopSshd();
-      await eventually(() => /host "host2" of .* the next deployment launches it again/.test(seen), 30_000, "the loss to be noticed");
+      await eventually(() => /host "host2" of .* the next deployment launches it again/.test(seen()), 30_000, "the loss to be noticed");
       await cluster.hosts[1]!.startSshd();
       fs.writeFileSync(go, "");
       const result = await child;
@@ -91,11 +96,9 @@ describe("sweep() on SSH hosts kept across its points", { skip: notRoot, timeout
   test("a host gone for good fails the next point, naming it; the rest is released", async () => {
     const cwd = tempDir();
     const go = path.join(cwd, "go");
-    const child = sweep("kept", cwd, "2", go);
-    let seen = "";
-    for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    const { child, seen } = waitingAt("2", cwd, go);
     try {
-      await eventually(() => seen.includes("point 2 waits"), 120_000, "point 2 to wait");
+      await eventually(() => seen().includes("point 2 waits"), 120_000, "point 2 to wait");
       await cluster.hosts[1]!.stopSshd();
       fs.writeFileSync(go, "");
       const result = await child;
