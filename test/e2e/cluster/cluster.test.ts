@@ -98,7 +98,9 @@ describe("test cluster", { skip: notRoot, timeout: 180_000 }, () => {
   it("stopSshd drops open connections and refuses new ones until startSshd", async () => {
     const host = cluster.hosts[1]!;
     const open = ssh(host, "echo connected; sleep 120");
-    await waitFor(async () => (await host.exec("pgrep -f 'sleep 120'")).exitCode === 0);
+    // The session is up once its output arrives (a pgrep for the sleep would also match pgrep's own shell).
+    const connected = new Promise<void>((resolve) => open.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("connected") && resolve()));
+    await Promise.race([connected, open.then((early) => assert.fail(`ssh ended before the session was up: ${early.stderr}`))]);
     await host.stopSshd();
     const dropped = await open;
     assert.equal(dropped.exitCode, 255);

@@ -54,11 +54,20 @@ export async function startSshd(sshd: SshdInstance): Promise<void> {
  * process, so open SSH connections drop as they would if the machine's sshd died.
  */
 export async function stopSshd(sshd: SshdInstance): Promise<void> {
-  // OpenSSH ≥ 9.8 runs sessions as "sshd-session".
-  const sshds = processesInNamespaces([sshd.namespace]).filter((process) => process.comm.startsWith("sshd"));
-  signalNow(sshds.map((process) => process.pid));
-  // Also wait for our nsenter that started the listener, so nothing of this sshd is left.
-  const ourNsenters = sshds.map((process) => process.ppid).filter((ppid) => ppid !== sshd.initPid);
-  await waitUntilGone([...sshds.map((process) => process.pid), ...ourNsenters]);
+  // A connection the listener accepted just before its kill may fork a child after our scan: scan
+  // again until none is left. OpenSSH ≥ 9.8 runs sessions as "sshd-session".
+  const killed = new Set<number>();
+  const ourNsenters = new Set<number>();
+  for (;;) {
+    const sshds = processesInNamespaces([sshd.namespace]).filter((process) => process.comm.startsWith("sshd") && !killed.has(process.pid));
+    if (sshds.length === 0) break;
+    signalNow(sshds.map((process) => process.pid));
+    for (const process of sshds) {
+      killed.add(process.pid);
+      // Also wait for our nsenter that started the listener, so nothing of this sshd is left.
+      if (process.ppid !== sshd.initPid) ourNsenters.add(process.ppid);
+    }
+    await waitUntilGone([...killed, ...ourNsenters]);
+  }
   await rm(sshd.pidFilePath, { force: true });
 }
