@@ -373,7 +373,7 @@ describe("a deployed system", () => {
     assert.deepEqual(processesMatching(tag), []);
   });
 
-  test("the config script sends to a service and reads its replies through an external endpoint", async () => {
+  test("the config script sends to a service and reads its replies through an external endpoint, one by one and in batches()", async () => {
     const d = new Deployment();
     const relay = d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
     const driver = d.external({ name: "driver" });
@@ -391,6 +391,18 @@ describe("a deployed system", () => {
       assert.deepEqual(
         replies,
         [0, 1, 2, 3, 4].map((n) => ({ n, from: "driver" })),
+      );
+      // The same port read in batches: every message once, in order, none left behind by the loop above.
+      for (let n = 5; n < 105; n++) driver.ports.requests.send({ n });
+      const batched: unknown[] = [];
+      for await (const batch of driver.ports.replies.batches()) {
+        assert.ok(batch.length > 0);
+        batched.push(...batch.map(({ data }) => data));
+        if (batched.length >= 100) break;
+      }
+      assert.deepEqual(
+        batched,
+        Array.from({ length: 100 }, (_, i) => ({ n: i + 5, from: "driver" })),
       );
     } finally {
       await d.teardown();

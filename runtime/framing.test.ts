@@ -82,6 +82,23 @@ test("a 4 MiB frame arriving in 4 KiB chunks is copied once, not once per chunk"
   assert.ok(copied <= 2 * payload.byteLength, `copied ${copied} bytes to reassemble a frame of ${payload.byteLength}`);
 });
 
+test("frames spanning chunk boundaries are each copied once, and what follows one in its last chunk is not copied", (t) => {
+  const payloads = Array.from({ length: 20 }, (_, i) => Buffer.alloc(64 * 1024, i));
+  let copied = 0;
+  const concat = Buffer.concat;
+  t.mock.method(Buffer, "concat", (list: readonly Uint8Array[], length?: number) => {
+    const result = concat(list, length);
+    copied += result.byteLength;
+    return result;
+  });
+  const received: Buffer[] = [];
+  const d = new FrameDecoder((chunk, start, end) => received.push(Buffer.from(chunk.subarray(start, end))));
+  const stream = concat(payloads.map((payload) => encodeFrame(payload)));
+  for (const chunk of chunked(stream, 64 * 1024)) d.push(chunk);
+  assert.deepEqual(received, payloads);
+  assert.ok(copied <= stream.byteLength, `copied ${copied} bytes to reassemble ${stream.byteLength}`);
+});
+
 test("stop() from onFrame: the rest of the chunk (even an oversized length prefix) and later chunks are not decoded, and nothing is held", () => {
   const frames: number[] = [];
   const d: FrameDecoder = new FrameDecoder((_, start, end) => {

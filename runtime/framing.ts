@@ -149,10 +149,19 @@ export class FrameDecoder {
       this.partBytes += chunk.byteLength;
       if (this.needed === HEADER_BYTES && this.partBytes >= HEADER_BYTES) this.needed = HEADER_BYTES + this.checked(this.prefix());
       if (this.partBytes < this.needed) return;
-      chunk = Buffer.concat(this.parts, this.partBytes);
+      // Only the frame is copied; what follows it in the last chunk is read from that chunk in
+      // place. (Copying the parts whole copied the next frame's start twice: 64 KiB frames in
+      // 64 KiB chunks moved ~2× their bytes.)
+      const needed = this.needed;
+      const last = this.parts[this.parts.length - 1]!;
+      const restStart = last.byteLength - (this.partBytes - needed);
+      const frame = Buffer.concat(this.parts, needed);
       this.parts = [];
       this.partBytes = 0;
       this.needed = HEADER_BYTES;
+      this.onFrame(frame, HEADER_BYTES, needed);
+      if (this.stopped || restStart === last.byteLength) return;
+      chunk = last.subarray(restStart);
     }
     let offset = 0;
     while (chunk.byteLength - offset >= HEADER_BYTES) {

@@ -8,6 +8,12 @@ export interface Bench {
   /** What is computed, for the table's footnotes. */
   description: string;
   handLoop(sink: (x: number) => void): void;
+  /**
+   * Where the engine's operators do more work than `handLoop` by their semantics (a set-semantics
+   * join stores every input and probes every arrival): that same work written by hand. It is the
+   * floor of the graph against the hand loop, and the engine's own overhead is measured against it.
+   */
+  graphByHand?(sink: (x: number) => void): void;
   dataflow(sink: (x: number) => void, fused: boolean): void;
   rxjs(sink: (x: number) => void): void;
 }

@@ -32,6 +32,39 @@ export const reachability: Bench = {
       }
     }
   },
+  graphByHand(sink) {
+    // The join's table: per vertex, whether it arrived on the left (set semantics: once) and the
+    // edges out of it (each once); arrivals go round the cycle through a handoff, as in the engine.
+    const table = new Map<number, { arrived: boolean; to: number[] }>();
+    const seen = new Set<number>();
+    let handoff: number[] = [];
+    const reach = (v: number) => {
+      if (!seen.has(v)) {
+        seen.add(v);
+        sink(v);
+      }
+      const entry = table.get(v);
+      if (entry === undefined) table.set(v, { arrived: true, to: [] });
+      else if (!entry.arrived) {
+        entry.arrived = true;
+        for (const to of entry.to) handoff.push(to);
+      }
+    };
+    reach(0);
+    for (const [from, to] of edges) {
+      const entry = table.get(from);
+      if (entry === undefined) table.set(from, { arrived: false, to: [to] });
+      else if (!entry.to.includes(to)) {
+        entry.to.push(to);
+        if (entry.arrived) handoff.push(to);
+      }
+    }
+    while (handoff.length > 0) {
+      const arrivals = handoff;
+      handoff = [];
+      for (const v of arrivals) reach(v);
+    }
+  },
   dataflow(sink, fused) {
     const g = new Graph();
     const reached = g.union<number>();

@@ -3,7 +3,9 @@
  * socket with a hand-written 4-byte length-prefixed JSON framing and the same batching (bare.mjs).
  * Every row runs hydro and the floor interleaved, A B A B… (bench/interleave.ts). Throughput rows
  * report hydro ÷ floor (higher is better); the latency row reports p99 hydro ÷ floor (lower is better).
- * Run: npm run bench:ports [-- --runs 5 --small 1000000 --large 2000 --pings 10000]
+ * Run: npm run bench:ports [-- --runs 5 --small 1000000 --large 2000 --pings 10000 --rows abcdefg]
+ * Rows: (a) per message, (b) batches(), (c) 64 KB, (d) ping-pong, (e) external port, (f) external
+ * port's batches(), (g) msgpack.
  *
  * With `--baseline <checkout>` (another clone or worktree of this project, built), the other side
  * of every row is that checkout's hydro instead of the floor: before/after rows for a change to
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     large: { type: "string", default: "2000" },
     pings: { type: "string", default: "10000" },
     baseline: { type: "string" },
+    rows: { type: "string", default: "abcdefg" },
   },
 });
 const runs = Number(values.runs);
@@ -73,7 +76,8 @@ const throughputFloor = (count: string, bytes: string, batch: string) => () => f
 const small = values.small;
 const large = values.large;
 /** A row: this checkout's hydro (`args`) against the floor, or against the baseline's hydro with the same args. */
-const row = async (name: string, unit: string, args: string[], againstFloor: () => Promise<number>, target?: Row["target"]) => {
+const row = async (letter: string, name: string, unit: string, args: string[], againstFloor: () => Promise<number>, target?: Row["target"]) => {
+  if (!values.rows.includes(letter)) return;
   process.stderr.write(`${name} …\n`);
   const b = baseline ? () => hydro(args, baseline) : againstFloor;
   rows.push({ name, unit, target: baseline ? undefined : target, result: await interleave({ pairs: runs, warmup: 1, a: () => hydro(args), b }) });
@@ -81,30 +85,40 @@ const row = async (name: string, unit: string, args: string[], againstFloor: () 
 
 // Targets of issue 18: a loop step per message costs what the floor's callback does not (an
 // iterator result and a promise); a loop over batches() should come near the floor.
-await row(`${small} × 16 B, sender → receiver`, "msg/s", ["throughput", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
+await row("a", `${small} × 16 B, sender → receiver`, "msg/s", ["throughput", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
   atLeast: 0.8,
 });
 await row(
+  "b",
   `${small} × 16 B, receiver iterates batches()`,
   "msg/s",
   ["throughput", small, "16", "1000", "json", "batches"],
   throughputFloor(small, "16", "1000"),
   { atLeast: 0.95 },
 );
-await row(`${large} × 64 KB, sender → receiver`, "msg/s", ["throughput", large, "65536", "16"], throughputFloor(large, "65536", "16"), {
+await row("c", `${large} × 64 KB, sender → receiver`, "msg/s", ["throughput", large, "65536", "16"], throughputFloor(large, "65536", "16"), {
   atLeast: 1.0,
 });
 await row(
+  "d",
   `ping-pong 16 B, p99 of ${values.pings}`,
   "µs",
   ["pingpong", values.pings, "16", "1000"],
   () => floor(["ponger"], ["pinger", values.pings, "16", "1000"], "client", "p99"),
   { atMost: 1.1 },
 );
-await row(`${small} × 16 B, sender → script's external port`, "msg/s", ["external", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
+await row("e", `${small} × 16 B, sender → script's external port`, "msg/s", ["external", small, "16", "1000"], throughputFloor(small, "16", "1000"), {
   atLeast: 0.9,
 });
-await row(`${small} × 16 B, msgpack codec (floor: JSON)`, "msg/s", ["throughput", small, "16", "1000", "msgpack"], throughputFloor(small, "16", "1000"));
+await row(
+  "f",
+  `${small} × 16 B, script's external port iterates batches()`,
+  "msg/s",
+  ["external", small, "16", "1000", "json", "batches"],
+  throughputFloor(small, "16", "1000"),
+  { atLeast: 0.9 },
+);
+await row("g", `${small} × 16 B, msgpack codec (floor: JSON)`, "msg/s", ["throughput", small, "16", "1000", "msgpack"], throughputFloor(small, "16", "1000"));
 
 const number = (value: number) => (value >= 1000 ? Math.round(value).toLocaleString("en-US") : value.toFixed(1));
 const targetCell = ({ result, target }: Row) => {

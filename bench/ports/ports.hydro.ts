@@ -5,7 +5,8 @@ import { Deployment, type Service } from "hydro-deploy";
  *   throughput COUNT BYTES BATCH CODEC [batches]   sender → receiver, messages/s at the receiver
  *                                        (`batches`: the receiver iterates inbound.batches())
  *   pingpong COUNT BYTES WARMUP          pinger ↔ ponger, p99 round trip in µs
- *   external COUNT BYTES BATCH           sender → this script's external port, messages/s here
+ *   external COUNT BYTES BATCH CODEC [batches]  sender → this script's external port, messages/s here
+ *                                        (`batches`: the script iterates the port's batches())
  */
 export default async function main([row, count = "1000000", bytes = "16", batchOrWarmup = "1000", codec = "json", batches = "no"]: string[]) {
   const d = new Deployment();
@@ -36,9 +37,14 @@ export default async function main([row, count = "1000000", bytes = "16", batchO
     await d.deploy();
     let received = 0;
     let first = 0;
-    for await (const _ of me.ports.inbound) {
+    const counted = () => {
       if (received++ === 0) first = performance.now();
-      if (received === Number(count)) break;
+      return received === Number(count);
+    };
+    if (batches === "batches") {
+      bursts: for await (const burst of me.ports.inbound.batches()) for (const _ of burst) if (counted()) break bursts;
+    } else {
+      for await (const _ of me.ports.inbound) if (counted()) break;
     }
     console.log(`result ${((Number(count) - 1) / (performance.now() - first)) * 1000}`);
   } else throw new Error(`unknown row '${row}': throughput, pingpong or external`);

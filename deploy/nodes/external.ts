@@ -117,4 +117,9 @@ export class ExternalPort<T = any> extends PortRef implements AsyncIterable<Rece
   [Symbol.asyncIterator](): AsyncIterator<Received<T>> {
     return this.node.receiving(this.name)[Symbol.asyncIterator]();
   }
+
+  /** The messages in batches, as a program's `source.batches()`: each step yields everything queued by then (at least one). */
+  batches(): AsyncIterable<Received<T>[]> {
+    return this.node.receiving(this.name).batches();
+  }
 }
