@@ -59,6 +59,22 @@ Exit codes:
     });
 
   program
+    .command("plan")
+    .description(
+      "run a config up to its first deploy() without launching or starting anything, and print the topology: hosts, programs, edges and their transports",
+    )
+    .argument("<config>", "a *.hydro.ts (or .js, or .py) config script")
+    .argument("[args...]", "arguments for the script (put them after --)")
+    .option("--mermaid", "print the topology as a mermaid flowchart")
+    .option("--json", "print one JSON event per line, the topology as the `plan` event")
+    .option("-v, --verbose", "print full stack traces on failure")
+    .addOption(pluginOption())
+    .action(async (config: string, args: string[], options: { mermaid?: boolean; json?: boolean; verbose?: boolean }) => {
+      const { plan } = await import("./plan.js");
+      await plan(config, args, options);
+    });
+
+  program
     .command("graph")
     .description("print the dataflow graphs a program builds, as mermaid: in-out trees as subgraphs, with their strata")
     .argument("<program>", "a program (.ts, .js or .hf) that builds a dataflow Graph; it is loaded, not run: its ports carry nothing")

@@ -13,6 +13,12 @@ export interface RunOptions {
   verbose?: boolean;
 }
 
+/** `hydro plan` (cli/plan.ts): the run ends once the first deploy() has planned, and fails if the config returns before one. */
+export interface PlanEnding {
+  readonly planned: Promise<void>;
+  unreached(): Error;
+}
+
 /** `readerGone`: whoever read hydro's output closed it (`hydro run … | head`), as a shell reports SIGPIPE. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, readerGone: 141 } as const;
 type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -25,7 +31,7 @@ const precedence: ExitCode[] = [EXIT.ok, EXIT.failed, EXIT.readerGone, EXIT.inte
  * down what it deployed: when it returns, when it throws, and on Ctrl-C (a second one kills).
  * It exits once its own output has been written out.
  */
-export async function run(config: string, args: string[], options: RunOptions): Promise<never> {
+export async function run(config: string, args: string[], options: RunOptions, plan?: PlanEnding): Promise<never> {
   addReporter(await chooseReporter(options));
   if (options.json) consoleAsEvents();
   let code: ExitCode = EXIT.ok;
@@ -64,7 +70,10 @@ export async function run(config: string, args: string[], options: RunOptions): 
 
   try {
     const main = await loadConfig(config);
-    await main(args);
+    const ran = Promise.resolve(main(args)).then(() => {
+      if (plan) throw plan.unreached();
+    });
+    await (plan ? Promise.race([ran, plan.planned]) : ran);
   } catch (error) {
     fail(error);
   }

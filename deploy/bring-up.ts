@@ -29,20 +29,7 @@ export interface BringUp {
  * leaves nothing half-started behind it; the caller tears down.
  */
 export async function bringUp(up: BringUp): Promise<void> {
-  validate(up);
-  const preparing = up.nodes.filter((node) => node.prepare);
-  await up.step(["bundle"], () =>
-    settleAll(
-      preparing.map((node) =>
-        up.step(
-          ["bundle", node.name],
-          () => node.prepare!(),
-          (prepared) => prepared,
-        ),
-      ),
-    ),
-  );
-
+  await checkAndBundle(up);
   up.throwIfTornDown();
   const placeOf = (node: WiredNode) => node.host ?? up.localhost;
   await up.step(["hosts"], () => settleAll([...new Set(up.nodes.map(placeOf))].map((host) => up.hosts.launch(host))));
@@ -73,8 +60,25 @@ export async function bringUp(up: BringUp): Promise<void> {
   });
 }
 
+/** What deploy() does before touching a host, and all `hydro plan` does: check everything it can, and bundle the programs. */
+export async function checkAndBundle(up: Pick<BringUp, "owner" | "nodes" | "edges" | "step">): Promise<void> {
+  validate(up);
+  const preparing = up.nodes.filter((node) => node.prepare);
+  await up.step(["bundle"], () =>
+    settleAll(
+      preparing.map((node) =>
+        up.step(
+          ["bundle", node.name],
+          () => node.prepare!(),
+          (prepared) => prepared,
+        ),
+      ),
+    ),
+  );
+}
+
 /** Everything that can be checked without starting anything: the wiring, and the ports of programs that list theirs. */
-function validate(up: BringUp): void {
+function validate(up: Pick<BringUp, "owner" | "nodes" | "edges">): void {
   const problems = checkEdges(up.edges, up.owner);
   for (const node of up.nodes) {
     const declared = node.declaredPorts;

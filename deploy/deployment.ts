@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { callsite, formatCallsite, type Callsite } from "./callsite.js";
 import { ConfigError, HostLostError, TornDownError, combine } from "./errors.js";
-import { emit, interruptedBy, step } from "./events.js";
+import { emit, interruptedBy, step, type DescribeStep } from "./events.js";
 import type { Host, LaunchedHost } from "./host.js";
 import { HostDeclarer } from "./host-declarer.js";
 import {
@@ -21,7 +21,9 @@ import {
 import type { Edge } from "./ports.js";
 import { live, reportFatal } from "./registry.js";
 import { LaunchedHosts } from "./launched-hosts.js";
-import { bringUp } from "./bring-up.js";
+import { bringUp, checkAndBundle } from "./bring-up.js";
+import { activePlanner } from "./plan/planning.js";
+import { topologyOf, type Topology } from "./plan/topology.js";
 import { stopOrder } from "./stop-order.js";
 import { DeploymentState } from "./state/state-file.js";
 import type { DeployNode } from "./nodes/node.js";
@@ -49,6 +51,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
   readonly options: DeploymentOptions;
   readonly edges: Edge[] = [];
   private readonly nodes: DeployNode[] = [];
+  private readonly clusters: Cluster[] = [];
   /** Cloud resources, recorded before they exist (.hydro/state/<id>.json), for `hydro down`. */
   private readonly state: DeploymentState;
   private readonly hosts: LaunchedHosts;
@@ -124,6 +127,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
     const site = callsite();
     this.assertDeclaring(site, "cluster()");
     const cluster = new Cluster(this, parseCluster(options, site, this, this.uniqueName), site);
+    this.clusters.push(cluster);
     for (const member of cluster.members) this.add(member);
     return cluster;
   }
@@ -185,6 +189,8 @@ export class Deployment extends HostDeclarer implements NodeOwner {
     // After Ctrl-C the CLI is tearing down what is live: something started now would outlive it.
     const interruption = interruptedBy();
     if (interruption) throw new TornDownError(this.name, `${this.name}: deploy()`, `the run was ${interruption}`);
+    const planner = activePlanner();
+    if (planner) return this.plan(planner);
     this.pool?.acquire(this.poolUser, site);
     this.currentPhase = "deploying";
     live.add(this);
@@ -208,6 +214,14 @@ export class Deployment extends HostDeclarer implements NodeOwner {
       await this.teardown();
       throw reason;
     }
+  }
+
+  /** `hydro plan`: checks and bundles as deploy() would, hands over the topology, and never returns (deploy/plan/planning.ts). */
+  private async plan(planner: (topology: Topology) => void): Promise<never> {
+    const step = <T>(path: string[], work: () => Promise<T>, describe?: DescribeStep<T>) => this.step(["plan", ...path], work, describe);
+    await checkAndBundle({ owner: this, nodes: this.nodes, edges: this.edges, step });
+    planner(topologyOf(this.name, this.nodes, this.edges, this.clusters, this.localhost()));
+    return new Promise<never>(() => {});
   }
 
   /** teardown() during deploy() (Ctrl-C, a lost host, the script): stop starting things. */

@@ -42,6 +42,7 @@ export abstract class HostDeclarer implements HostOwner {
     // A kind with a cleanup keys its records and tags by host name: those names are unique.
     const name = registered.cleanup ? this.uniqueHostName(given, fallback, site) : (given ?? fallback);
     const host = registered.create(this, name, parsed);
+    declarations.set(host, { kind, network: registered.network?.(parsed, name) ?? `${kind}:${name}` });
     if (registered.single) this.singleHosts.set(kind, host);
     return host;
   }
@@ -75,6 +76,21 @@ export abstract class HostDeclarer implements HostOwner {
     this.hostNames.add(name);
     return name;
   }
+}
+
+/** What a host was declared as, known without launching it (for `hydro plan`). */
+export interface HostDeclaration {
+  /** The registered kind: `localhost`, `ssh`, `aws`, `gcp`, or a plug-in's. */
+  readonly kind: string;
+  /** The network it will be on (HostKind.network), or one of its own when its kind cannot tell. */
+  readonly network: string;
+}
+
+const declarations = new WeakMap<Host, HostDeclaration>();
+
+/** How `host` was declared; every host declared through a HostDeclarer (a Deployment's or a HostPool's) has one. */
+export function declarationOf(host: Host): HostDeclaration | undefined {
+  return declarations.get(host);
 }
 
 /** Runs a declaration's lookup with its errors said at the config's line. */

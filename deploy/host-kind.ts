@@ -28,6 +28,13 @@ export interface HostKind<Options = unknown> {
    */
   hostName(options: Options): { given: string | undefined; fallback: string };
   create(owner: HostOwner, name: string, options: Options): Host;
+  /**
+   * The network a host with these options will be on, known without launching it: `hydro plan`
+   * groups hosts by it to say which edges go over TCP and which through the deployer. Hosts that
+   * will share a network share the name (`LaunchedHost.network`'s, or one standing for it).
+   * Without it, `hydro plan` puts each host of the kind on a network of its own.
+   */
+  network?(options: Options, name: string): string;
   /** One host of this kind per Deployment: every declaration returns the same (localhost). */
   readonly single?: boolean;
   /** How a Python config declares it: `deployment.<constructor>(snake_case=…)`. */

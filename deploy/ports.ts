@@ -153,8 +153,31 @@ export function checkDeclared(node: WiredNode, declared: Record<string, PortDire
  * whose end connects from the receiver's own machine.
  */
 export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label: string): Address {
-  const direct = senders.some((sender) => sender !== receiver && sender.network === receiver.network);
-  return direct ? { kind: "tcp", host: receiver.networkAddress, port: 0 } : { kind: "unix", path: receiver.socketPath(label) };
+  return bindsTcp(receiver, senders) ? { kind: "tcp", host: receiver.networkAddress, port: 0 } : { kind: "unix", path: receiver.socketPath(label) };
+}
+
+/** Where a host is, as far as routing goes: launched, or as declared (`hydro plan`). */
+export interface Placed {
+  readonly network: string;
+  /** The deployer's own machine. */
+  readonly local: boolean;
+}
+
+/** A receiving port binds TCP when a sender on another host of its network dials it; otherwise a unix socket. */
+export function bindsTcp<H extends Placed>(receiver: H, senders: readonly H[]): boolean {
+  return senders.some((sender) => sender !== receiver && sender.network === receiver.network);
+}
+
+/**
+ * How a sender on `from` reaches a receiver on `to`: at the receiver's own address (one host, or
+ * one network), or through the deployer, with an SSH tunnel from it to a remote receiver's host
+ * and/or a reverse one from a remote sender's host to it.
+ */
+export type Route = { readonly through: "direct" } | { readonly through: "deployer"; readonly tunnelTo: boolean; readonly tunnelFrom: boolean };
+
+export function routeOf<H extends Placed>(from: H, to: H): Route {
+  if (from === to || from.network === to.network) return { through: "direct" };
+  return { through: "deployer", tunnelTo: !to.local, tunnelFrom: !from.local };
 }
 
 /**
@@ -163,9 +186,10 @@ export function planBind(receiver: LaunchedHost, senders: LaunchedHost[], label:
  * from the deployer to the receiver's host and/or from the sender's host to the deployer.
  */
 export async function route(from: LaunchedHost, to: LaunchedHost, address: Address): Promise<Address> {
-  if (from === to || from.network === to.network) return address;
-  const atDeployer = to.local ? address : await to.tunnelTo(address);
-  return from.local ? atDeployer : from.tunnelFrom(atDeployer);
+  const way = routeOf(from, to);
+  if (way.through === "direct") return address;
+  const atDeployer = way.tunnelTo ? await to.tunnelTo(address) : address;
+  return way.tunnelFrom ? from.tunnelFrom(atDeployer) : atDeployer;
 }
 
 /** The receivers each sender port of `node` connects to, as reachable from where `node` runs. */

@@ -3,6 +3,9 @@ import { launchVm } from "../cloud/launch-vm.js";
 import type { GcpOptions } from "./options.js";
 import { createFirewalls, createInstance } from "./resources.js";
 
+/** A GCP VM's network: the project's VPC network it is created in. */
+export const gcpNetwork = (options: GcpOptions) => `gcp:${options.project}/${options.network}`;
+
 /**
  * A Compute Engine VM: created at launch in the first of its zones with room, then an SSH host like
  * any other (deploy/cloud/launch-vm.ts). The firewall rules are shared per project and network.
@@ -15,7 +18,7 @@ export class GcpHost extends DeclaredHost<GcpOptions> {
       user: options.user,
       idleShutdownMinutes: options.idleShutdownMinutes,
       publicIp: options.publicIp,
-      network: `gcp:${options.project}/${options.network}`,
+      network: gcpNetwork(options),
       create: async ({ script, authorizedKey }) => {
         const networkTag = await context.shared(`gcp/${options.project}/${options.network}/firewalls`, async () => {
           const rules = await createFirewalls(state, options.project, options.network, options.sshFrom);

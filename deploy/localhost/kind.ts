@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { HostKind } from "../host-kind.js";
 import { parse } from "../options.js";
-import { Localhost } from "./index.js";
+import { DEPLOYER_NETWORK, Localhost } from "./index.js";
 
 /** `d.localhost()`: the deployer's own machine, one per Deployment; it takes no options. */
 export const localhostKind: HostKind<undefined> = {
@@ -13,5 +13,6 @@ export const localhostKind: HostKind<undefined> = {
   },
   hostName: () => ({ given: undefined, fallback: "localhost" }),
   create: (owner) => new Localhost(owner),
+  network: () => DEPLOYER_NETWORK,
   python: { constructor: "Localhost" },
 };

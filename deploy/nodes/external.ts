@@ -21,6 +21,7 @@ const anything: StandardSchema<any> = { "~standard": { version: 1, vendor: "hydr
  * and after deploy() the script sends on them and iterates them.
  */
 export class External extends DeployNode {
+  readonly kind = "external";
   readonly wireKind = "framed";
   readonly host = undefined;
   private readonly inbound = new Map<string, Inbound<any>>();

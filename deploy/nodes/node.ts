@@ -25,6 +25,8 @@ export interface FaultReport {
  * a file of its own here; the core asks what it needs through the members below, never its class.
  */
 export abstract class DeployNode implements WiredNode {
+  /** What it is, in messages and `hydro plan`: `service`, `process`, `external`. */
+  abstract readonly kind: string;
   abstract readonly wireKind: "framed" | "raw";
   abstract readonly host: Host | undefined;
   readonly listensAfter: "bind" | "start" = "bind";

@@ -22,7 +22,7 @@ export class ProcessNode extends ProgramNode {
   readonly wireKind = "raw";
   override readonly listensAfter = "start";
   override readonly dialsOnce = true;
-  protected readonly kind = "process";
+  readonly kind = "process";
   private readonly addresses = new Map<string, { host: string; port: number }>();
   private readonly launched = new FromPhase<LaunchedHost>("the process's host", "bind");
   private readonly targets = new FromPhase<Record<string, Target[]>>("its receivers", "start");

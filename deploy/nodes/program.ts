@@ -55,8 +55,6 @@ export abstract class ProgramNode extends DeployNode {
     return `${this.kind} "${this.name}" on ${this.host.name}`;
   }
 
-  protected abstract readonly kind: string;
-
   /** The run started last, while it has not exited. */
   protected get running(): RunningProcess | undefined {
     return this.incarnation.process;

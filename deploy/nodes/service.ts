@@ -18,7 +18,7 @@ import type { Callsite } from "../callsite.js";
 /** A TypeScript/JavaScript program that imports hydro-deploy/runtime, bundled and run with node. */
 export class Service extends ProgramNode {
   readonly wireKind = "framed";
-  protected readonly kind = "service";
+  readonly kind = "service";
   private readonly bundled = new FromPhase<Bundle>("the bundle", "prepare");
   private readonly session = new FromPhase<ProgramSession>("the handshake session", "bind");
   /** What a restart gives the new run: the host, the addresses the first run bound (its real TCP ports), its receivers. */

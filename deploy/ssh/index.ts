@@ -3,6 +3,9 @@ import { DeclaredHost, type LaunchContext, type LaunchedHost } from "../host.js"
 import type { SshOptions } from "./options.js";
 import { connectSsh, type LaunchedSshHost } from "./launched.js";
 
+/** An SSH host's network: its own, unless the config groups hosts with `network`. */
+export const sshNetwork = (options: SshOptions, name: string) => `ssh:${options.network ?? name}`;
+
 /** A machine the user reaches over SSH: a lab cluster, a VM, a Raspberry Pi; also what cloud hosts become. */
 export class SshHost extends DeclaredHost<SshOptions> {
   async launch(context: LaunchContext): Promise<LaunchedHost> {
@@ -22,7 +25,7 @@ export class SshHost extends DeclaredHost<SshOptions> {
           hostKey: options.hostKey,
           label: `ssh host "${this.name}" (${options.user}@${options.host}:${options.port})`,
         },
-        network: `ssh:${options.network ?? this.name}`,
+        network: sshNetwork(options, this.name),
         ...(options.jump ? { via: (await context.launched(options.jump)) as LaunchedSshHost } : {}),
         connectAttempts: options.connectAttempts,
       },

@@ -2,7 +2,7 @@ import type { HostKind } from "../host-kind.js";
 import { ConfigError } from "../errors.js";
 import { formatCallsite } from "../callsite.js";
 import { parseSsh, type SshOptions } from "./options.js";
-import { SshHost } from "./index.js";
+import { SshHost, sshNetwork } from "./index.js";
 
 /** `d.ssh({ host, … })`: a machine the user reaches over SSH. */
 export const sshKind: HostKind<SshOptions> = {
@@ -16,5 +16,6 @@ export const sshKind: HostKind<SshOptions> = {
   },
   hostName: (options) => ({ given: options.name, fallback: options.port === 22 ? options.host : `${options.host}:${options.port}` }),
   create: (owner, name, options) => new SshHost(owner, name, options),
+  network: sshNetwork,
   python: { constructor: "Ssh" },
 };

@@ -23,6 +23,17 @@ describe("a host kind registered by a module outside deploy/, cli/ and python/",
     assert.deepEqual(stateFiles(cwd), []);
   });
 
+  test("hydro plan places it on the network the kind declares, and digs nothing", async () => {
+    const [cwd, dir] = [tempDir(), tempDir()];
+    const result = await hydro(["plan", path.join(kind, "burrow.hydro.ts"), "--", dir], { cwd });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}den +burrow +network deployer +programs: echo_server$/m);
+    // Two hosts on one network: the server's port binds TCP, as deploy() would bind it.
+    assert.match(result.stdout, /^ {2}script\.ping → echo_server\.inbound +direct +TCP within deployer$/m);
+    assert.deepEqual(burrows(dir), []);
+    assert.deepEqual(stateFiles(cwd), []);
+  });
+
   test("a .hydro.py declares it as Deployment.Burrow(…) when hydro run loads it with --plugin", async () => {
     const [cwd, dir] = [tempDir(), tempDir()];
     const result = await hydro([...plugin, "run", path.join(kind, "burrow.hydro.py"), "--", dir], { cwd });

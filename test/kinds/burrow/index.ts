@@ -123,6 +123,8 @@ export const burrowKind: HostKind<BurrowOptions> = {
   parse: (input, { site }) => parseOptions(options, input, "burrow()", site),
   hostName: (parsed) => ({ given: parsed.name, fallback: "burrow" }),
   create: (owner, name, parsed) => new BurrowHost(owner, name, parsed),
+  // Launched, it is a localhost: on the deployer's network (for `hydro plan`, which launches nothing).
+  network: () => "deployer",
   python: { constructor: "Burrow" },
   cleanup: { scopes: "directories", scopeOf: (record) => record.scope.dir, provider: async () => cleanup },
 };

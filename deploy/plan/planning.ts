@@ -1,0 +1,18 @@
+/**
+ * `hydro plan` runs the config as `hydro run` does, with one difference: the first deploy()
+ * checks and bundles what it would deploy, hands the topology to the planner, and never returns
+ * (the CLI prints the plan and exits), so no host is launched and nothing is started.
+ */
+import type { Topology } from "./topology.js";
+
+let planner: ((topology: Topology) => void) | undefined;
+
+/** From now on, deploy() plans instead of deploying. */
+export function planInsteadOfDeploying(onPlan: (topology: Topology) => void): void {
+  planner = onPlan;
+}
+
+/** The planner, while `hydro plan` runs. */
+export function activePlanner(): ((topology: Topology) => void) | undefined {
+  return planner;
+}
