@@ -19,6 +19,8 @@ export type { Received } from "./message-queue.js";
 
 export interface InboundStats {
   received: number;
+  /** The frames of the messages received, 4-byte headers included. */
+  bytes: number;
   /** Messages that decoded but failed the port's schema. */
   invalid: number;
   /** Frames that could not be decoded, and connections dropped for an oversized frame. */
@@ -73,7 +75,7 @@ interface Connection<T> {
  * validates every message, and yields them in arrival order to whoever iterates it.
  */
 export class Inbound<T> implements AsyncIterable<Received<T>> {
-  readonly stats: InboundStats = { received: 0, invalid: 0, badFrames: 0, refused: 0, stalled: 0 };
+  readonly stats: InboundStats = { received: 0, bytes: 0, invalid: 0, badFrames: 0, refused: 0, stalled: 0 };
   private readonly budget: ByteBudget;
   private readonly queue: MessageQueue<T>;
   private readonly connections = new Set<Connection<T>>();
@@ -86,6 +88,7 @@ export class Inbound<T> implements AsyncIterable<Received<T>> {
   private readonly sink: MessageSink<T> = {
     accept: (from, data, bytes) => {
       this.stats.received++;
+      this.stats.bytes += HEADER_BYTES + bytes;
       this.queue.put({ from, data }, bytes);
     },
     reject: (from, problem, why, bytes) => {

@@ -25,6 +25,12 @@ export async function take<T>(iterable: AsyncIterable<T>, count: number): Promis
 }
 
 /** A sender the receiver is told about: its name and a credential, as the deployer makes them. */
+/** What `messages` take on the wire as JSON frames, 4-byte headers included (a port's `stats.bytes`). */
+export const frameBytes = (messages: readonly unknown[]) => messages.reduce<number>((sum, message) => sum + 4 + Buffer.byteLength(JSON.stringify(message)), 0);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ n: from + i }));
+/** The bytes of `{ n }` messages for n in [from, to). */
+export const bytesOfRange = (from: number, to: number) => frameBytes(range(from, to));
+
 export const sender = (from: string): Sender => ({ from, token: `token-of-${from}` });
 export const targetFor = (key: string, address: Address, from: string): Target => ({ key, address, token: sender(from).token });
 

@@ -80,7 +80,7 @@ test("an invalid message is counted and skipped, and later messages still arrive
   socket.write(encodeFrame(Buffer.from(JSON.stringify({ n: 7 }))));
   const [message] = await take(inbound, 1);
   assert.deepEqual(message, { from: "raw", data: { n: 7 } });
-  assert.deepEqual(inbound.stats, { received: 1, invalid: 1, badFrames: 1, refused: 0, stalled: 0 });
+  assert.deepEqual(inbound.stats, { received: 1, bytes: 4 + JSON.stringify({ n: 7 }).length, invalid: 1, badFrames: 1, refused: 0, stalled: 0 });
   socket.destroy();
   await inbound.close();
 });

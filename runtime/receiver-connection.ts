@@ -16,6 +16,8 @@ import type { EdgeFault } from "./faults/edge-fault.js";
 export interface OutboundStats extends FaultCounts {
   /** Messages written to a connection to this receiver (handed to the socket: what is in its buffers when the connection fails is lost uncounted, as on any network). */
   sent: number;
+  /** The frames of the messages sent, 4-byte headers included. */
+  bytes: number;
   /** Messages lost while the receiver was unreachable: sent while it was, or not yet written when its connection failed. */
   dropped: number;
   /** Times the connection came back after being lost. */
@@ -52,7 +54,7 @@ type State =
   | "closed";
 
 export class ReceiverConnection {
-  readonly stats: OutboundStats = { sent: 0, dropped: 0, reconnects: 0, connected: false, droppedByFault: 0, delayed: 0 };
+  readonly stats: OutboundStats = { sent: 0, bytes: 0, dropped: 0, reconnects: 0, connected: false, droppedByFault: 0, delayed: 0 };
   /** The deployer's fault on this edge, once one was set: every message passes through it. */
   private shaper: EdgeShaper | undefined;
   private state: State = "first";
@@ -147,7 +149,9 @@ export class ReceiverConnection {
     if (this.pending === 0) return;
     this.stats.sent += this.pending;
     this.pending = 0;
-    this.socket!.write(this.batch.take());
+    const frames = this.batch.take();
+    this.stats.bytes += frames.byteLength;
+    this.socket!.write(frames);
   }
 
   /** The frames not written yet are lost: counted as dropped. */
