@@ -23,6 +23,8 @@ import { live, reportFatal } from "./registry.js";
 import { LaunchedHosts } from "./launched-hosts.js";
 import { bringUp, checkAndBundle } from "./bring-up.js";
 import { activePlanner } from "./plan/planning.js";
+import { MetricStream } from "./metrics/stream.js";
+import type { MetricSample } from "./metrics/sample.js";
 import { topologyOf, type Topology } from "./plan/topology.js";
 import { stopOrder } from "./stop-order.js";
 import { DeploymentState } from "./state/state-file.js";
@@ -52,6 +54,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
   readonly edges: Edge[] = [];
   private readonly nodes: DeployNode[] = [];
   private readonly clusters: Cluster[] = [];
+  private readonly samples = new MetricStream();
   /** Cloud resources, recorded before they exist (.hydro/state/<id>.json), for `hydro down`. */
   private readonly state: DeploymentState;
   private readonly hosts: LaunchedHosts;
@@ -167,6 +170,19 @@ export class Deployment extends HostDeclarer implements NodeOwner {
     return name;
   };
 
+  /**
+   * Every program's metrics samples (deploy/metrics/), from now until teardown: each program's every
+   * `metricsIntervalMs` (1 s by default). An iterator left unread keeps its newest 4096 samples.
+   */
+  metrics(): AsyncIterableIterator<MetricSample> {
+    return this.samples.iterate();
+  }
+
+  metric(sample: MetricSample): void {
+    emit({ type: "metric", ...sample });
+    this.samples.push(sample);
+  }
+
   /** Called by PortRef.connect/demux. */
   wire(edge: Edge): void {
     this.assertDeclaring(edge.site, `connecting ${edge.from} to ${edge.to}`);
@@ -256,6 +272,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
       // Senders first, so that what a program sends as it stops reaches receivers still running.
       const stopped: PromiseSettledResult<void>[] = [];
       for (const wave of stopOrder(this.nodes, this.edges)) stopped.push(...(await Promise.allSettled(wave.map((node) => node.stop()))));
+      this.samples.end();
       // Its own hosts first: one may be reached through a pool's host (a jump host), which a reset may release.
       const released = await Promise.allSettled([this.hosts.releaseAll()]);
       if (this.pool) released.push(...(await Promise.allSettled([this.pool.giveBack(this.poolUser)])));

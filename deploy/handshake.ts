@@ -32,6 +32,8 @@ export class ProgramSession {
     private readonly secret: string,
     stdout: LineStream,
     private readonly stderr: LineStream,
+    /** Where `metrics` messages go (they come every second, and nobody waits for them). */
+    private readonly onMetrics: (message: Extract<ProgramMessage, { type: "metrics" }>) => void,
   ) {
     readLines(
       process.stdout,
@@ -54,6 +56,7 @@ export class ProgramSession {
     const printed = parsed.text ? stdout.push(parsed.text) : undefined;
     if (parsed.kind === "text") return printed;
     if (parsed.kind === "bad-control") this.protocolProblem = parsed.reason;
+    else if (parsed.message.type === "metrics") this.onMetrics(parsed.message);
     else this.inbox.push(parsed.message);
     this.nudge();
     return printed;

@@ -20,6 +20,7 @@ export type { Grid, GridValue, Point } from "./sweep/grid.js";
 export type { PlotOptions } from "./sweep/plot.js";
 export { vegaLiteSvg } from "./vega-lite-svg.js";
 export type { Received } from "../runtime/inbound.js";
+export type { MetricSample, PortMetrics } from "./metrics/sample.js";
 
 // The seam for a plug-in host kind (docs/ARCHITECTURE.md §2: adding a host kind).
 export { registerHostKind, hostKind, type HostKind, type DeclarationSite, type PythonName, type CleanupSeam } from "./host-kind.js";

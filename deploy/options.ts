@@ -38,6 +38,8 @@ export const deploymentOptions = z.strictObject({
   stopTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
   /** Programs on remote hosts exit after this long without the deployer's pings (a partition); 0: never. */
   heartbeatMs: z._default(z.int().check(z.nonnegative()), 30_000),
+  /** How often every program reports its CPU, RSS and port counters (deploy/metrics/); 0: never. */
+  metricsIntervalMs: z._default(z.int().check(z.refine((ms) => ms === 0 || ms >= 100, "0 (no metrics) or at least 100 ms")), 1000),
 });
 export type DeploymentOptions = z.output<typeof deploymentOptions>;
 

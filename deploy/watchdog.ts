@@ -13,13 +13,20 @@
  * stops the whole group, the watchdog too; a suspended machine): the pings sent meanwhile are still
  * unread, so it starts a new period instead of ending everything.
  *
- * Usage: sh -c WATCHDOG hydro-watchdog <heartbeat seconds, 0 for none> <late seconds> <argv...>
+ * Every `metrics` seconds (0: never) it also samples its process group from /proc: the CPU time
+ * of its processes (with their reaped children's) in ms, and their resident bytes, written to
+ * stderr as `<mark> <cpu ms> <rss bytes>`, a line the deployer takes out (deploy/metrics/). A host
+ * without /proc gets no samples. Processes that left the group (setsid) are not counted.
+ *
+ * Usage: sh -c WATCHDOG hydro-watchdog <heartbeat seconds, 0 for none> <late seconds> <metrics seconds, 0 for none> <mark> <argv...>
  */
 export const WATCHDOG = [
   "trap : TERM",
   "heartbeat=$1",
   "late=$2",
-  "shift 2",
+  "metrics=$3",
+  "mark=$4",
+  "shift 4",
   // An asynchronous list's stdin is /dev/null unless redirected: the reader gets it as fd 3.
   "exec 3<&0",
   '"$@" </dev/null 3<&- &',
@@ -39,13 +46,25 @@ export const WATCHDOG = [
   '  eval "$stop" ) <&3 >/dev/null 2>&1 3<&- &',
   "watcher=$!",
   "exec 3<&-",
+  "sampler=",
+  'if [ "$metrics" != 0 ] && [ -r /proc/$$/stat ]; then',
+  "  ( trap '' TERM",
+  // After "(comm) ", a stat line's fields are: state ppid pgrp … utime(12) stime(13) cutime(14) cstime(15) … rss(22).
+  String.raw`    group=$(awk '{ sub(/^.*\) /, ""); print $3 }' /proc/$$/stat)`,
+  "    tick=$(getconf CLK_TCK 2>/dev/null || echo 100); page=$(getconf PAGESIZE 2>/dev/null || echo 4096)",
+  '    while sleep "$metrics"; do',
+  // cat, not awk, opens the files: a process gone meanwhile is skipped, not an error that ends the read.
+  String.raw`      cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$group" -v mark="$mark" -v tick="$tick" -v page="$page" '{ sub(/^.*\) /, ""); if ($3 == g) { cpu += $12 + $13 + $14 + $15; rss += $22 } } END { printf "%s %.0f %.0f\n", mark, cpu * 1000 / tick, rss * page }' >&2`,
+  "    done ) >/dev/null 3<&- &",
+  "  sampler=$!",
+  "fi",
   // A trapped signal ends `wait` early; wait again until the command itself has exited.
   "while :; do",
   "  wait $child",
   "  status=$?",
   "  kill -0 $child 2>/dev/null || break",
   "done",
-  "kill -KILL $watcher $alarm 2>/dev/null",
+  "kill -KILL $watcher $alarm $sampler 2>/dev/null",
   "exit $status",
 ].join("\n");
 
@@ -58,3 +77,6 @@ export const PING = "\n";
  * counts as time spent frozen: twice the period, and a second for the clock's resolution.
  */
 export const heartbeatArguments = (heartbeatMs: number) => [String(heartbeatMs / 1000), String(Math.ceil((2 * heartbeatMs) / 1000) + 1)];
+
+/** The watchdog's metrics arguments: the period in seconds (0: none) and the mark its sample lines start with. */
+export const metricsArguments = (metricsMs: number, mark: string) => [String(metricsMs / 1000), mark];

@@ -6,6 +6,7 @@ import { openControl } from "./control.js";
 import { writtenOut } from "./written-out.js";
 import { isCapturingGraphs } from "./dataflow/capture.js";
 import { applyFaults, faultsByPort } from "./faults/rules.js";
+import { reportMetrics } from "./metrics.js";
 
 type StopHandler = () => void | Promise<void>;
 
@@ -55,6 +56,7 @@ export async function connect<P extends Record<string, PortSpec>>(specs: P): Pro
     control.onFaults(({ id, rules }) => control.send({ type: "faults", id, counts: applyFaults(outbounds, rules) }));
     await connecting;
     control.send({ type: "started" });
+    if (start.metricsMs) reportMetrics((message) => control.send(message), ports, start.metricsMs);
   } catch (error) {
     control.send({ type: "error", message: (error as Error).message });
     throw error;

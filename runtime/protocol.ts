@@ -52,8 +52,9 @@ export type DeployerMessage =
   /**
    * `connectTimeoutMs`: how long the program may retry connecting (the deployment's readyTimeoutMs).
    * `faults`: the network faults on its sending edges (a restart while some are set).
+   * `metricsMs`: how often to report `metrics` (none when absent or 0).
    */
-  | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number; faults?: EdgeRule[] }
+  | { type: "start"; ports: Record<string, Target[]>; connectTimeoutMs: number; faults?: EdgeRule[]; metricsMs?: number }
   /** After start: the faults on its sending edges from now on, the whole set (an edge not named has none). Answered with `faults`. */
   | { type: "faults"; id: number; rules: EdgeRule[] }
   | { type: "stop" }
@@ -66,7 +67,15 @@ export type ProgramMessage =
   | { type: "started" }
   /** The rules of the `faults` message `id` apply; what the faults did so far on every edge that had one. */
   | { type: "faults"; id: number; counts: EdgeCount[] }
+  /** Every `metricsMs` from start on: CPU over the interval as a share of one core, RSS in bytes, each port's counters so far. */
+  | { type: "metrics"; cpu: number; rss: number; ports: Record<string, PortMetrics> }
   | { type: "error"; message: string };
+
+/** A port's counters so far: messages and their framed bytes; a receiving port's rejects, a sending port's drops. */
+export type PortMetrics =
+  | { direction: "in"; messages: number; bytes: number; invalid: number; badFrames: number; refused: number }
+  /** `dropped`: sent while a receiver was unreachable, or to no receiver, or cut by a fault. */
+  | { direction: "out"; messages: number; bytes: number; dropped: number };
 
 export function encodeControl(message: DeployerMessage | ProgramMessage, secret: string): string {
   return `${controlMark(secret)}${PROTOCOL_VERSION} ${JSON.stringify(message)}\n`;

@@ -62,6 +62,8 @@ export class BridgeCalls {
     pause: (node) => (program(node).pause(), null),
     resume: (node) => (program(node).resume(), null),
     restarts: (node) => program(node).restarts,
+    metrics: (node) => program(node).metrics() ?? null,
+    "deployment.metrics": (d) => this.handle(BatchedStream.ofItems(deployment(d).metrics())),
     address: (node, args) => processNode(node).address(String(args.port)),
     terminate: async (host) => (await hostOf(host).terminate(), null),
     send: (node, args) => (externalNode(node).ports[String(args.port)]!.send(args.data, args.to === undefined ? undefined : { to: String(args.to) }), null),

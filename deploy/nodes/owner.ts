@@ -1,5 +1,6 @@
 import type { DeploymentOptions } from "../options.js";
 import type { Edge } from "../ports.js";
+import type { MetricSample } from "../metrics/sample.js";
 
 /**
  * What declared a node (the Deployment), as the node sees it: the cure for what was an import
@@ -23,4 +24,6 @@ export interface NodeOwner {
   readonly edges: readonly Edge[];
   /** Records an edge (PortRef.connect / demux). */
   wire(edge: Edge): void;
+  /** A program's new metrics sample: reported (`metric` events) and given to `metrics()` iterators. */
+  metric(sample: MetricSample): void;
 }

@@ -2,7 +2,8 @@ import type { Address, PortDirection, Target } from "../../runtime/protocol.js";
 import type { LaunchedHost, RunningProcess } from "../host.js";
 import type { ProcessOptions } from "../options.js";
 import { HydroError, ProgramFailedError } from "../errors.js";
-import { heartbeatArguments, PING, WATCHDOG } from "../watchdog.js";
+import { heartbeatArguments, metricsArguments, PING, WATCHDOG } from "../watchdog.js";
+import { GroupSamples } from "../metrics/group-samples.js";
 import { readLines } from "../../runtime/protocol.js";
 import { describeExit, exitCodeOf, type Exit } from "../host.js";
 import { ProgramNode } from "./program.js";
@@ -83,8 +84,17 @@ export class ProcessNode extends ProgramNode {
     const env = Object.fromEntries(Object.entries(this.options.env).map(([key, value]) => [key, substitute(value)]));
     const host = this.launched.get();
     const heartbeatMs = this.heartbeatMs(host);
+    const [run, samples] = [this.run, new GroupSamples()];
     const process = await this.launch(host, {
-      argv: ["sh", "-c", WATCHDOG, "hydro-watchdog", ...heartbeatArguments(heartbeatMs), ...argv.map(substitute)],
+      argv: [
+        "sh",
+        "-c",
+        WATCHDOG,
+        "hydro-watchdog",
+        ...heartbeatArguments(heartbeatMs),
+        ...metricsArguments(this.owner.options.metricsIntervalMs, samples.mark),
+        ...argv.map(substitute),
+      ],
       env,
     });
     this.keepAlive(process, heartbeatMs, () => process.stdin.write(PING));
@@ -95,7 +105,12 @@ export class ProcessNode extends ProgramNode {
     );
     readLines(
       process.stderr,
-      (line) => this.stderrLines.push(line),
+      (line) => {
+        const measures = samples.read(line);
+        // A raw port's traffic is the program's own business: no counters.
+        if (measures) return this.measured({ run, ...measures, ports: {} });
+        return this.stderrLines.push(line);
+      },
       () => this.stderrLines.end(),
     );
     const served = Object.keys(this.options.ports).filter((name) => !(name in targets));

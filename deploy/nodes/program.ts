@@ -6,6 +6,7 @@ import { callsite, formatCallsite, type Callsite } from "../callsite.js";
 import { TIMED_OUT, within } from "../bounded.js";
 import { DeployNode } from "./node.js";
 import type { NodeOwner } from "./owner.js";
+import type { MetricSample } from "../metrics/sample.js";
 
 /** How long a killed program's exit may take to be reported (remotely, a round trip or two) before teardown gives up on it. */
 const KILLED_EXIT_MS = 5_000;
@@ -37,6 +38,7 @@ export abstract class ProgramNode extends DeployNode {
   /** stop() or teardown: no run starts after this. */
   private stopped = false;
   private restarting: Promise<void> | undefined;
+  private latestMetrics: MetricSample | undefined;
 
   constructor(
     owner: NodeOwner,
@@ -91,6 +93,18 @@ export abstract class ProgramNode extends DeployNode {
   /** The run going on now is being ended by the deployer (stop(), teardown, a restart). */
   protected get ending(): boolean {
     return this.stopped || this.incarnation.stopping;
+  }
+
+  /** Its latest metrics sample (deploy/metrics/), of the run going on now or the last one; undefined before the first (a second after start) or with `metricsIntervalMs: 0`. */
+  metrics(): MetricSample | undefined {
+    return this.latestMetrics;
+  }
+
+  /** What run `run` measured of itself. */
+  protected measured(measures: Omit<MetricSample, "program" | "at">): void {
+    const sample = { program: this.name, at: Date.now(), ...measures };
+    if (sample.run >= (this.latestMetrics?.run ?? 0)) this.latestMetrics = sample;
+    this.owner.metric(sample);
   }
 
   /** How many times restart() has started it again. */

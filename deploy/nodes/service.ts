@@ -62,6 +62,7 @@ export class Service extends ProgramNode {
     ).path);
     const heartbeatMs = this.heartbeatMs(host);
     const secret = newControlSecret();
+    const run = this.run;
     const process = await this.launch(host, {
       argv: [host.node, path, ...this.options.args],
       env: {
@@ -72,7 +73,12 @@ export class Service extends ProgramNode {
         ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}),
       },
     });
-    const session = this.session.set(new ProgramSession(process, this.name, this.describe(), secret, this.stdoutLines, this.stderrLines));
+    const session = this.session.set(
+      new ProgramSession(process, this.name, this.describe(), secret, this.stdoutLines, this.stderrLines, ({ cpu, rss, ports }) =>
+        // The session's run: a line read late, after a restart began, is still the old run's.
+        this.measured({ run, cpu, rss, ports }),
+      ),
+    );
     session.send({ type: "bind", service: this.name, ports: plan, senders: sendersOf(this, this.owner.edges) });
     this.keepAlive(process, heartbeatMs, () => session.send({ type: "ping" }));
     const ready = await session.expect("ready", this.owner.options.readyTimeoutMs, BINDING);
@@ -89,6 +95,7 @@ export class Service extends ProgramNode {
       ports: targets,
       connectTimeoutMs: this.owner.options.readyTimeoutMs,
       ...(this.faultRules.length ? { faults: this.faultRules } : {}),
+      ...(this.owner.options.metricsIntervalMs ? { metricsMs: this.owner.options.metricsIntervalMs } : {}),
     });
     this.startedSession = session;
     await session.expect("started", this.owner.options.readyTimeoutMs, STARTING);

@@ -1,4 +1,5 @@
 /** What the deployer reports, and who turns it into output: the types the reporters and deploy/events.ts share. */
+import type { MetricSample } from "../metrics/sample.js";
 
 export type StepStatus = "running" | "done" | "failed" | "skipped";
 
@@ -15,6 +16,8 @@ export type DeployEvent =
    */
   | { type: "network"; action: NetworkAction; description: string; edges: number; at: number; seed?: number }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
+  /** A program's metrics (deploy/metrics/): only `--json` prints them, one line per program per interval. */
+  | ({ type: "metric" } & MetricSample)
   /** The run failed: what went wrong (a person reads `error: message`). */
   | { type: "error"; message: string };
 

@@ -7,6 +7,7 @@ from .deployment import Deployment
 from .errors import BridgeError, CloudError, ConfigError, HostError, HostLostError, HydroError, ProgramFailedError, TornDownError
 from .host_pool import HostPool
 from .hosts import Host
+from .metrics import MetricSample
 from .network import EdgeCounts, Fault, Network
 from .nodes import Address, Cluster, External, Node, Process, Program, Service
 from .ports import ExternalPort, PortRef, Ports, Received
@@ -27,6 +28,7 @@ __all__ = [
     "HostLostError",
     "HostPool",
     "HydroError",
+    "MetricSample",
     "Network",
     "Node",
     "PortRef",

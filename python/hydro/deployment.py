@@ -8,13 +8,14 @@ checks them all.
 
 from __future__ import annotations
 
-from typing import Any, Coroutine, Mapping, Optional, Sequence, Union
+from typing import Any, AsyncIterator, Coroutine, Mapping, Optional, Sequence, Union
 
-from . import nodes
-from ._calls import declare, lifecycle
+from . import _streams, nodes
+from ._calls import declare, lifecycle, start
 from ._declarer import HostDeclarer, _given
 from .host_pool import HostPool
 from .hosts import Host
+from .metrics import MetricSample
 from .network import Network
 
 
@@ -31,6 +32,7 @@ class Deployment(HostDeclarer):
         ready_timeout_ms: Optional[int] = None,
         stop_timeout_ms: Optional[int] = None,
         heartbeat_ms: Optional[int] = None,
+        metrics_interval_ms: Optional[int] = None,
         hosts: Optional[HostPool] = None,
         **more: Any,
     ) -> None:
@@ -96,6 +98,10 @@ class Deployment(HostDeclarer):
     def deploy(self) -> Coroutine[Any, Any, None]:
         """Checks everything, starts it and wires it; on any failure tears down what it started and raises."""
         return lifecycle("deploy", self._handle)
+
+    def metrics(self) -> AsyncIterator[MetricSample]:
+        """Every program's metrics samples from this call on (each program's every ``metrics_interval_ms``); ends at teardown."""
+        return _streams.iterate(start("deployment.metrics", self._handle, {}), MetricSample.of)
 
     def teardown(self) -> Coroutine[Any, Any, None]:
         """Stops every program and releases every host; also done when main() returns or raises."""

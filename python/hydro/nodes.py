@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Callable, Coroutine, Dict, Generic, NamedTuple
+from typing import Any, AsyncIterator, Callable, Coroutine, Dict, Generic, NamedTuple, Optional
 
 from . import _streams
 from ._bridge import Wired
 from ._calls import declare, lifecycle, start
+from .metrics import MetricSample
 from .ports import P, ExternalPort, PortRef, Ports
 
 
@@ -66,6 +67,11 @@ class Program(Node[PortRef]):
     def restart(self) -> Coroutine[Any, Any, None]:
         """Starts it again on the same host with the same port addresses (a run still going is stopped first)."""
         return lifecycle("restart", self._handle)
+
+    def metrics(self) -> Optional[MetricSample]:
+        """Its latest metrics sample (CPU, RSS, port counters), or None before the first (a second after it starts)."""
+        sample = declare("metrics", self._handle, {})
+        return None if sample is None else MetricSample.of(sample)
 
     @property
     def restarts(self) -> int:

@@ -106,6 +106,13 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     assert.match(result.stdout, /^received 10000 echoes in order from echo_server$/m);
   });
 
+  test("metrics: deployment.metrics() yields hydro.MetricSamples, program.metrics() the latest", async () => {
+    const result = await hydro(["run", pythonFixture("metrics.hydro.py")]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    // 5 messages of {"n": k}: 7 bytes of JSON and a 4-byte header each.
+    assert.match(result.stdout, /^relay: 5 messages in, 55 bytes$/m);
+  });
+
   test("a request/response loop leaves each `async for` after one echo, and loses none; a burst is shared by the next loops", async () => {
     const result = await hydro(["run", pythonFixture("external.hydro.py"), "--", "20", "one-by-one"]);
     assert.equal(result.exitCode, 0, result.stderr);
