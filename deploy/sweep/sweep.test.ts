@@ -221,6 +221,7 @@ describe("sweep() refuses, in one line naming the field", () => {
       [{ run: undefined }, /sweep\(\): run: expected a function/],
       [{ serie: ["n"] }, /sweep\(\): options: unknown option "serie"/],
       [{ plot: { x: "n", y: 3 } }, /sweep\(\): plot\.y: expected a column name/],
+      [{ programMetrics: "yes" }, /sweep\(\): programMetrics: expected true or false/],
     ];
     for (const [change, message] of cases) {
       const error = await failure(sweep({ grid: { n: [1] }, out: freshOut(), run: ok, ...change } as never));
@@ -248,6 +249,37 @@ describe("sweep() refuses, in one line naming the field", () => {
       assert.equal(error.message, `bad: point 1/2 n=1 failed: ${message}`);
       assert.deepEqual(readJson(out), [{ n: 1, error: message }]);
     }
+  });
+
+  test("programMetrics: each program's peak RSS and mean CPU per point, as columns after run's own; a metric named like one fails the point", async () => {
+    const out = freshOut();
+    const busyFor = async (point: { ms: number }, d: Deployment) => {
+      d.process({ name: "burner", command: "while :; do :; done", on: d.localhost() });
+      d.service({ name: "relay", src: fixture("relay.ts"), on: d.localhost() });
+      await d.deploy();
+      await new Promise((resolve) => setTimeout(resolve, point.ms));
+      return { waited: point.ms };
+    };
+    const result = await sweep({ name: "programs", grid: { ms: [1_600] }, out, run: busyFor, programMetrics: true });
+    const [record] = result as unknown as Array<Record<string, number>>;
+    // The parameter, run's metric, then the programs' (in the order they first reported).
+    assert.deepEqual(Object.keys(record!).slice(0, 2), ["ms", "waited"]);
+    assert.deepEqual(new Set(Object.keys(record!).slice(2)), new Set(["burner.peakRss", "burner.meanCpu", "relay.peakRss", "relay.meanCpu"]));
+    assert.ok(record!["burner.meanCpu"]! > 0.3, `burner.meanCpu ${record!["burner.meanCpu"]}`);
+    assert.ok(record!["relay.meanCpu"]! < 0.3, `relay.meanCpu ${record!["relay.meanCpu"]}`);
+    assert.ok(record!["relay.peakRss"]! > 10 * 2 ** 20 && record!["burner.peakRss"]! > 0);
+    assert.deepEqual(readJson(out), result);
+
+    const clash = await failure(
+      sweep({
+        name: "clash",
+        grid: { ms: [1_600] },
+        out: freshOut(),
+        run: async (point, d) => ({ ...(await busyFor(point, d)), "relay.peakRss": 1 }),
+        programMetrics: true,
+      }),
+    );
+    assert.match(clash.message, /run returned "relay\.peakRss", which programMetrics records: name the metric otherwise$/);
   });
 
   test("a plot naming a metric no run returns stops the sweep after the first point, which is kept", async () => {

@@ -8,6 +8,7 @@ import { ERROR_FIELD, describePoint, describeValue, gridPoints, isRecordOf, type
 import { checkPlot, renderPlot, type PlotOptions } from "./plot.js";
 import { columnsOf, readResults, shownPath, writePlot, writeResults, type SweepRecord } from "./results-files.js";
 import { formatNumber, formatTable } from "./table.js";
+import { programColumns } from "./program-metrics.js";
 
 /** What a point's run measured: metric name → a finite number. */
 export type Metrics = Record<string, number>;
@@ -33,6 +34,11 @@ export interface SweepOptions<G extends Grid, M extends Metrics, H = undefined> 
   rerun?: boolean;
   /** The title of the progress, the plot, and the error of a failed point. */
   name?: string;
+  /**
+   * Also records, per point, each program's peak RSS and mean CPU from its metrics (deploy/metrics/):
+   * the columns `<program>.peakRss` (bytes) and `<program>.meanCpu` (share of one core).
+   */
+  programMetrics?: boolean;
 }
 
 /** A failed point's run: the sweep stopped there, after recording the error and tearing the point's deployment down. */
@@ -51,7 +57,7 @@ export class SweepPointError extends Error {
   }
 }
 
-const OPTIONS = ["grid", "out", "hosts", "run", "plot", "rerun", "name"];
+const OPTIONS = ["grid", "out", "hosts", "run", "plot", "rerun", "name", "programMetrics"];
 
 /**
  * Runs `run` once per point of the grid, in order, each on its own Deployment torn down before the
@@ -63,7 +69,7 @@ const OPTIONS = ["grid", "out", "hosts", "run", "plot", "rerun", "name"];
 export async function sweep<G extends Grid, M extends Metrics, H = undefined>(options: SweepOptions<G, M, H>): Promise<Array<Point<G> & M>> {
   const site = callsite();
   const where = `${site ? `${formatCallsite(site)}: ` : ""}sweep()`;
-  const { grid, out, hosts, run, plot, rerun = false, name } = checkOptions(options, where);
+  const { grid, out, hosts, run, plot, rerun = false, name, programMetrics = false } = checkOptions(options, where);
   const points = gridPoints(grid, where);
   const parameters = Object.keys(grid);
   const dir = path.resolve(out);
@@ -94,7 +100,7 @@ export async function sweep<G extends Grid, M extends Metrics, H = undefined>(op
       try {
         const deployment = new Deployment({ name: deploymentName(point), hosts: pool }, [...root, label]);
         const measure = () => run({ ...point }, deployment, declared);
-        outcomes[index] = await step([...root, label], () => runPoint(point, deployment, measure, parameters), describeMetrics(parameters));
+        outcomes[index] = await step([...root, label], () => runPoint(point, deployment, measure, parameters, programMetrics), describeMetrics(parameters));
         ran++;
       } catch (error) {
         const message = interruptedBy() ?? (error instanceof Error ? error.message : String(error));
@@ -125,7 +131,15 @@ export async function sweep<G extends Grid, M extends Metrics, H = undefined>(op
   return outcomes as Array<Point<G> & M>;
 }
 
-async function runPoint(point: Point, d: Deployment, measure: () => Metrics | Promise<Metrics>, parameters: string[]): Promise<SweepRecord> {
+async function runPoint(
+  point: Point,
+  d: Deployment,
+  measure: () => Metrics | Promise<Metrics>,
+  parameters: string[],
+  programMetrics: boolean,
+): Promise<SweepRecord> {
+  // Read from before deploy() until the teardown ends it.
+  const programs = programMetrics ? programColumns(d.metrics()) : Promise.resolve({});
   let metrics: Metrics;
   try {
     metrics = checkMetrics(await measure(), parameters);
@@ -135,7 +149,10 @@ async function runPoint(point: Point, d: Deployment, measure: () => Metrics | Pr
   // Ctrl-C tore the point's deployment down under its run: what it measured then is no result.
   const interruption = interruptedBy();
   if (interruption) throw new TornDownError(d.name, "its measurements", `the run was ${interruption}`);
-  return { ...point, ...metrics };
+  const recorded = await programs;
+  const clash = Object.keys(metrics).find((metric) => metric in recorded);
+  if (clash) throw new ConfigError(`run returned "${clash}", which programMetrics records: name the metric otherwise`);
+  return { ...point, ...metrics, ...recorded };
 }
 
 /** What run returned, if it is metrics: an object of finite numbers, none named like a parameter or the error. */
@@ -180,7 +197,8 @@ function safeName(text: string): string {
 }
 
 function checkOptions<G extends Grid, M extends Metrics, H>(options: SweepOptions<G, M, H>, where: string): SweepOptions<G, M, H> {
-  if (typeof options !== "object" || options === null) throw new ConfigError(`${where}: expected options { grid, out, run, hosts?, plot?, rerun?, name? }`);
+  if (typeof options !== "object" || options === null)
+    throw new ConfigError(`${where}: expected options { grid, out, run, hosts?, plot?, rerun?, name?, programMetrics? }`);
   const unknown = Object.keys(options).find((key) => !OPTIONS.includes(key));
   if (unknown !== undefined) throw new ConfigError(`${where}: options: unknown option "${unknown}" (options: ${OPTIONS.join(", ")})`);
   if (typeof options.out !== "string" || options.out === "") throw new ConfigError(`${where}: out: expected the results directory, e.g. "results/"`);
@@ -189,5 +207,7 @@ function checkOptions<G extends Grid, M extends Metrics, H>(options: SweepOption
     throw new ConfigError(`${where}: hosts: expected a function (pool) => hosts, declaring the hosts every point uses on the pool`);
   if (options.rerun !== undefined && typeof options.rerun !== "boolean") throw new ConfigError(`${where}: rerun: expected true or false`);
   if (options.name !== undefined && typeof options.name !== "string") throw new ConfigError(`${where}: name: expected a string`);
+  if (options.programMetrics !== undefined && typeof options.programMetrics !== "boolean")
+    throw new ConfigError(`${where}: programMetrics: expected true or false`);
   return options;
 }
