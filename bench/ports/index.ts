@@ -7,6 +7,9 @@
  * Rows: (a) per message, (b) batches(), (c) 64 KB, (d) ping-pong, (e) external port, (f) external
  * port's batches(), (g) msgpack.
  *
+ * With `--metrics-overhead`, the other side of every row is this checkout with the programs'
+ * metrics off (metricsIntervalMs: 0), and the target is what sampling may cost: 2%.
+ *
  * With `--baseline <checkout>` (another clone or worktree of this project, built), the other side
  * of every row is that checkout's hydro instead of the floor: before/after rows for a change to
  * the ports, e.g. `git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci && npm run build)`.
@@ -26,12 +29,15 @@ const { values } = parseArgs({
     large: { type: "string", default: "2000" },
     pings: { type: "string", default: "10000" },
     baseline: { type: "string" },
+    "metrics-overhead": { type: "boolean", default: false },
     rows: { type: "string", default: "abcdefg" },
   },
 });
 const runs = Number(values.runs);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const baseline = values.baseline && path.resolve(values.baseline);
+const metricsOverhead = values["metrics-overhead"];
+if (metricsOverhead && baseline) throw new Error("--metrics-overhead and --baseline each choose the other side of the rows: give one");
 if (baseline && !fs.existsSync(path.join(baseline, "dist", "hydro.mjs")))
   throw new Error(`--baseline ${baseline}: no built checkout there (run npm run build in it)`);
 const bare = path.join(here, "bare.mjs");
@@ -39,9 +45,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "hydro-bench-ports-"));
 process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
 
 /** One `hydro run ports.hydro.ts -- <args>` of this checkout (or of `root`'s): the number it prints after `result`. */
-async function hydro(args: string[], root = path.join(here, "..", "..")): Promise<number> {
+async function hydro(args: string[], root = path.join(here, "..", ".."), env: Record<string, string> = {}): Promise<number> {
   const run = [path.join(root, "bin", "hydro.js"), "run", path.join(root, "bench", "ports", "ports.hydro.ts"), "--", ...args];
-  const result = await execa("node", run, { cwd: work, reject: false, env: { NO_COLOR: "1" } });
+  const result = await execa("node", run, { cwd: work, reject: false, env: { NO_COLOR: "1", ...env } });
   const match = /^result (\S+)$/m.exec(result.stdout);
   if (result.exitCode !== 0 || !match) throw new Error(`hydro run ports.hydro.ts -- ${args.join(" ")} failed (exit ${result.exitCode}):\n${result.stderr}`);
   return Number(match[1]);
@@ -79,8 +85,14 @@ const large = values.large;
 const row = async (letter: string, name: string, unit: string, args: string[], againstFloor: () => Promise<number>, target?: Row["target"]) => {
   if (!values.rows.includes(letter)) return;
   process.stderr.write(`${name} …\n`);
-  const b = baseline ? () => hydro(args, baseline) : againstFloor;
-  rows.push({ name, unit, target: baseline ? undefined : target, result: await interleave({ pairs: runs, warmup: 1, a: () => hydro(args), b }) });
+  const b = metricsOverhead ? () => hydro(args, undefined, { BENCH_METRICS_MS: "0" }) : baseline ? () => hydro(args, baseline) : againstFloor;
+  const ownTarget = unit === "µs" ? { atMost: 1.02 } : { atLeast: 0.98 };
+  rows.push({
+    name,
+    unit,
+    target: metricsOverhead ? ownTarget : baseline ? undefined : target,
+    result: await interleave({ pairs: runs, warmup: 1, a: () => hydro(args), b }),
+  });
 };
 
 // Targets of issue 18: a loop step per message costs what the floor's callback does not (an
@@ -126,7 +138,7 @@ const targetCell = ({ result, target }: Row) => {
   if (target?.atMost !== undefined) return `≤ ${formatRatio(target.atMost, 2)} ${result.ratio <= target.atMost ? "met" : "MISSED"}`;
   return "";
 };
-const other = baseline ? "baseline" : "floor";
+const other = metricsOverhead ? "metrics off" : baseline ? "baseline" : "floor";
 console.log(`bench/ports: ${runs} interleaved pairs per row, medians; ratio = median of per-pair hydro ÷ ${other}${baseline ? ` (${baseline})` : ""}\n`);
 console.log(
   table(

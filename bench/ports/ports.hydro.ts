@@ -9,7 +9,9 @@ import { Deployment, type Service } from "hydro-deploy";
  *                                        (`batches`: the script iterates the port's batches())
  */
 export default async function main([row, count = "1000000", bytes = "16", batchOrWarmup = "1000", codec = "json", batches = "no"]: string[]) {
-  const d = new Deployment();
+  // BENCH_METRICS_MS: the programs' metrics interval (bench/ports --metrics-overhead); the default otherwise.
+  const metrics = process.env.BENCH_METRICS_MS;
+  const d = new Deployment(metrics === undefined ? {} : { metricsIntervalMs: Number(metrics) });
   const on = d.localhost();
   const sender = (name: string) =>
     d.service({ name, src: "./sender.ts", on, args: ["--count", count, "--bytes", bytes, "--batch", batchOrWarmup, "--codec", codec] });

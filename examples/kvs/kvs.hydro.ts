@@ -8,7 +8,7 @@ import { integerOption, storeHosts } from "./cli-options.js";
 
 /**
  * The replicated KVS: `hydro run examples/kvs/kvs.hydro.ts -- [--replicas 3 | --partitions P
- * --replication R] [--resp-port 6400] [--gossip-ms 100] [--anti-entropy-rounds 10] [--hosts cluster.json] [--serve]`.
+ * --replication R] [--resp-port 6400] [--gossip-ms 100] [--anti-entropy-rounds 10] [--metrics-ms 1000] [--hosts cluster.json] [--serve]`.
  * The replicas are one cluster; member i, `replica.<i>`, serves Redis on port resp-port + i. With --serve it runs until Ctrl-C; without, it runs
  * a short workload, checks that every replica converged, and exits.
  */
@@ -22,6 +22,7 @@ export default async function main(args: string[]) {
       "resp-port": { type: "string", default: "6400" },
       "gossip-ms": { type: "string", default: "100" },
       "anti-entropy-rounds": { type: "string", default: "10" },
+      "metrics-ms": { type: "string", default: "1000" },
       hosts: { type: "string" },
       serve: { type: "boolean", default: false },
     },
@@ -31,7 +32,9 @@ export default async function main(args: string[]) {
   const gossipMs = integerOption("--gossip-ms", values["gossip-ms"], 1, 3_600_000);
   const antiEntropyRounds = integerOption("--anti-entropy-rounds", values["anti-entropy-rounds"], 0, 1_000_000);
 
-  const d = new Deployment({ name: "kvs" });
+  const metricsIntervalMs = integerOption("--metrics-ms", values["metrics-ms"], 0, 3_600_000);
+
+  const d = new Deployment({ name: "kvs", metricsIntervalMs });
   const hosts = storeHosts(d, values.hosts);
   const { replicas } = declareStore(d, { layout, respPort, gossipMs, antiEntropyRounds, hosts });
   await d.deploy();
