@@ -140,7 +140,7 @@ console.log(
       rps(result.a),
       rps(result.b),
       formatRatio(result.ratio),
-      `≥ ${formatRatio(atLeast, 1)} ${result.ratio >= atLeast ? "met" : "MISSED"}`,
+      `≥ ${formatRatio(atLeast, Number.isInteger(atLeast * 10) ? 1 : 2)} ${result.ratio >= atLeast ? "met" : "MISSED"}`,
     ]),
   ),
 );
