@@ -4,6 +4,7 @@ import { Command, Option } from "commander";
 import { run, EXIT } from "./run.js";
 import { offerPrestartedPython, type PrestartedPython } from "./python/spawn.js";
 import { graph } from "./graph.js";
+import { profileFromCommandLine } from "../deploy/profile/profiling.js";
 import { down, DownUsageError, type DownOptions } from "./down.js";
 import { ls } from "./ls.js";
 import { packageRoot } from "../deploy/paths.js";
@@ -16,6 +17,27 @@ export * from "../deploy/index.js";
 
 /** `hydro …`: the command-line program. */
 /** `prestarted`: a Python config's interpreter, started by bin/hydro.js while this CLI loaded. */
+/**
+ * `--profile` alone means every service; with commander's optional value it would take the config
+ * that follows for a program's name, so before the script's own arguments (`--`) it becomes `--profile=*`.
+ */
+function withBareProfile(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  return argv.map((arg, i) => (arg === "--profile" && (end === -1 || i < end) ? `--profile=${ALL_PROGRAMS}` : arg));
+}
+
+const ALL_PROGRAMS = "*";
+
+function parseProfileOption(value: string): "all" | string[] {
+  if (value === ALL_PROGRAMS) return "all";
+  const names = value.split(",");
+  if (names.some((name) => !/^[\w.-]+$/.test(name))) {
+    console.error(`error: --profile=${value}: expected program or cluster names, comma-separated (e.g. --profile=server,replica)`);
+    process.exit(EXIT.usage);
+  }
+  return names;
+}
+
 export async function runCli(argv: string[], prestarted?: PrestartedPython): Promise<void> {
   offerPrestartedPython(prestarted);
   try {
@@ -52,9 +74,11 @@ Exit codes:
     .argument("<config>", "a *.hydro.ts (or .js) config script")
     .argument("[args...]", "arguments for the script (put them after --)")
     .option("--json", "print one JSON event per line instead of the progress display")
+    .option("--profile [programs]", "take a CPU profile of every service (--profile=a,b: of the programs and clusters named) into .hydro/profiles/")
     .option("-v, --verbose", "print full stack traces on failure")
     .addOption(pluginOption())
-    .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean }) => {
+    .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean; profile?: string }) => {
+      if (options.profile !== undefined) profileFromCommandLine(parseProfileOption(options.profile));
       await run(config, args, options);
     });
 
@@ -139,7 +163,7 @@ Exit codes:
     }
   });
 
-  await program.parseAsync(argv);
+  await program.parseAsync(withBareProfile(argv));
 }
 
 /** Accepted where plug-ins matter (run, down, ls); read before parsing (cli/plugins.ts), so its value here is unused. */

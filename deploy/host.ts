@@ -80,6 +80,13 @@ export interface LaunchedHost {
   socketPath(label: string): string;
   /** The address hosts on the same network reach this host at; TCP ports bind there. */
   readonly networkAddress: string;
+  /**
+   * A fresh path in the host's run directory (removed with it), for what a program leaves for the
+   * deployer to fetch with `download` (a CPU profile). A kind without both takes no profiles.
+   */
+  workPath?(label: string): string;
+  /** Copies `remotePath` on the host to `localPath` on the deployer's machine. */
+  download?(remotePath: string, localPath: string): Promise<void>;
   /** A TCP port that is free on the host now, for programs that cannot bind port 0 and report back. */
   freePort(): Promise<number>;
   spawn(command: Command): Promise<RunningProcess>;

@@ -53,6 +53,8 @@ const serviceOptions = z.strictObject({
   args: z._default(z.array(word), []),
   env,
   name: z.optional(name),
+  /** Takes a V8 CPU profile of each run (deploy/profile/); `hydro run --profile` sets it for programs that leave it unset. */
+  profile: z.optional(z.boolean()),
 });
 export type ServiceOptions = Omit<z.output<typeof serviceOptions>, "name"> & { name: string };
 export type ServiceInput = z.input<typeof serviceOptions>;
@@ -68,6 +70,8 @@ const clusterOptions = z.strictObject({
   args: z._default(z.array(word), []),
   env,
   name: z.optional(name),
+  /** Profiles every member (see service's). */
+  profile: z.optional(z.boolean()),
 });
 export type ClusterOptions = Omit<z.output<typeof clusterOptions>, "name" | "on"> & { name: string; on: Host[] };
 export type ClusterInput = z.input<typeof clusterOptions>;

@@ -24,6 +24,12 @@ export const hydroDir = (...parts: string[]) => path.resolve(".hydro", ...parts)
 /** Files the deployer keeps (bundles of the user's code, host keys) are for the user alone. */
 export const PRIVATE_FILE = 0o600;
 
+/** A path as the user gave it, relative to the working directory, unless it lies outside that. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === "" ? "." : relative.startsWith("..") ? file : relative;
+}
+
 /**
  * Creates `dir` (a directory in .hydro) and its parents 0700; .hydro itself is closed to others
  * too if an older version made it open, which also covers what it already holds.

@@ -1,5 +1,6 @@
 import type { Address, Command, LaunchedHost, RunningProcess } from "../host.js";
 import type { Bundle } from "../bundle.js";
+import type { LaunchedSshHost } from "../ssh/launched.js";
 
 /** How long a cloud VM's release may take (SSH teardown, then the provider deleting the VM and saying so). */
 export const VM_RELEASE_MS = 10 * 60_000;
@@ -14,7 +15,7 @@ export class LaunchedVm implements LaunchedHost {
   readonly teardownTimeoutMs = VM_RELEASE_MS;
 
   constructor(
-    private readonly ssh: LaunchedHost,
+    private readonly ssh: LaunchedSshHost,
     private readonly deleteVm: () => Promise<void>,
   ) {}
 
@@ -35,6 +36,12 @@ export class LaunchedVm implements LaunchedHost {
   }
   socketPath(label: string): string {
     return this.ssh.socketPath(label);
+  }
+  workPath(label: string): string {
+    return this.ssh.workPath(label);
+  }
+  download(remotePath: string, localPath: string): Promise<void> {
+    return this.ssh.download(remotePath, localPath);
   }
   freePort(): Promise<number> {
     return this.ssh.freePort();

@@ -74,7 +74,15 @@ class LaunchedLocalhost implements LaunchedHost {
   }
 
   socketPath(label: string): string {
-    return path.join(this.runDir, `${this.sockets++}-${label.replace(/[^\w.-]/g, "_").slice(0, 40)}.sock`);
+    return `${this.workPath(label)}.sock`;
+  }
+
+  workPath(label: string): string {
+    return path.join(this.runDir, `${this.sockets++}-${label.replace(/[^\w.-]/g, "_").slice(0, 40)}`);
+  }
+
+  async download(from: string, to: string): Promise<void> {
+    await fs.promises.copyFile(from, to);
   }
 
   freePort(): Promise<number> {

@@ -32,6 +32,7 @@ export class Cluster {
             src: options.src,
             on: options.on[id % options.on.length]!,
             args: options.args,
+            profile: options.profile,
             env: { ...options.env, [ENV_CLUSTER]: options.name, [ENV_CLUSTER_ID]: String(id), [ENV_CLUSTER_SIZE]: String(options.count) },
             name: `${options.name}.${id}`,
           },

@@ -1,12 +1,14 @@
 import type { Address, Target } from "../../runtime/protocol.js";
 import { ENV_CONTROL_SECRET, ENV_HEARTBEAT, ENV_SERVICE } from "../../runtime/protocol.js";
-import { ENV_HOST_ADDRESS } from "../../runtime/self.js";
+import { ENV_CLUSTER, ENV_HOST_ADDRESS } from "../../runtime/self.js";
 import { bundle, type Bundle } from "../bundle.js";
 import { ProgramSession, BINDING, STARTING, newControlSecret } from "../handshake.js";
 import type { LaunchedHost } from "../host.js";
 import type { ServiceOptions } from "../options.js";
 import { ConfigError, oneLinePerProblem } from "../errors.js";
-import { step } from "../events.js";
+import { emit, step } from "../events.js";
+import { isProfiled } from "../profile/profiling.js";
+import { collectProfile, profilesDir } from "../profile/collect.js";
 import { ProgramNode } from "./program.js";
 import { FromPhase } from "./phase.js";
 import { sendersOf } from "../ports.js";
@@ -31,6 +33,8 @@ export class Service extends ProgramNode {
   private faultsAsked = 0;
   /** The session `start` was sent on: only a started run takes `faults` messages (one not started yet gets them with its start). */
   private startedSession: ProgramSession | undefined;
+  /** Profiles being brought back from the host (one per profiled run that exited). */
+  private readonly collecting = new Set<Promise<void>>();
 
   constructor(
     owner: NodeOwner,
@@ -63,8 +67,10 @@ export class Service extends ProgramNode {
     const heartbeatMs = this.heartbeatMs(host);
     const secret = newControlSecret();
     const run = this.run;
+    const profile = this.profilePath(host);
     const process = await this.launch(host, {
-      argv: [host.node, path, ...this.options.args],
+      // node writes the profile as the program exits (not when a signal kills it).
+      argv: [host.node, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`] : []), path, ...this.options.args],
       env: {
         ...this.options.env,
         [ENV_SERVICE]: this.name,
@@ -73,6 +79,7 @@ export class Service extends ProgramNode {
         ...(heartbeatMs ? { [ENV_HEARTBEAT]: String(heartbeatMs) } : {}),
       },
     });
+    if (profile) this.collecting.add(process.exited.then(() => this.collect(host, `${profile.dir}/${profile.name}`, run)));
     const session = this.session.set(
       new ProgramSession(process, this.name, this.describe(), secret, this.stdoutLines, this.stderrLines, ({ cpu, rss, ports }) =>
         // The session's run: a line read late, after a restart began, is still the old run's.
@@ -128,6 +135,34 @@ export class Service extends ProgramNode {
 
   protected override justPaused(): void {
     this.session.current?.nudge();
+  }
+
+  /** Where this run's profile is to be written on `host`, if it is profiled (deploy/profile/). */
+  private profilePath(host: LaunchedHost): { dir: string; name: string } | undefined {
+    if (!isProfiled(this.name, this.options.env[ENV_CLUSTER], this.options.profile)) return undefined;
+    if (!host.workPath || !host.download) {
+      if (this.run === 1)
+        emit({ type: "log", level: "warn", message: `${this.describe()}: not profiled: its host's kind cannot bring files back (LaunchedHost.download)` });
+      return undefined;
+    }
+    return { dir: host.workPath(`profile-${this.name}`), name: "profile.cpuprofile" };
+  }
+
+  private async collect(host: LaunchedHost, remote: string, run: number): Promise<void> {
+    try {
+      await collectProfile(host, remote, this.name, run, profilesDir(this.owner.id), this.bundled.get().path);
+    } catch (error) {
+      emit({ type: "log", level: "warn", message: `profile of ${this.name}: ${(error as Error).message}` });
+    }
+  }
+
+  /** Stops it, then waits for its profiles to be brought back: its host is released only after. */
+  override async stop(timeoutMs?: number): Promise<void> {
+    try {
+      await super.stop(timeoutMs);
+    } finally {
+      await Promise.all(this.collecting);
+    }
   }
 
   protected async relaunch(): Promise<void> {

@@ -7,6 +7,7 @@ import { probeHost } from "./probe.js";
 import { commandLine, quote } from "./quote.js";
 import { spawnRemote } from "./remote-process.js";
 import { forward, Tunnels } from "./tunnels.js";
+import { download } from "./download.js";
 import { upload, type UploadOptions } from "./upload.js";
 import { ENTER_CGROUP, ENV_RUN_MARKER } from "../containment.js";
 import { clearHostCgroup, freezeContained, killContained, programCgroup, removeHostCgroup } from "./remote-containment.js";
@@ -38,7 +39,7 @@ function asHostError(host: string, error: unknown): unknown {
 }
 
 /** A launched SSH host, for any host kind that becomes one once it has an address (cloud VMs). */
-export function connectSsh(spec: Host, target: SshTarget, context: LaunchContext): Promise<LaunchedHost> {
+export function connectSsh(spec: Host, target: SshTarget, context: LaunchContext): Promise<LaunchedSshHost> {
   return LaunchedSshHost.connect(spec, target, context);
 }
 
@@ -117,7 +118,15 @@ export class LaunchedSshHost implements LaunchedHost {
   }
 
   socketPath(label: string): string {
-    return `${this.runDir}/${this.sockets++}-${label.replace(/[^\w.-]/g, "_").slice(0, 40)}.sock`;
+    return `${this.workPath(label)}.sock`;
+  }
+
+  workPath(label: string): string {
+    return `${this.runDir}/${this.sockets++}-${label.replace(/[^\w.-]/g, "_").slice(0, 40)}`;
+  }
+
+  download(remotePath: string, localPath: string): Promise<void> {
+    return download(this.pool, remotePath, localPath, `ssh host "${this.name}"`);
   }
 
   async freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import { writeAtomically } from "../paths.js";
+import { shownPath, writeAtomically } from "../paths.js";
 import { ERROR_FIELD } from "./grid.js";
 
 /** A point's parameters and what its run measured (or, for a failed point, its error). */
@@ -9,12 +9,6 @@ export type SweepRecord = Record<string, string | number | boolean>;
 
 /** Results are the user's to share, like anything else a program writes (the umask still applies). */
 const RESULTS_MODE = 0o644;
-
-/** A path as the user gave it, relative to the working directory, unless it lies outside that. */
-export function shownPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative === "" ? "." : relative.startsWith("..") ? file : relative;
-}
 
 export const resultsFiles = (dir: string) => ({ json: path.join(dir, "results.json"), csv: path.join(dir, "results.csv"), svg: path.join(dir, "plot.svg") });
 

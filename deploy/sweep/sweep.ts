@@ -6,7 +6,8 @@ import { ConfigError, TornDownError } from "../errors.js";
 import { emit, interruptedBy, step } from "../events.js";
 import { ERROR_FIELD, describePoint, describeValue, gridPoints, isRecordOf, type Grid, type Point } from "./grid.js";
 import { checkPlot, renderPlot, type PlotOptions } from "./plot.js";
-import { columnsOf, readResults, shownPath, writePlot, writeResults, type SweepRecord } from "./results-files.js";
+import { columnsOf, readResults, writePlot, writeResults, type SweepRecord } from "./results-files.js";
+import { shownPath } from "../paths.js";
 import { formatNumber, formatTable } from "./table.js";
 import { programColumns } from "./program-metrics.js";
 

@@ -50,6 +50,7 @@ class Deployment(HostDeclarer):
         args: Optional[Sequence[str]] = None,
         env: Optional[Mapping[str, str]] = None,
         name: Optional[str] = None,
+        profile: Optional[bool] = None,
         **more: Any,
     ) -> nodes.Service:
         """A TS/JS program that imports ``hydro-deploy/runtime``, or a ``.hf`` program; a relative ``src`` is relative to this file."""
@@ -67,6 +68,7 @@ class Deployment(HostDeclarer):
         args: Optional[Sequence[str]] = None,
         env: Optional[Mapping[str, str]] = None,
         name: Optional[str] = None,
+        profile: Optional[bool] = None,
         **more: Any,
     ) -> nodes.Cluster:
         """``count`` members of one TS/JS program, spread over ``on`` (a host or a list) round-robin; each reads its id from ``self()``."""
