@@ -106,9 +106,12 @@ describe("Python configs (hydro run x.hydro.py)", () => {
     assert.match(result.stdout, /^received 10000 echoes in order from echo_server$/m);
   });
 
-  test("metrics: deployment.metrics() yields hydro.MetricSamples, program.metrics() the latest", async () => {
-    const result = await hydro(["run", pythonFixture("metrics.hydro.py")]);
+  test("metrics: deployment.metrics() yields hydro.MetricSamples, program.metrics() the latest; profile=True profiles", async () => {
+    const cwd = tempDir();
+    const result = await hydro(["run", pythonFixture("metrics.hydro.py")], { cwd });
     assert.equal(result.exitCode, 0, result.stderr);
+    const [deployment] = fs.readdirSync(path.join(cwd, ".hydro", "profiles"));
+    assert.deepEqual(fs.readdirSync(path.join(cwd, ".hydro", "profiles", deployment!)).sort(), ["relay.cpuprofile", "relay.svg"]);
     // 5 messages of {"n": k}: 7 bytes of JSON and a 4-byte header each.
     assert.match(result.stdout, /^relay: 5 messages in, 55 bytes$/m);
   });
