@@ -28,6 +28,15 @@ function withBareProfile(argv: string[]): string[] {
 
 const ALL_PROGRAMS = "*";
 
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    console.error(`error: --ui-port ${value}: expected a TCP port, 1 to 65535`);
+    process.exit(EXIT.usage);
+  }
+  return port;
+}
+
 function parseProfileOption(value: string): "all" | string[] {
   if (value === ALL_PROGRAMS) return "all";
   const names = value.split(",");
@@ -75,10 +84,13 @@ Exit codes:
     .argument("[args...]", "arguments for the script (put them after --)")
     .option("--json", "print one JSON event per line instead of the progress display")
     .option("--profile [programs]", "take a CPU profile of every service (--profile=a,b: of the programs and clusters named) into .hydro/profiles/")
+    .option("--ui", "serve a live web view of the run on 127.0.0.1 (its URL, with a token, is printed)")
+    .option("--ui-port <port>", "the web view's port (default: a free one)", parsePort)
     .option("-v, --verbose", "print full stack traces on failure")
     .addOption(pluginOption())
-    .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean; profile?: string }) => {
+    .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean; profile?: string; ui?: boolean; uiPort?: number }) => {
       if (options.profile !== undefined) profileFromCommandLine(parseProfileOption(options.profile));
+      if (options.uiPort !== undefined && !options.ui) options.ui = true;
       await run(config, args, options);
     });
 

@@ -11,6 +11,9 @@ import { thrownAt } from "./thrown-at.js";
 export interface RunOptions {
   json?: boolean;
   verbose?: boolean;
+  /** Serve the web view (cli/ui/), on `uiPort` (by default a free one). */
+  ui?: boolean;
+  uiPort?: number;
 }
 
 /** `hydro plan` (cli/plan.ts): the run ends once the first deploy() has planned, and fails if the config returns before one. */
@@ -34,12 +37,14 @@ const precedence: ExitCode[] = [EXIT.ok, EXIT.failed, EXIT.readerGone, EXIT.inte
 export async function run(config: string, args: string[], options: RunOptions, plan?: PlanEnding): Promise<never> {
   addReporter(await chooseReporter(options));
   if (options.json) consoleAsEvents();
+  let ui: { close(): Promise<void> } | undefined;
   let code: ExitCode = EXIT.ok;
   let finishing: Promise<never> | undefined;
   const finish = (outcome: ExitCode): Promise<never> => {
     if (precedence.indexOf(outcome) > precedence.indexOf(code)) code = outcome;
     return (finishing ??= (async () => {
       await teardownAll();
+      await ui?.close();
       await writtenOut();
       process.exit(code);
     })());
@@ -69,6 +74,7 @@ export async function run(config: string, args: string[], options: RunOptions, p
   onFatal(fail);
 
   try {
+    if (options.ui) ui = await startUi(options.uiPort);
     const main = await loadConfig(config);
     const ran = Promise.resolve(main(args)).then(() => {
       if (plan) throw plan.unreached();
@@ -78,6 +84,18 @@ export async function run(config: string, args: string[], options: RunOptions, p
     fail(error);
   }
   return finish(EXIT.ok);
+}
+
+/** The web view: its state fed by every event from now on; its URL, with the token, told on stderr. */
+async function startUi(port: number | undefined): Promise<{ close(): Promise<void> }> {
+  const [{ UiState }, { startUiServer }] = await Promise.all([import("./ui/state.js"), import("./ui/server.js")]);
+  const state = new UiState();
+  addReporter(state.onEvent);
+  const server = await startUiServer(state, port).catch((error: Error) => {
+    throw new HydroError(`--ui: cannot serve the web view on 127.0.0.1${port ? `:${port}` : ""}: ${error.message}`);
+  });
+  process.stderr.write(`web view: ${server.url}\n`);
+  return server;
 }
 
 async function chooseReporter(options: RunOptions): Promise<Reporter> {

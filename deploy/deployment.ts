@@ -209,6 +209,7 @@ export class Deployment extends HostDeclarer implements NodeOwner {
     if (planner) return this.plan(planner);
     this.pool?.acquire(this.poolUser, site);
     this.currentPhase = "deploying";
+    emit({ type: "topology", ...topologyOf(this.name, this.nodes, this.edges, this.clusters, this.localhost()) });
     live.add(this);
     try {
       await this.step(["deploy"], () =>

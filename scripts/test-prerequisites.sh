@@ -31,6 +31,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # Sweep plots are checked by rendering them with another SVG implementation, with real fonts.
 command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+# The web view (hydro run --ui) is tested in a real browser: Debian's chromium, driven by playwright-core.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -1,5 +1,5 @@
 /** `hydro plan`'s output: the topology as text for people, or as a mermaid flowchart. */
-import type { PlannedEdge, Topology, Transport } from "./topology.js";
+import type { PlannedEdge, Topology, Transport } from "./topology-types.js";
 
 export function describeTransport(transport: Transport): string {
   switch (transport.via) {

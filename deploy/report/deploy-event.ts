@@ -1,5 +1,6 @@
 /** What the deployer reports, and who turns it into output: the types the reporters and deploy/events.ts share. */
 import type { MetricSample } from "../metrics/sample.js";
+import type { Topology } from "../plan/topology-types.js";
 
 export type StepStatus = "running" | "done" | "failed" | "skipped";
 
@@ -16,6 +17,8 @@ export type DeployEvent =
    */
   | { type: "network"; action: NetworkAction; description: string; edges: number; at: number; seed?: number }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
+  /** What a deployment is made of, as deploy() begins (deploy/plan/topology.ts): for `--json` and the web view. */
+  | ({ type: "topology" } & Topology)
   /** A program's metrics (deploy/metrics/): only `--json` prints them, one line per program per interval. */
   | ({ type: "metric" } & MetricSample)
   /** The run failed: what went wrong (a person reads `error: message`). */

@@ -75,7 +75,7 @@ export function liveReporter(): Reporter {
 
   return (event) => {
     if (event.type === "step") return onStep(event);
-    if (event.type === "metric") return;
+    if (event.type === "metric" || event.type === "topology") return;
     draw.clear();
     const stream = streamFor(event);
     const drained = write(stream, `${formatLine(event, stream === process.stderr ? colors : colorsFor(process.stdout))}\n`);

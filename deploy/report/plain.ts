@@ -11,7 +11,7 @@ export function plainReporter(): Reporter {
   return (event) => {
     const stream = streamFor(event);
     const palette = stream === process.stdout ? colors.out : colors.err;
-    if (event.type === "metric") return;
+    if (event.type === "metric" || event.type === "topology") return;
     if (event.type === "step") {
       if (event.status === "running") return;
       const detail = event.status === "failed" ? event.detail?.split("\n")[0] : undefined;
