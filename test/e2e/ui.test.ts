@@ -2,10 +2,12 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
+import { once } from "node:events";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { cli, fixture, tempDir } from "../helpers.js";
+import { cli, fixture, hydro, tempDir } from "../helpers.js";
 
 // The web view in a real browser: Debian's chromium, headless, driven by playwright-core.
 const CHROMIUM = "/usr/bin/chromium";
@@ -138,6 +140,23 @@ describe("the web view (hydro run --ui)", () => {
       for (const line of mine) assert.match(line.split(/\s+/)[3]!, /^127\.0\.0\.1:\d+$/, line);
     } finally {
       await stop();
+    }
+  });
+
+  test("--ui-port: not a port is a usage error; a port taken fails the run in one line, before anything starts", async () => {
+    const bad = await hydro(["run", "--ui-port", "0", fixture("ui.hydro.ts")]);
+    assert.equal(bad.exitCode, 2);
+    assert.equal(bad.stderr.trim(), "error: --ui-port 0: expected a TCP port, 1 to 65535");
+    const taken = net.createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const busy = await hydro(["run", "--ui-port", String(port), fixture("ui.hydro.ts"), "--", tempDir()]);
+      assert.equal(busy.exitCode, 1);
+      assert.match(busy.stderr, new RegExp(`^error: --ui: cannot serve the web view on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`, "m"));
+      assert.doesNotMatch(busy.stdout, /deployed/);
+    } finally {
+      taken.close();
     }
   });
 
