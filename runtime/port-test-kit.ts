@@ -1,4 +1,5 @@
 /** What the port tests share: socket addresses, credentials as the deployer makes them, raw senders. */
+import type { OutboundStats } from "./receiver-connection.js";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +29,18 @@ export async function take<T>(iterable: AsyncIterable<T>, count: number): Promis
 /** What `messages` take on the wire as JSON frames, 4-byte headers included (a port's `stats.bytes`). */
 export const frameBytes = (messages: readonly unknown[]) => messages.reduce<number>((sum, message) => sum + 4 + Buffer.byteLength(JSON.stringify(message)), 0);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ n: from + i }));
+/** A receiver's `outbound.stats[key]`: what is not given is 0 (or not connected). */
+export const receiverStats = (counts: Partial<OutboundStats>): OutboundStats => ({
+  sent: 0,
+  bytes: 0,
+  dropped: 0,
+  reconnects: 0,
+  connected: false,
+  droppedByFault: 0,
+  delayed: 0,
+  ...counts,
+});
+
 /** The bytes of `{ n }` messages for n in [from, to). */
 export const bytesOfRange = (from: number, to: number) => frameBytes(range(from, to));
 

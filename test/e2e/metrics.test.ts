@@ -1,7 +1,7 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { MetricSample } from "hydro-deploy";
-import { startCluster, type Cluster } from "./cluster/cluster.js";
+import { suiteCluster } from "./cluster/suite-cluster.js";
 import { fixture, hydro } from "../helpers.js";
 import { frameBytes } from "../../runtime/port-test-kit.js";
 
@@ -63,16 +63,10 @@ describe("metrics", () => {
   });
 
   describe("on SSH hosts", { skip: notRoot }, () => {
-    let cluster: Cluster;
-    before(async () => {
-      cluster = await startCluster({ hosts: 2 });
-    });
-    after(async () => {
-      await cluster?.stop();
-    });
+    const cluster = suiteCluster({ hosts: 2 });
 
     test("the same, from programs on two hosts", async () => {
-      await checkMetrics(["--", cluster.manifestPath]);
+      await checkMetrics(["--", cluster().manifestPath]);
     });
   });
 });

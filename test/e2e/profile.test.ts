@@ -1,8 +1,8 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startCluster, type Cluster } from "./cluster/cluster.js";
+import { suiteCluster } from "./cluster/suite-cluster.js";
 import { fixture, hydro, tempDir } from "../helpers.js";
 import { asCpuProfile, topFunctions } from "../../deploy/profile/cpuprofile.js";
 
@@ -64,16 +64,10 @@ describe("CPU profiles", () => {
   });
 
   describe("on an SSH host", { skip: notRoot }, () => {
-    let cluster: Cluster;
-    before(async () => {
-      cluster = await startCluster({ hosts: 1 });
-    });
-    after(async () => {
-      await cluster?.stop();
-    });
+    const cluster = suiteCluster({ hosts: 1 });
 
     test("the profile is brought back from the host, mapped to the sources, with its flame graph", async () => {
-      const { result, dir, files } = await profiled("option", { cluster: cluster.manifestPath });
+      const { result, dir, files } = await profiled("option", { cluster: cluster().manifestPath });
       assert.deepEqual(files, ["hot.cpuprofile", "hot.svg"]);
       checkHot(dir!, result.stderr);
     });
