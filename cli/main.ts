@@ -22,8 +22,8 @@ export * from "../deploy/index.js";
  * that follows for a program's name, so before the script's own arguments (`--`) it becomes `--profile=*`.
  */
 function withBareProfile(argv: string[]): string[] {
-  const end = argv.indexOf("--");
-  return argv.map((arg, i) => (arg === "--profile" && (end === -1 || i < end) ? `--profile=${ALL_PROGRAMS}` : arg));
+  const [run, end] = [argv.indexOf("run"), argv.indexOf("--")];
+  return argv.map((arg, i) => (arg === "--profile" && run >= 0 && i > run && (end === -1 || i < end) ? `--profile=${ALL_PROGRAMS}` : arg));
 }
 
 const ALL_PROGRAMS = "*";
@@ -101,7 +101,7 @@ Exit codes:
     )
     .argument("<config>", "a *.hydro.ts (or .js, or .py) config script")
     .argument("[args...]", "arguments for the script (put them after --)")
-    .option("--mermaid", "print the topology as a mermaid flowchart")
+    .addOption(new Option("--mermaid", "print the topology as a mermaid flowchart").conflicts("json"))
     .option("--json", "print one JSON event per line, the topology as the `plan` event")
     .option("-v, --verbose", "print full stack traces on failure")
     .addOption(pluginOption())

@@ -140,6 +140,15 @@ describe("hydro plan", () => {
     }
   });
 
+  test("--mermaid and --json together are a usage error, as is --profile (hydro run's)", async () => {
+    const both = await hydro(["plan", "--mermaid", "--json", fixture("plan-mixed.hydro.ts")]);
+    assert.equal(both.exitCode, 2);
+    assert.match(both.stderr, /option '--mermaid' cannot be used with option '--json'/);
+    const profile = await hydro(["plan", "--profile", fixture("plan-mixed.hydro.ts")]);
+    assert.equal(profile.exitCode, 2);
+    assert.match(profile.stderr, /unknown option '--profile'/);
+  });
+
   test("a config that returns before deploy() fails: there is nothing to plan", async () => {
     const dir = tempDir();
     const file = path.join(dir, "early.hydro.ts");

@@ -4,6 +4,7 @@ import { plainReporter } from "../deploy/report/plain.js";
 import { killAll, onFatal, teardownAll } from "../deploy/registry.js";
 import { HydroError } from "../deploy/errors.js";
 import { writtenOut } from "../runtime/written-out.js";
+import { unmatchedProfileNames } from "../deploy/profile/profiling.js";
 import { loadConfig } from "./load-config.js";
 import { consoleAsEvents } from "./console-as-events.js";
 import { thrownAt } from "./thrown-at.js";
@@ -44,6 +45,9 @@ export async function run(config: string, args: string[], options: RunOptions, p
     if (precedence.indexOf(outcome) > precedence.indexOf(code)) code = outcome;
     return (finishing ??= (async () => {
       await teardownAll();
+      const unmatched = unmatchedProfileNames();
+      if (unmatched.length)
+        emit({ type: "log", level: "warn", message: `--profile: no program or cluster was named ${unmatched.join(", ")}: nothing of that name was profiled` });
       await ui?.close();
       await writtenOut();
       process.exit(code);

@@ -52,7 +52,8 @@ export const WATCHDOG = [
   // After "(comm) ", a stat line's fields are: state ppid pgrp … utime(12) stime(13) cutime(14) cstime(15) … rss(22).
   String.raw`    group=$(awk '{ sub(/^.*\) /, ""); print $3 }' /proc/$$/stat)`,
   "    tick=$(getconf CLK_TCK 2>/dev/null || echo 100); page=$(getconf PAGESIZE 2>/dev/null || echo 4096)",
-  '    while sleep "$metrics"; do',
+  // The sleep must not hold the program's stderr: its exit is reported once that pipe closes.
+  '    while sleep "$metrics" 2>/dev/null; do',
   // cat, not awk, opens the files: a process gone meanwhile is skipped, not an error that ends the read.
   String.raw`      cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$group" -v mark="$mark" -v tick="$tick" -v page="$page" '{ sub(/^.*\) /, ""); if ($3 == g) { cpu += $12 + $13 + $14 + $15; rss += $22 } } END { printf "%s %.0f %.0f\n", mark, cpu * 1000 / tick, rss * page }' >&2`,
   "    done ) >/dev/null 3<&- &",

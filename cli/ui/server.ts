@@ -18,7 +18,8 @@ export interface UiServer {
 export async function startUiServer(state: UiState, port = 0): Promise<UiServer> {
   const token = crypto.randomBytes(24).toString("base64url");
   let listening = port;
-  const streams = new Set<http.ServerResponse>();
+  /** Each open event stream, and how it stops getting changes. */
+  const streams = new Map<http.ServerResponse, () => void>();
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     if (!allowed(request, url, token, listening)) {
@@ -30,10 +31,12 @@ export async function startUiServer(state: UiState, port = 0): Promise<UiServer>
     } else if (url.pathname === "/events") {
       response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
       response.write(`event: snapshot\ndata: ${JSON.stringify(state.snapshot())}\n\n`);
-      const unsubscribe = state.subscribe((change) => response.write(`data: ${JSON.stringify(change)}\n\n`));
-      streams.add(response);
+      streams.set(
+        response,
+        state.subscribe((change) => response.write(`data: ${JSON.stringify(change)}\n\n`)),
+      );
       request.on("close", () => {
-        unsubscribe();
+        streams.get(response)?.();
         streams.delete(response);
       });
     } else {
@@ -48,7 +51,11 @@ export async function startUiServer(state: UiState, port = 0): Promise<UiServer>
   return {
     url: `http://127.0.0.1:${listening}/?token=${token}`,
     close: async () => {
-      for (const response of streams) response.end();
+      // Unsubscribed first: a change published meanwhile must not be written to an ended stream.
+      for (const [response, unsubscribe] of streams) {
+        unsubscribe();
+        response.end();
+      }
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -107,7 +107,9 @@ export class UiState {
               ? { state: "running" }
               : event.action === "restart"
                 ? { state: "running", run: event.run, exit: undefined }
-                : {};
+                : event.action === "stop"
+                  ? { state: "stopped" }
+                  : {};
         this.update(event.service, next);
         this.note(
           "program",
@@ -133,8 +135,8 @@ export class UiState {
   private onStep(path: string[], status: string, detail: string | undefined): void {
     if (status === "running") return;
     // `… deploy › start › <program>` done: it runs. `… teardown` done: everything still up was stopped.
-    const start = path.lastIndexOf("start");
-    if (status === "done" && start >= 1 && path[start - 1] === "deploy" && path.length === start + 2) this.update(path[start + 1]!, { state: "running" });
+    const [step, program] = path.slice(-3, -1)[0] === "deploy" ? path.slice(-2) : [];
+    if (status === "done" && step === "start" && program !== undefined) this.update(program, { state: "running" });
     if (status === "done" && path.at(-1) === "teardown") {
       for (const program of this.programs.values()) if (program.state !== "exited") this.update(program.name, { state: "stopped" });
     }

@@ -11,13 +11,19 @@ export class GroupSamples {
   private cpuMs = 0;
   private at = performance.now();
 
-  /** The measures a sample line carries; undefined for any other line (the program's own). */
-  read(line: string): { cpu: number; rss: number } | undefined {
-    if (!line.startsWith(`${this.mark} `)) return undefined;
-    const [cpuMs = NaN, rss = NaN] = line
-      .slice(this.mark.length + 1)
-      .split(" ")
-      .map(Number);
+  /**
+   * A stderr line, split: the program's own text (all of it, for a line without a sample; what it
+   * wrote before, for a sample that ends a line it left unfinished, like a progress bar) and the
+   * measures of the sample, if there is one.
+   */
+  read(line: string): { text: string | undefined; measures: { cpu: number; rss: number } | undefined } {
+    const at = line.indexOf(`${this.mark} `);
+    if (at < 0) return { text: line, measures: undefined };
+    return { text: at > 0 ? line.slice(0, at) : undefined, measures: this.measures(line.slice(at + this.mark.length + 1)) };
+  }
+
+  private measures(sample: string): { cpu: number; rss: number } | undefined {
+    const [cpuMs = NaN, rss = NaN] = sample.split(" ").map(Number);
     const now = performance.now();
     // Processes that left the group take their CPU time with them: the total may go down.
     const cpu = Math.max(0, cpuMs - this.cpuMs) / Math.max(1, now - this.at);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Deployment } from "../deployment.js";
 import { ConfigError } from "../errors.js";
 import { MetricStream } from "./stream.js";
+import { GroupSamples } from "./group-samples.js";
 import type { MetricSample } from "./sample.js";
 import { collect, fixture } from "../../test/helpers.js";
 
@@ -64,6 +65,34 @@ describe("metrics", () => {
     assert.deepEqual(await collect(d.metrics()), []);
   });
 
+  test("a process()'s exit is reported when it exits, not when its watchdog's sampler next wakes", async () => {
+    const d = new Deployment({ metricsIntervalMs: 10_000 });
+    const quick = d.process({ name: "quick", command: "sleep 0.3", on: d.localhost() });
+    try {
+      await d.deploy();
+      const started = performance.now();
+      assert.equal(await quick.exitCode(), 0);
+      const ms = performance.now() - started;
+      assert.ok(ms < 5_000, `the exit was reported ${ms.toFixed(0)} ms after deploy, within the sampler's 10 s sleep`);
+    } finally {
+      await d.teardown();
+    }
+  });
+
+  test("GroupSamples: a sample line is taken out of stderr, also when it ends a line the program left unfinished; others pass as they are", () => {
+    const samples = new GroupSamples();
+    assert.deepEqual(samples.read("plain text"), { text: "plain text", measures: undefined });
+    assert.deepEqual(samples.read(`hydro-metrics:someone-else 1 2`), { text: "hydro-metrics:someone-else 1 2", measures: undefined });
+    const whole = samples.read(`${samples.mark} 0 4096`);
+    assert.equal(whole.text, undefined);
+    assert.equal(whole.measures?.rss, 4096);
+    const after = samples.read(`downloading 45%${samples.mark} 500 8192`);
+    assert.equal(after.text, "downloading 45%");
+    assert.equal(after.measures?.rss, 8192);
+    assert.ok(after.measures!.cpu > 0, "500 ms of CPU since the last sample");
+    assert.deepEqual(samples.read(`${samples.mark} x y`), { text: undefined, measures: undefined });
+  });
+
   test("MetricStream: an iterator gets what arrives after it opens; one left unread keeps the newest 4096; return() leaves; end() ends a waiting next()", async () => {
     const stream = new MetricStream();
     stream.push(sample("early", 0));
@@ -80,5 +109,12 @@ describe("metrics", () => {
     for (let next = await waiting; !next.done; next = await reader.next()) read++;
     assert.equal(read, 4096);
     assert.deepEqual(await leaving.next(), { value: undefined, done: true });
+
+    // return() while a next() waits ends that next() too, and drops what was queued.
+    const other = new MetricStream();
+    const waiting2 = other.iterate();
+    const pending = waiting2.next();
+    await waiting2.return!();
+    assert.deepEqual(await pending, { value: undefined, done: true });
   });
 });

@@ -57,9 +57,12 @@ class Reader implements AsyncIterableIterator<MetricSample> {
     return { value: undefined, done: true };
   }
 
+  /** Left (`break`): what is queued is dropped, and a `next()` waiting meanwhile ends too. */
   async return(): Promise<IteratorResult<MetricSample>> {
     this.done = true;
+    this.queue.takeAll();
     this.leave();
+    this.wake?.();
     return { value: undefined, done: true };
   }
 

@@ -106,10 +106,10 @@ export class ProcessNode extends ProgramNode {
     readLines(
       process.stderr,
       (line) => {
-        const measures = samples.read(line);
+        const { text, measures } = samples.read(line);
         // A raw port's traffic is the program's own business: no counters.
-        if (measures) return this.measured({ run, ...measures, ports: {} });
-        return this.stderrLines.push(line);
+        if (measures) this.measured({ run, ...measures, ports: {} });
+        return text === undefined ? undefined : this.stderrLines.push(text);
       },
       () => this.stderrLines.end(),
     );

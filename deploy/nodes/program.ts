@@ -154,6 +154,8 @@ export abstract class ProgramNode extends DeployNode {
    * service.stop()`, after which it cannot be restarted.
    */
   async stop(timeoutMs = this.ownStopTimeoutMs): Promise<void> {
+    // The script's stop() while the rest runs is news (an event); teardown's stops are not.
+    if (!this.stopped && this.owner.phase === "running") this.report("stop");
     this.stopped = true;
     await this.stopRun(this.incarnation, timeoutMs);
   }

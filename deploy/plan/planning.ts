@@ -7,9 +7,13 @@ import type { Topology } from "./topology.js";
 
 let planner: ((topology: Topology) => void) | undefined;
 
-/** From now on, deploy() plans instead of deploying. */
+/** From now on, deploy() plans instead of deploying; the first to plan is printed (two deploy() at once print one plan). */
 export function planInsteadOfDeploying(onPlan: (topology: Topology) => void): void {
-  planner = onPlan;
+  let planned = false;
+  planner = (topology) => {
+    if (!planned) onPlan(topology);
+    planned = true;
+  };
 }
 
 /** The planner, while `hydro plan` runs. */

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { emit } from "../events.js";
+import { TIMED_OUT, within } from "../bounded.js";
 import type { LaunchedHost } from "../host.js";
 import { hydroDir, privateDir, shownPath, writeAtomically } from "../paths.js";
 import { asCpuProfile, topFunctions } from "./cpuprofile.js";
@@ -9,6 +10,8 @@ import { framesToSources } from "./source-frames.js";
 
 /** How many functions the line at a run's end names. */
 const TOP = 5;
+/** How long bringing a profile back may hold up its program's stop (and so teardown). */
+const FETCH_MS = 60_000;
 
 /** Where a deployment's profiles go: `.hydro/profiles/<deployment id>/`. */
 export const profilesDir = (deploymentId: string) => hydroDir("profiles", deploymentId);
@@ -24,9 +27,12 @@ export async function collectProfile(host: LaunchedHost, remote: string, program
   const base = path.join(privateDir(dir), `${program}${run > 1 ? `.run${run}` : ""}`);
   const file = `${base}.cpuprofile`;
   try {
-    await host.download!(remote, file);
-  } catch {
-    emit({ type: "log", level: "warn", message: `profile of ${program}: none was written (a program killed by a signal writes none)` });
+    if ((await within(host.download!(remote, file), FETCH_MS)) === TIMED_OUT) throw new Error(`not brought back within ${FETCH_MS / 1000} s`);
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    const missing = /ENOENT|No such file/i.test(String((error as Error).message)) || (error as NodeJS.ErrnoException).code === "ENOENT";
+    const why = missing ? "none was written (a program killed by a signal writes none)" : (error as Error).message;
+    emit({ type: "log", level: "warn", message: `profile of ${program}: ${why}` });
     return;
   }
   const profile = asCpuProfile(JSON.parse(await fs.promises.readFile(file, "utf8")), file);

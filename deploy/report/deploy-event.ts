@@ -9,7 +9,7 @@ export type DeployEvent =
   | { type: "step"; path: string[]; status: StepStatus; detail?: string; ms?: number }
   | { type: "output"; service: string; stream: "stdout" | "stderr"; line: string }
   | { type: "exit"; service: string; host: string; code: number | null; signal: string | null }
-  /** The script acted on a running program: killed it (with `signal`), paused or resumed it, or restarted it as run number `run` (2 for the first restart). */
+  /** The script acted on a running program: killed it (with `signal`), paused, resumed or stopped it, or restarted it as run number `run` (2 for the first restart). */
   | { type: "program"; service: string; host: string; action: ProgramAction; run: number; signal?: string }
   /**
    * The script changed the network's faults (deploy/faults/): set one (`action` is its kind), cleared one, or healed all.
@@ -25,7 +25,7 @@ export type DeployEvent =
   | { type: "error"; message: string };
 
 /** What the script can do to a running program (deploy/nodes/program.ts). */
-export type ProgramAction = "kill" | "pause" | "resume" | "restart";
+export type ProgramAction = "kill" | "pause" | "resume" | "restart" | "stop";
 
 /** What the script can do to the network (deploy/faults/network.ts). */
 export type NetworkAction = "partition" | "delay" | "loss" | "clear" | "heal";

@@ -18,6 +18,7 @@ const programActions: Record<ProgramAction, (event: { signal?: string; run: numb
   pause: () => "paused",
   resume: () => "resumed",
   restart: (event) => `restarted (run ${event.run})`,
+  stop: () => "stopped",
 };
 
 /** A program's line, an exit, or a log message, as printed for a person; undefined for steps. */

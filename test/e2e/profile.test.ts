@@ -51,11 +51,13 @@ describe("CPU profiles", () => {
     assert.match(killed.result.stderr, /^profile of hot: none was written \(a program killed by a signal writes none\)$/m);
   });
 
-  test("hydro run --profile profiles every service; --profile=<names> the ones named; a bad list is a usage error", async () => {
+  test("hydro run --profile profiles every service; --profile=<names> the ones named, and says which named nothing; a bad list is a usage error", async () => {
     const every = await profiled("cli", { cli: ["--profile"] });
     assert.deepEqual(every.files, ["hot.cpuprofile", "hot.svg", "idle.cpuprofile", "idle.svg"]);
-    const one = await profiled("cli", { cli: ["--profile=idle"] });
+    const one = await profiled("cli", { cli: ["--profile=idle,hto"] });
     assert.deepEqual(one.files, ["idle.cpuprofile", "idle.svg"]);
+    // A name no program or cluster had (a typo) is said, once the run is over.
+    assert.match(one.result.stderr, /^--profile: no program or cluster was named hto: nothing of that name was profiled$/m);
     const none = await profiled("cli");
     assert.deepEqual(none.files, []);
     const bad = await hydro(["run", "--profile=a,,b", fixture("profile.hydro.ts"), "--", "cli"]);
