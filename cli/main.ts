@@ -90,8 +90,8 @@ Exit codes:
     .addOption(pluginOption())
     .action(async (config: string, args: string[], options: { json?: boolean; verbose?: boolean; profile?: string; ui?: boolean; uiPort?: number }) => {
       if (options.profile !== undefined) profileFromCommandLine(parseProfileOption(options.profile));
-      if (options.uiPort !== undefined && !options.ui) options.ui = true;
-      await run(config, args, options);
+      // --ui-port implies --ui.
+      await run(config, args, { ...options, ui: options.ui || options.uiPort !== undefined });
     });
 
   program

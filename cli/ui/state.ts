@@ -3,7 +3,7 @@
  * the topology of the deployment that deployed last, each program's state and recent metrics and
  * output, and a timeline of what happened. The page gets a snapshot, then every change as it comes.
  */
-import type { DeployEvent } from "../../deploy/report/deploy-event.js";
+import type { DeployEvent, ProgramAction } from "../../deploy/report/deploy-event.js";
 import type { Topology } from "../../deploy/plan/topology-types.js";
 import type { MetricSample } from "../../deploy/metrics/sample.js";
 
@@ -100,17 +100,15 @@ export class UiState {
       case "step":
         return this.onStep(event.path, event.status, event.detail);
       case "program": {
-        const next: Partial<ProgramView> =
-          event.action === "pause"
-            ? { state: "paused" }
-            : event.action === "resume"
-              ? { state: "running" }
-              : event.action === "restart"
-                ? { state: "running", run: event.run, exit: undefined }
-                : event.action === "stop"
-                  ? { state: "stopped" }
-                  : {};
-        this.update(event.service, next);
+        // A kill's effect is the exit that follows.
+        const next: Record<ProgramAction, Partial<ProgramView>> = {
+          pause: { state: "paused" },
+          resume: { state: "running" },
+          restart: { state: "running", run: event.run, exit: undefined },
+          stop: { state: "stopped" },
+          kill: {},
+        };
+        this.update(event.service, next[event.action]);
         this.note(
           "program",
           `${event.service}: ${event.action}${event.signal ? ` ${event.signal}` : ""}${event.action === "restart" ? ` (run ${event.run})` : ""}`,

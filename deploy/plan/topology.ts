@@ -8,7 +8,7 @@ import type { Host } from "../host.js";
 import { declarationOf } from "../host-declarer.js";
 import type { Cluster } from "../nodes/cluster.js";
 import type { DeployNode } from "../nodes/node.js";
-import { bindsTcp, routeOf, type Edge, type Placed } from "../ports.js";
+import { bindsTcp, routeOf, type Edge, type Placed, type PortRef } from "../ports.js";
 import { formatCallsite } from "../callsite.js";
 import type { EdgeKind, PlannedEdge, PlannedHost, PlannedProgram, Topology, Transport } from "./topology-types.js";
 
@@ -33,17 +33,22 @@ export function topologyOf(deployment: string, nodes: readonly DeployNode[], edg
     return { name: node.name, kind: node.kind, host: hostOf(node).host.name, ...(cluster ? { cluster } : {}) };
   });
 
-  const sendersOf = new Map<string, Edge[]>();
-  for (const edge of edges) sendersOf.set(String(edge.to), [...(sendersOf.get(String(edge.to)) ?? []), edge]);
+  // Per receiving port: its senders, and (once, as deploy() binds it once) whether it binds TCP.
+  const intoPorts = new Map<PortRef, { senders: Edge[]; tcp?: boolean }>();
+  for (const edge of edges) {
+    const port = intoPorts.get(edge.to);
+    if (port) port.senders.push(edge);
+    else intoPorts.set(edge.to, { senders: [edge] });
+  }
   const planned = edges.map((edge): PlannedEdge => {
     const [from, to] = [hostOf(edge.from.node as DeployNode), hostOf(edge.to.node as DeployNode)];
-    const intoPort = sendersOf.get(String(edge.to))!;
+    const intoPort = intoPorts.get(edge.to)!;
     const kind: EdgeKind =
       clusterOf.has(edge.from.node as DeployNode) || clusterOf.has(edge.to.node as DeployNode)
         ? "cluster"
         : edge.mode === "demux"
           ? "demux"
-          : intoPort.length > 1
+          : intoPort.senders.length > 1
             ? "merge"
             : "direct";
     return {
@@ -51,11 +56,15 @@ export function topologyOf(deployment: string, nodes: readonly DeployNode[], edg
       to: String(edge.to),
       kind,
       ...(edge.mode === "demux" ? { key: edge.key } : {}),
-      transport: transportOf(from, to, edge.to.node.wireKind === "raw", () =>
-        bindsTcp(
-          to,
-          intoPort.map((e) => hostOf(e.from.node as DeployNode)),
-        ),
+      transport: transportOf(
+        from,
+        to,
+        edge.to.node.wireKind === "raw",
+        () =>
+          (intoPort.tcp ??= bindsTcp(
+            to,
+            intoPort.senders.map((e) => hostOf(e.from.node as DeployNode)),
+          )),
       ),
       ...(edge.site ? { site: formatCallsite(edge.site) } : {}),
     };
